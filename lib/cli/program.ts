@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+
+/**
+ * The `deployctl` command tree. Each command lives in its own file under `lib/cli/` and exports a
+ * `register(program)` function added here.
+ */
+export function buildProgram(): Command {
+  const program = new Command('deployctl')
+    .description('Operate the push-to-EKS deploy pipeline: check coverage, start and follow runs.')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}

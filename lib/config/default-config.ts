@@ -1,0 +1,38 @@
+import type { PipelineConfigInput } from './pipeline-config';
+
+/**
+ * The configuration `cdk synth` uses when none is given: the bundled sample service (`app/`),
+ * deployed from a sample GitHub repository to `dev` and `prod` on pushes to `main`.
+ */
+export const DEFAULT_CONFIG: PipelineConfigInput = {
+  services: [
+    {
+      name: 'sample-service',
+      repository: { provider: 'github', name: 'example-org/sample-service' },
+      appPath: 'app',
+      terraformPath: 'terraform',
+      helm: { chart: 'app/chart', release: 'sample-service', namespace: 'sample-service' },
+      ecrRepository: 'sample-service',
+      environments: [
+        {
+          name: 'dev',
+          branch: 'main',
+          eksCluster: 'deploy-dev',
+          terraformDir: 'terraform/environments/dev',
+          helmValuesFile: 'values-dev.yaml',
+          coverage: { minLinePct: 80 },
+        },
+        {
+          name: 'prod',
+          branch: 'main',
+          eksCluster: 'deploy-prod',
+          terraformDir: 'terraform/environments/prod',
+          helmValuesFile: 'values-prod.yaml',
+          coverage: { minLinePct: 80 },
+          requireApproval: true,
+        },
+      ],
+    },
+  ],
+  logRetentionDays: 90,
+};

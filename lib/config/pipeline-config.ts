@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * The typed configuration of one installation: which services the pipeline deploys, where their
+ * code lives, and how each environment is gated. Validated at synth time (see `load-config.ts`)
+ * so a bad file fails `cdk synth` with one message per problem instead of a broken stack.
+ */
+
+const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const nameField = z
+  .string()
+  .regex(NAME, 'must be 2-32 characters of lowercase letters, digits and dashes, starting with a letter');
+
+/** `owner/repo` for GitHub, the repository name for CodeCommit. */
+const repositorySchema = z.discriminatedUnion('provider', [
+  z.strictObject({
+    provider: z.literal('github'),
+    name: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"'),
+  }),
+  z.strictObject({
+    provider: z.literal('codecommit'),
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a CodeCommit repository name'),
+  }),
+]);
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path inside the repository');
+
+const percent = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
+
+/** How the coverage gate judges a run in one environment. */
+export const coveragePolicySchema = z.strictObject({
+  /** Minimum overall line coverage, in percent. @default 80 */
+  minLinePct: percent.default(80),
+  /** Minimum overall branch coverage, in percent; unset = not checked. */
+  minBranchPct: percent.optional(),
+  /** Minimum coverage of the lines the push added or changed; unset = not checked. */
+  minNewCodePct: percent.optional(),
+  /** Largest allowed drop in line coverage against the last successful deploy, in points. */
+  maxDropPoints: percent.optional(),
+});
+
+export const environmentConfigSchema = z.strictObject({
+  /** Environment name, used in execution names, state keys and Terraform directories. */
+  name: nameField,
+  /** Pushes to this branch deploy to this environment. */
+  branch: z
+    .string()
+    .min(1, 'required')
+    .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name without "refs/heads/"')
+    .refine((b) => !b.startsWith('refs/'), 'must be a branch name without "refs/heads/"'),
+  /** Name of the EKS cluster Helm deploys to. */
+  eksCluster: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'),
+  /** Terraform root module of this environment, relative to the repository root. */
+  terraformDir: relativePath,
+  /** Helm values file for this environment, relative to the chart. */
+  helmValuesFile: relativePath.optional(),
+  /** Coverage policy. @default { minLinePct: 80 } */
+  coverage: coveragePolicySchema.default({ minLinePct: 80 }),
+  /** Stop before `TerraformApply` until a person approves. @default false */
+  requireApproval: z.boolean().default(false),
+});
+
+/** Path globs that decide which stages a push needs. */
+export const changePathsSchema = z.strictObject({
+  /** Changes here run tests, build, scan and deploy. */
+  app: z.array(z.string().min(1)).min(1),
+  /** Changes here run Terraform plan and apply. */
+  infra: z.array(z.string().min(1)).min(1),
+  /** Changes here run every stage (the pipeline's own files). */
+  both: z.array(z.string().min(1)).default([]),
+});
+
+export const serviceConfigSchema = z
+  .strictObject({
+    /** Service name, used in execution names and notifications. */
+    name: nameField,
+    repository: repositorySchema,
+    /** Where the service's code lives in the repository. @default "app" */
+    appPath: relativePath.default('app'),
+    /** Where the service's Terraform lives in the repository. @default "terraform" */
+    terraformPath: relativePath.default('terraform'),
+    /** Globs that classify changed files; defaults derive from `appPath` and `terraformPath`. */
+    paths: changePathsSchema.optional(),
+    helm: z.strictObject({
+      /** Chart directory, relative to the repository root. */
+      chart: relativePath,
+      release: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/, 'must be a valid Helm release name'),
+      namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
+    }),
+    /** ECR repository name the image is pushed to. */
+    ecrRepository: z
+      .string()
+      .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'must be an ECR repository name'),
+    environments: z.array(environmentConfigSchema).min(1, 'must list at least one environment'),
+  })
+  .superRefine((service, ctx) => {
+    const seen = new Set<string>();
+    service.environments.forEach((env, i) => {
+      if (seen.has(env.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i, 'name'],
+          message: `duplicate environment "${env.name}"`,
+        });
+      }
+      seen.add(env.name);
+    });
+  });
+
+export const pipelineConfigSchema = z
+  .strictObject({
+    services: z.array(serviceConfigSchema).min(1, 'must list at least one service'),
+    /** Days CloudWatch keeps pipeline and build logs. @default 90 */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => LOG_RETENTION_DAYS.includes(d), `must be one of ${'1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...'}`)
+      .default(90),
+    notifications: z
+      .strictObject({
+        /** Email addresses subscribed to pipeline events. */
+        emails: z.array(z.email()).default([]),
+      })
+      .default({ emails: [] }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.services.forEach((service, i) => {
+      if (seen.has(service.name)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service "${service.name}"` });
+      }
+      seen.add(service.name);
+    });
+  });
+
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** What a user writes (defaults optional). */
+export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
+/** What the stack and the Lambdas read (defaults filled in). */
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+export type ServiceConfig = PipelineConfig['services'][number];
+export type EnvironmentConfig = ServiceConfig['environments'][number];
+export type CoveragePolicy = EnvironmentConfig['coverage'];
+export type ChangePaths = z.output<typeof changePathsSchema>;
+
+/** The path globs of a service, with defaults derived from its app and Terraform paths. */
+export function changePathsOf(service: ServiceConfig): ChangePaths {
+  return (
+    service.paths ?? {
+      app: [`${service.appPath}/**`],
+      infra: [`${service.terraformPath}/**`],
+      both: ['lib/buildspecs/**', 'state-machines/**', 'cdk.json'],
+    }
+  );
+}

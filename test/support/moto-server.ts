@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A `moto_server` on 127.0.0.1 for one test suite. */
+export interface MotoServer {
+  readonly endpoint: string;
+  /** Client configuration for AWS SDK v3 clients pointed at this server. */
+  readonly clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+  };
+  /** Wipes every resource (moto's reset API) so tests do not see each other's state. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited early with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts `moto_server` on a free loopback port and points this process's default-configured SDK
+ * clients at it (`AWS_ENDPOINT_URL`, region and dummy credentials), as the Lambdas are in tests.
+ */
+export async function startMoto(): Promise<MotoServer> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await waitUntilUp(endpoint, child, 20_000);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  });
+  return {
+    endpoint,
+    clientConfig: {
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      forcePathStyle: true,
+    },
+    async reset() {
+      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Whether a real tool this suite needs is on the PATH. On a laptop without it the suite skips;
+ * with `CI=true` a missing tool is an error, so CI can never go green by skipping.
+ */
+export function hasTool(command: string, versionArgs: string[] = ['--version']): boolean {
+  const probe = spawnSync(command, versionArgs, { stdio: 'ignore' });
+  const found = probe.error === undefined && probe.status === 0;
+  if (!found && process.env.CI === 'true') {
+    throw new Error(`${command} is required when CI=true (install it from .ci/run)`);
+  }
+  return found;
+}
+
+/** `describe` that runs only when every tool is present (and throws in CI when one is not). */
+export function describeWithTools(tools: string[], name: string, body: () => void): void {
+  const ok = tools.every((t) => hasTool(t));
+  (ok ? describe : describe.skip)(`${name}${ok ? '' : ` (skipped: needs ${tools.join(', ')})`}`, body);
+}

@@ -1,0 +1,109 @@
+import { CODEBUILD_STAGES, type CodeBuildStage, pushInput, runScenario } from './harness';
+
+const VERIFY_STAGES: CodeBuildStage[] = ['RunTests', 'TerraformPlan', 'BuildImage'];
+
+describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds mocked)', () => {
+  test('happy path runs every stage once and notifies start and success', async () => {
+    const run = await runScenario({ input: pushInput() });
+
+    expect(run.status).toBe('SUCCEEDED');
+    for (const stage of CODEBUILD_STAGES) expect(run.calls[stage]).toHaveLength(1);
+    expect(run.notifications.map((n) => n.event)).toEqual(['started', 'succeeded']);
+    // Stages on the critical path run in order after the parallel checks.
+    const order = ['NotifyStarted', 'Verify', 'TerraformApply', 'HelmDeploy', 'NotifySucceeded'].map((s) =>
+      run.entered.indexOf(s),
+    );
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(run.entered).not.toContain('NotifyFailed');
+  });
+
+  test('per-run values reach the builds as overrides from the execution input', async () => {
+    const run = await runScenario({ input: pushInput() });
+    const deploy = run.calls.HelmDeploy?.[0] as {
+      SourceVersion: string;
+      SourceLocationOverride: string;
+      EnvironmentVariablesOverride: Array<{ Name: string; Value: string }>;
+    };
+    const env = Object.fromEntries(deploy.EnvironmentVariablesOverride.map((v) => [v.Name, v.Value]));
+
+    expect(deploy.SourceVersion).toBe('0123456789abcdef0123456789abcdef01234567');
+    expect(deploy.SourceLocationOverride).toBe('https://github.com/example-org/sample-service.git');
+    expect(env).toMatchObject({
+      SERVICE: 'sample-service',
+      ENVIRONMENT: 'dev',
+      RELEASE: 'sample-service',
+      NAMESPACE: 'sample-service',
+      EKS_CLUSTER: 'deploy-dev',
+      IMAGE_DIGEST: `sha256:${'ab'.repeat(32)}`,
+      RUN_PREFIX: 'runs/sample-service-dev-0123456-abcdef012345/',
+    });
+    const apply = run.calls.TerraformApply?.[0] as {
+      EnvironmentVariablesOverride: Array<{ Name: string; Value: string }>;
+    };
+    expect(apply.EnvironmentVariablesOverride).toContainEqual({
+      Name: 'PLAN_KEY',
+      Value: 'runs/x/terraform/plan.tfplan',
+      Type: 'PLAINTEXT',
+    });
+  });
+
+  test.each(CODEBUILD_STAGES.flatMap((stage) => [[stage, 'fail'] as const, [stage, 'timeout'] as const]))(
+    '%s that %ss stops the run with one failure notification naming it',
+    async (stage, outcome) => {
+      const run = await runScenario({ input: pushInput(), stages: { [stage]: outcome } });
+
+      expect(run.status).toBe('FAILED');
+      expect(run.error?.Error).toBe(outcome === 'fail' ? 'States.TaskFailed' : 'States.Timeout');
+      const failures = run.notifications.filter((n) => n.event === 'failed');
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ stage, error: run.error?.Error });
+      expect(run.notifications.map((n) => n.event)).toEqual(['started', 'failed']);
+      expect(run.entered).not.toContain('NotifySucceeded');
+      // Nothing downstream of a failed stage runs.
+      const downstream = CODEBUILD_STAGES.slice(CODEBUILD_STAGES.indexOf(stage) + 1).filter(
+        (s) => !VERIFY_STAGES.includes(s) || !VERIFY_STAGES.includes(stage),
+      );
+      for (const later of downstream) expect(run.calls[later]).toBeUndefined();
+    },
+  );
+
+  test('a failing check in Verify means no apply and no deploy', async () => {
+    const run = await runScenario({ input: pushInput(), stages: { RunTests: 'fail' } });
+    expect(run.calls.TerraformApply).toBeUndefined();
+    expect(run.calls.HelmDeploy).toBeUndefined();
+    expect(String(run.error?.Cause)).toContain('RunTests failed');
+  });
+
+  test('an app-only push skips Terraform plan and apply', async () => {
+    const run = await runScenario({
+      input: pushInput({ changes: { app: true, infra: false, paths: ['app/src/server.ts'] } }),
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.calls.TerraformPlan).toBeUndefined();
+    expect(run.calls.TerraformApply).toBeUndefined();
+    expect(run.entered).toEqual(expect.arrayContaining(['SkipTerraformPlan', 'SkipTerraformApply', 'HelmDeploy']));
+  });
+
+  test('an infra-only push skips tests, image build and deploy', async () => {
+    const run = await runScenario({
+      input: pushInput({ changes: { app: false, infra: true, paths: ['terraform/x.tf'] } }),
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    for (const stage of ['RunTests', 'BuildImage', 'HelmDeploy'] as const) expect(run.calls[stage]).toBeUndefined();
+    expect(run.calls.TerraformApply).toHaveLength(1);
+  });
+
+  test('a plan without changes is not applied', async () => {
+    const run = await runScenario({ input: pushInput(), exported: { TerraformPlan: { PLAN_HAS_CHANGES: 'false' } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.calls.TerraformApply).toBeUndefined();
+    expect(run.entered).toContain('SkipTerraformApply');
+  });
+
+  test('an unknown service or environment fails before any build, with a notification', async () => {
+    const run = await runScenario({ input: pushInput({ environment: 'staging' }), settings: null });
+    expect(run.status).toBe('FAILED');
+    for (const stage of CODEBUILD_STAGES) expect(run.calls[stage]).toBeUndefined();
+    expect(run.notifications).toEqual([expect.objectContaining({ event: 'failed', stage: 'LoadRunSettings' })]);
+  });
+});

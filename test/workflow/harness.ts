@@ -1,0 +1,163 @@
+import { type EventLog, StateMachine } from 'aws-local-stepfunctions';
+import type { ExecutionInput } from '../../lambdas/shared/execution-input';
+import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
+import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
+
+/** Values the stack fills in; here they only need to be well-formed. */
+export const TEST_SUBSTITUTIONS: Record<string, string> = {
+  TopicArn: 'arn:aws:sns:us-east-1:123456789012:pipeline-events',
+  SettingsParameterPrefix: '/deploy-pipeline/settings',
+  RunTestsProject: 'run-tests',
+  TerraformPlanProject: 'terraform-plan',
+  TerraformApplyProject: 'terraform-apply',
+  BuildImageProject: 'build-image',
+  HelmDeployProject: 'helm-deploy',
+};
+
+export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
+export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
+export type StageOutcome = 'succeed' | 'fail' | 'timeout';
+
+/** Exported variables each stage's buildspec declares, as the stage would export them. */
+const EXPORTED: Record<CodeBuildStage, Record<string, string>> = {
+  RunTests: { COVERAGE_REPORT_KEY: 'runs/x/coverage/report', CHANGED_LINES_KEY: 'runs/x/coverage/changed-lines.diff' },
+  TerraformPlan: {
+    PLAN_KEY: 'runs/x/terraform/plan.tfplan',
+    PLAN_JSON_KEY: 'runs/x/terraform/plan.json',
+    PLAN_HAS_CHANGES: 'true',
+  },
+  BuildImage: {
+    IMAGE_URI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service:0123456789abcdef0123456789abcdef01234567',
+    IMAGE_DIGEST: `sha256:${'ab'.repeat(32)}`,
+  },
+  TerraformApply: {},
+  HelmDeploy: { PREVIOUS_REVISION: '4', HELM_REVISION: '5' },
+};
+
+export const RUN_SETTINGS = {
+  sourceType: 'GITHUB',
+  sourceLocation: 'https://github.com/example-org/sample-service.git',
+  appPath: 'app',
+  terraformDir: 'terraform/environments/dev',
+  terraformStateKey: 'sample-service/dev/infra.tfstate',
+  chart: 'app/chart',
+  release: 'sample-service',
+  namespace: 'sample-service',
+  valuesFile: 'values-dev.yaml',
+  eksCluster: 'deploy-dev',
+  ecrRepositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service',
+};
+
+export function pushInput(overrides: Partial<ExecutionInput> = {}): ExecutionInput {
+  return {
+    service: 'sample-service',
+    environment: 'dev',
+    trigger: 'push',
+    source: {
+      provider: 'github',
+      repository: 'example-org/sample-service',
+      ref: 'refs/heads/main',
+      branch: 'main',
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      before: 'fedcba9876543210fedcba9876543210fedcba98',
+      message: 'Add items endpoint',
+      author: 'octocat',
+      url: 'https://github.com/example-org/sample-service/commit/0123456789abcdef0123456789abcdef01234567',
+      deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    },
+    changes: { app: true, infra: true, paths: null },
+    ...overrides,
+  };
+}
+
+export interface Scenario {
+  readonly input: ExecutionInput;
+  /** Outcome of each CodeBuild stage; unlisted stages succeed. */
+  readonly stages?: Partial<Record<CodeBuildStage, StageOutcome>>;
+  /** Exported variables to override per stage. */
+  readonly exported?: Partial<Record<CodeBuildStage, Record<string, string>>>;
+  /** Settings the SSM parameter returns; `null` = parameter not found. */
+  readonly settings?: Record<string, string> | null;
+}
+
+export interface ScenarioRun {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output: unknown;
+  readonly error?: { Error: string; Cause: unknown };
+  /** State names in the order they were entered (all branches). */
+  readonly entered: string[];
+  /** Parameters each overridden task was called with, by state name. */
+  readonly calls: Record<string, unknown[]>;
+  /** Messages published to the pipeline topic, parsed. */
+  readonly notifications: Array<Record<string, unknown>>;
+}
+
+function stageHandler(stage: CodeBuildStage, scenario: Scenario, calls: Record<string, unknown[]>) {
+  return async (params: unknown) => {
+    (calls[stage] ??= []).push(params);
+    const outcome = scenario.stages?.[stage] ?? 'succeed';
+    if (outcome === 'fail') throw failedBuild(stage);
+    if (outcome === 'timeout') throw timedOutBuild();
+    return succeededBuild(stage, { ...EXPORTED[stage], ...scenario.exported?.[stage] }) as never;
+  };
+}
+
+/** Runs the real definition in aws-local-stepfunctions with every Task state overridden. */
+export async function runScenario(
+  scenario: Scenario,
+  extraHandlers: Record<string, (p: unknown) => Promise<unknown>> = {},
+): Promise<ScenarioRun> {
+  const definition = JSON.parse(substituteAsl(readDeployPipelineAsl(), TEST_SUBSTITUTIONS));
+  const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
+  const calls: Record<string, unknown[]> = {};
+  const notifications: Array<Record<string, unknown>> = [];
+  const publish = (state: string) => async (params: unknown) => {
+    (calls[state] ??= []).push(params);
+    const { Message } = params as { Message: Record<string, unknown> };
+    notifications.push(Message);
+    return { MessageId: `msg-${notifications.length}` };
+  };
+  const handlers: Record<string, (p: unknown) => Promise<unknown>> = {
+    LoadRunSettings: async (params) => {
+      (calls.LoadRunSettings ??= []).push(params);
+      if (scenario.settings === null)
+        throw Object.assign(new Error('Parameter not found'), { name: 'Ssm.ParameterNotFoundException' });
+      return { Parameter: { Value: JSON.stringify(scenario.settings ?? RUN_SETTINGS) } };
+    },
+    NotifyStarted: publish('NotifyStarted'),
+    NotifySucceeded: publish('NotifySucceeded'),
+    NotifyFailed: publish('NotifyFailed'),
+    ...Object.fromEntries(CODEBUILD_STAGES.map((s) => [s, stageHandler(s, scenario, calls)])),
+    ...extraHandlers,
+  };
+  const execution = machine.run(scenario.input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: {} },
+    context: {
+      Execution: {
+        Name: 'sample-service-dev-0123456-abcdef012345',
+        Id: 'arn:aws:states:us-east-1:123456789012:execution:deploy-pipeline:sample-service-dev-0123456-abcdef012345',
+        StartTime: '2026-11-21T12:00:00.000Z',
+      },
+    },
+    noThrowOnAbort: true,
+  });
+  const entered: string[] = [];
+  let failure: { Error: string; Cause: unknown } | undefined;
+  const drain = (async () => {
+    for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+      if (event.type === 'StateEntered') entered.push(event.state.name);
+      if (event.type === 'ExecutionFailed') failure = { Error: event.Error, Cause: event.Cause };
+    }
+  })();
+  let output: unknown;
+  try {
+    output = await execution.result;
+  } catch (err) {
+    const e = err as Error & { cause?: unknown };
+    failure ??= { Error: e.name, Cause: e.message };
+  }
+  await drain;
+  return failure
+    ? { status: 'FAILED', output: undefined, error: failure, entered, calls, notifications }
+    : { status: 'SUCCEEDED', output, entered, calls, notifications };
+}
