@@ -35,7 +35,7 @@ export interface PipelineFunctionProps {
 }
 
 /**
- * The house defaults of every pipeline Lambda in one place: Node 22 on ARM64, X-Ray tracing, an
+ * The house defaults of every pipeline Lambda in one place: Node 24 on ARM64, X-Ray tracing, an
  * explicit log group with retention, JSON logs, source maps, and local esbuild bundling (no Docker).
  */
 export class PipelineFunction extends Construct {
@@ -52,7 +52,7 @@ export class PipelineFunction extends Construct {
       entry: join(REPO_ROOT, 'lambdas', props.handlerDir, 'index.ts'),
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -67,7 +67,7 @@ export class PipelineFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.CJS,
-        target: 'node22',
+        target: 'node24',
         sourceMap: true,
         minify: true,
         define: props.define,

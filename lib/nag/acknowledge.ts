@@ -1,0 +1,23 @@
+import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Acknowledges individual cdk-nag findings (`AwsSolutions-IAM5[Action::kms:ReEncrypt*]`), never a
+ * whole rule, so a new wildcard added later still fails synth.
+ */
+export function acknowledgeFindings(scope: IConstruct, rule: string, findings: readonly string[], reason: string): void {
+  for (const finding of findings) {
+    Validations.of(scope).acknowledge({ id: `${rule}[${finding}]`, reason });
+  }
+}
+
+/** How cdk-nag prints a resource's logical id inside a finding: `<LogicalId>`. */
+export function nagRef(element: CfnElement): string {
+  return `<${Stack.of(element).resolve(element.logicalId)}>`;
+}
+
+/** How cdk-nag prints the stack's region inside a finding. */
+export function nagRegion(scope: IConstruct): string {
+  const region = Stack.of(scope).region;
+  return Token.isUnresolved(region) ? '<AWS::Region>' : region;
+}

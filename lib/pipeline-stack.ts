@@ -1,0 +1,297 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import type { PipelineConfig } from './config/pipeline-config';
+import { BuildStage } from './constructs/build-stage';
+import { DeployPipelineStateMachine } from './constructs/deploy-pipeline-state-machine';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { TerraformApplyRole } from './constructs/terraform-apply-role';
+import { acknowledgeFindings } from './nag/acknowledge';
+import { runSettingsFor, runSettingsParameterName } from './run-settings';
+import { TOOL_VERSIONS } from './tool-versions';
+
+export interface PipelineStackProps extends StackProps {
+  /** The validated configuration (see `lib/config/load-config.ts`). */
+  readonly config: PipelineConfig;
+}
+
+/**
+ * Everything one installation needs: artifacts bucket, event topic, the CodeBuild stages, the
+ * deploy workflow and its monitoring. One stack serves every configured service.
+ */
+export class PipelineStack extends Stack {
+  readonly key: kms.Key;
+  readonly artifactsBucket: s3.Bucket;
+  readonly topic: sns.Topic;
+  readonly stages: Record<string, BuildStage>;
+  readonly pipeline: DeployPipelineStateMachine;
+  readonly settingsParameterPrefix: string;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    this.key = new kms.Key(this, 'PipelineKey', {
+      description: 'Encrypts pipeline artifacts, events and logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Alarms and log groups write through this key.
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it to itself would loop.',
+    });
+
+    this.artifactsBucket = new s3.Bucket(this, 'ArtifactsBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [
+        { id: 'expire-run-artifacts', prefix: 'runs/', expiration: Duration.days(30) },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(7) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.topic = new sns.Topic(this, 'PipelineEvents', {
+      displayName: 'Deploy pipeline events',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const email of config.notifications.emails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+
+    this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
+    for (const service of config.services) {
+      for (const env of service.environments) {
+        const settings = runSettingsFor(service, env, {
+          account: Aws.ACCOUNT_ID,
+          region: Aws.REGION,
+          urlSuffix: Aws.URL_SUFFIX,
+        });
+        new ssm.StringParameter(this, `RunSettings-${service.name}-${env.name}`, {
+          parameterName: runSettingsParameterName(this.settingsParameterPrefix, service.name, env.name),
+          description: `Run settings of ${service.name} in ${env.name}`,
+          stringValue: this.toJsonString(settings),
+        });
+      }
+    }
+
+    this.stages = this.createStages(config, logRetention);
+    this.pipeline = new DeployPipelineStateMachine(this, 'DeployPipeline', {
+      topic: this.topic,
+      encryptionKey: this.key,
+      logRetention,
+      settingsParameterPrefix: this.settingsParameterPrefix,
+      stages: {
+        RunTestsProject: this.stages.RunTests as BuildStage,
+        TerraformPlanProject: this.stages.TerraformPlan as BuildStage,
+        BuildImageProject: this.stages.BuildImage as BuildStage,
+        TerraformApplyProject: this.stages.TerraformApply as BuildStage,
+        HelmDeployProject: this.stages.HelmDeploy as BuildStage,
+      },
+    });
+
+    new PipelineMonitoring(this, 'Monitoring', {
+      stateMachine: this.pipeline.stateMachine,
+      topic: this.topic,
+      stages: this.stages,
+      functions: [],
+    });
+
+    new CfnOutput(this, 'StateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ArtifactsBucketName', { value: this.artifactsBucket.bucketName });
+    new CfnOutput(this, 'PipelineEventsTopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'HelmDeployRoleArn', {
+      value: (this.stages.HelmDeploy as BuildStage).role.roleArn,
+      description: 'Give this role an EKS access entry (Terraform variable deploy_role_arn)',
+    });
+  }
+
+  private createStages(config: PipelineConfig, logRetention: logs.RetentionDays): Record<string, BuildStage> {
+    const common = { encryptionKey: this.key, logRetention };
+    const artifacts = { ARTIFACTS_BUCKET: this.artifactsBucket.bucketName };
+    const terraform = {
+      TERRAFORM_VERSION: TOOL_VERSIONS.terraform.version,
+      TERRAFORM_SHA256: TOOL_VERSIONS.terraform.sha256,
+      TF_STATE_BUCKET: `${Aws.ACCOUNT_ID}-${Aws.REGION}-terraform-state`,
+    };
+    const helm = {
+      KUBECTL_LAYER_PACKAGE: TOOL_VERSIONS.kubectlLayer.package,
+      KUBECTL_LAYER_INTEGRITY: TOOL_VERSIONS.kubectlLayer.integrity,
+    };
+
+    const coverageReports = new codebuild.ReportGroup(this, 'CoverageReports', {
+      type: codebuild.ReportGroupType.CODE_COVERAGE,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const runTests = new BuildStage(this, 'RunTests', {
+      ...common,
+      buildspec: 'run-tests',
+      description: 'Runs a service’s tests with coverage',
+      environment: { ...artifacts, TEST_COMMAND: 'npm test -- --coverage', COVERAGE_REPORT: 'coverage/cobertura-coverage.xml' },
+      transformBuildspec: (spec) => {
+        const { coverage, ...rest } = spec.reports as Record<string, unknown>;
+        return { ...spec, reports: { ...rest, [coverageReports.reportGroupArn]: coverage } };
+      },
+    });
+    coverageReports.grantWrite(runTests.project);
+
+    const plan = new BuildStage(this, 'TerraformPlan', {
+      ...common,
+      buildspec: 'terraform-plan',
+      description: 'Plans an environment’s Terraform and saves the plan',
+      environment: { ...artifacts, ...terraform },
+      timeout: Duration.minutes(30),
+    });
+    // Planning reads every resource Terraform manages, across services.
+    plan.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+    acknowledgeFindings(
+      plan.role,
+      'AwsSolutions-IAM4',
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess'],
+      'terraform plan refreshes every resource it manages; AWS ReadOnlyAccess is the maintained read-only set.',
+    );
+
+    const applyName = BuildStage.projectNameFor(this.stackName, 'terraform-apply');
+    const applyRole = new TerraformApplyRole(this, 'TerraformApplyRole', { projectName: applyName });
+    const apply = new BuildStage(this, 'TerraformApply', {
+      ...common,
+      buildspec: 'terraform-apply',
+      description: 'Applies the exact plan saved by this run',
+      environment: { ...artifacts, ...terraform },
+      role: applyRole.role,
+    });
+
+    const buildImage = new BuildStage(this, 'BuildImage', {
+      ...common,
+      buildspec: 'build-image',
+      description: 'Builds a service image and pushes <repository>:<commit> to ECR',
+      environment: artifacts,
+      privileged: true,
+    });
+    Validations.of(buildImage).acknowledge({
+      id: 'AwsSolutions-CB3',
+      reason: 'Building container images with Docker BuildKit needs privileged mode.',
+    });
+
+    const deploy = new BuildStage(this, 'HelmDeploy', {
+      ...common,
+      buildspec: 'helm-deploy',
+      description: 'Deploys a service image by digest with Helm and waits for the rollout',
+      environment: { ...artifacts, ...helm },
+      timeout: Duration.minutes(30),
+    });
+    const rollback = new BuildStage(this, 'HelmRollback', {
+      ...common,
+      buildspec: 'helm-rollback',
+      description: 'Rolls a Helm release back to its previous revision',
+      environment: helm,
+      timeout: Duration.minutes(20),
+    });
+
+    this.grantStageAccess(config, { runTests, plan, apply, buildImage, deploy, rollback });
+    this.acknowledgeScopedGrants({ runTests, plan, apply, buildImage });
+    return { RunTests: runTests, TerraformPlan: plan, BuildImage: buildImage, TerraformApply: apply, HelmDeploy: deploy, HelmRollback: rollback };
+  }
+
+  /** Object-level grants are wildcards by nature; each is scoped to a prefix this stage owns. */
+  private acknowledgeScopedGrants(s: Record<'runTests' | 'plan' | 'apply' | 'buildImage', BuildStage>): void {
+    const bucket = `<${this.resolve((this.artifactsBucket.node.defaultChild as s3.CfnBucket).logicalId)}.Arn>`;
+    const runs = `Resource::${bucket}/runs/*`;
+    const state = 'Resource::arn:<AWS::Partition>:s3:::<AWS::AccountId>-<AWS::Region>-terraform-state/*';
+    const reason = 'Object grants limited to this run-artifact prefix and the Terraform state objects.';
+    acknowledgeFindings(s.runTests.project, 'AwsSolutions-IAM5', [runs, 'Action::s3:Abort*'], reason);
+    acknowledgeFindings(s.plan.project, 'AwsSolutions-IAM5', [runs, state, 'Action::s3:Abort*'], reason);
+    acknowledgeFindings(
+      s.apply.role,
+      'AwsSolutions-IAM5',
+      [runs, state, 'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*'],
+      reason,
+    );
+    acknowledgeFindings(
+      s.buildImage.project,
+      'AwsSolutions-IAM5',
+      ['Resource::*'],
+      'ecr:GetAuthorizationToken has no resource-level form; pushes are limited to the configured repositories.',
+    );
+  }
+
+  private grantStageAccess(
+    config: PipelineConfig,
+    s: Record<'runTests' | 'plan' | 'apply' | 'buildImage' | 'deploy' | 'rollback', BuildStage>,
+  ): void {
+    this.artifactsBucket.grantPut(s.runTests.project, 'runs/*');
+    this.artifactsBucket.grantPut(s.plan.project, 'runs/*');
+    this.artifactsBucket.grantRead(s.apply.project, 'runs/*');
+
+    // Terraform state with S3-native locking (`use_lockfile`): read and write state and lock objects.
+    const stateBucket = `arn:${Aws.PARTITION}:s3:::${Aws.ACCOUNT_ID}-${Aws.REGION}-terraform-state`;
+    for (const stage of [s.plan, s.apply]) {
+      stage.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [stateBucket] }),
+      );
+      stage.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${stateBucket}/*`],
+        }),
+      );
+    }
+
+    const repositories = [...new Set(config.services.map((svc) => svc.ecrRepository))].map(
+      (name) => `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/${name}`,
+    );
+    s.buildImage.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:BatchGetImage',
+          'ecr:CompleteLayerUpload',
+          'ecr:DescribeImages',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:InitiateLayerUpload',
+          'ecr:PutImage',
+          'ecr:UploadLayerPart',
+        ],
+        resources: repositories,
+      }),
+    );
+    // GetAuthorizationToken has no resource-level form.
+    s.buildImage.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    );
+
+    const clusters = [...new Set(config.services.flatMap((svc) => svc.environments.map((e) => e.eksCluster)))].map(
+      (name) => `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${name}`,
+    );
+    for (const stage of [s.deploy, s.rollback]) {
+      stage.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusters }));
+    }
+  }
+}
