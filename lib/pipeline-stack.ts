@@ -2,7 +2,7 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Valida
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -154,7 +154,11 @@ export class PipelineStack extends Stack {
       ...common,
       buildspec: 'run-tests',
       description: 'Runs a service’s tests with coverage',
-      environment: { ...artifacts, TEST_COMMAND: 'npm test -- --coverage', COVERAGE_REPORT: 'coverage/cobertura-coverage.xml' },
+      environment: {
+        ...artifacts,
+        TEST_COMMAND: 'npm test -- --coverage',
+        COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
+      },
       transformBuildspec: (spec) => {
         const { coverage, ...rest } = spec.reports as Record<string, unknown>;
         return { ...spec, reports: { ...rest, [coverageReports.reportGroupArn]: coverage } };
@@ -217,7 +221,14 @@ export class PipelineStack extends Stack {
 
     this.grantStageAccess(config, { runTests, plan, apply, buildImage, deploy, rollback });
     this.acknowledgeScopedGrants({ runTests, plan, apply, buildImage });
-    return { RunTests: runTests, TerraformPlan: plan, BuildImage: buildImage, TerraformApply: apply, HelmDeploy: deploy, HelmRollback: rollback };
+    return {
+      RunTests: runTests,
+      TerraformPlan: plan,
+      BuildImage: buildImage,
+      TerraformApply: apply,
+      HelmDeploy: deploy,
+      HelmRollback: rollback,
+    };
   }
 
   /** Object-level grants are wildcards by nature; each is scoped to a prefix this stage owns. */
@@ -291,7 +302,9 @@ export class PipelineStack extends Stack {
       (name) => `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${name}`,
     );
     for (const stage of [s.deploy, s.rollback]) {
-      stage.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusters }));
+      stage.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusters }),
+      );
     }
   }
 }

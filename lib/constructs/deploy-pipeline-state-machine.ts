@@ -73,7 +73,9 @@ export class DeployPipelineStateMachine extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter'],
-        resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${props.settingsParameterPrefix}/*`],
+        resources: [
+          `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${props.settingsParameterPrefix}/*`,
+        ],
       }),
     );
     props.topic.grantPublish(role);
@@ -84,7 +86,7 @@ export class DeployPipelineStateMachine extends Construct {
     });
     Validations.of(this.stateMachine).acknowledge({
       id: 'CloudFormation-Validate::E1029',
-      reason: 'The ${...} placeholders are filled by DefinitionSubstitutions, not Fn::Sub.',
+      reason: 'The definition placeholders are filled by DefinitionSubstitutions, not Fn::Sub.',
     });
     acknowledgeFindings(
       this.stateMachine,

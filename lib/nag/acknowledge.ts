@@ -5,7 +5,12 @@ import type { IConstruct } from 'constructs';
  * Acknowledges individual cdk-nag findings (`AwsSolutions-IAM5[Action::kms:ReEncrypt*]`), never a
  * whole rule, so a new wildcard added later still fails synth.
  */
-export function acknowledgeFindings(scope: IConstruct, rule: string, findings: readonly string[], reason: string): void {
+export function acknowledgeFindings(
+  scope: IConstruct,
+  rule: string,
+  findings: readonly string[],
+  reason: string,
+): void {
   for (const finding of findings) {
     Validations.of(scope).acknowledge({ id: `${rule}[${finding}]`, reason });
   }

