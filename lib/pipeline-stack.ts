@@ -10,8 +10,10 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from './config/pipeline-config';
 import { BuildStage } from './constructs/build-stage';
+import { CoverageGate } from './constructs/coverage-gate';
 import { DeployPipelineStateMachine } from './constructs/deploy-pipeline-state-machine';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { PushTrigger } from './constructs/push-trigger';
 import { TerraformApplyRole } from './constructs/terraform-apply-role';
 import { acknowledgeFindings } from './nag/acknowledge';
 import { runSettingsFor, runSettingsParameterName } from './run-settings';
@@ -33,6 +35,8 @@ export class PipelineStack extends Stack {
   readonly stages: Record<string, BuildStage>;
   readonly pipeline: DeployPipelineStateMachine;
   readonly settingsParameterPrefix: string;
+  readonly coverageGate: CoverageGate;
+  private readonly coverageReportGroupName = `${this.stackName}-coverage`;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -103,6 +107,11 @@ export class PipelineStack extends Stack {
     }
 
     this.stages = this.createStages(config, logRetention);
+    this.coverageGate = new CoverageGate(this, 'CoverageGate', {
+      artifactsBucket: this.artifactsBucket,
+      logRetention,
+      reportGroupNamePrefix: this.coverageReportGroupName,
+    });
     this.pipeline = new DeployPipelineStateMachine(this, 'DeployPipeline', {
       topic: this.topic,
       encryptionKey: this.key,
@@ -115,13 +124,25 @@ export class PipelineStack extends Stack {
         TerraformApplyProject: this.stages.TerraformApply as BuildStage,
         HelmDeployProject: this.stages.HelmDeploy as BuildStage,
       },
+      functions: { CoverageGateFunctionArn: this.coverageGate.function.function },
+      artifactsBucket: this.artifactsBucket,
+    });
+
+    const pushTrigger = new PushTrigger(this, 'PushTrigger', {
+      config,
+      stateMachine: this.pipeline.stateMachine,
+      logRetention,
     });
 
     new PipelineMonitoring(this, 'Monitoring', {
       stateMachine: this.pipeline.stateMachine,
       topic: this.topic,
       stages: this.stages,
-      functions: [],
+      functions: [
+        this.coverageGate.function.function,
+        pushTrigger.webhookFunction,
+        ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
+      ],
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
@@ -147,6 +168,7 @@ export class PipelineStack extends Stack {
     };
 
     const coverageReports = new codebuild.ReportGroup(this, 'CoverageReports', {
+      reportGroupName: this.coverageReportGroupName,
       type: codebuild.ReportGroupType.CODE_COVERAGE,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, ServiceConfig } from './config/pipeline-config';
+import type { CoveragePolicy, EnvironmentConfig, ServiceConfig } from './config/pipeline-config';
 
 /**
  * What one run of a service in an environment needs to know beyond its execution input. The stack
@@ -17,6 +17,8 @@ export interface RunSettings {
   readonly valuesFile: string;
   readonly eksCluster: string;
   readonly ecrRepositoryUri: string;
+  /** The environment's coverage policy, passed to the coverage gate. */
+  readonly coveragePolicy: CoveragePolicy;
 }
 
 export interface RunSettingsContext {
@@ -44,6 +46,7 @@ export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, c
     valuesFile: env.helmValuesFile ?? '',
     eksCluster: env.eksCluster,
     ecrRepositoryUri: `${ctx.account}.dkr.ecr.${ctx.region}.${ctx.urlSuffix}/${service.ecrRepository}`,
+    coveragePolicy: env.coverage,
   };
 }
 

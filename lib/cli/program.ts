@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerCoverage } from './coverage';
 
 /**
  * The `deployctl` command tree. Each command lives in its own file under `lib/cli/` and exports a
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .description('Operate the push-to-EKS deploy pipeline: check coverage, start and follow runs.')
     .showHelpAfterError()
     .exitOverride();
+  registerCoverage(program);
   return program;
 }

@@ -1,7 +1,9 @@
-import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, type CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -17,6 +19,10 @@ export interface DeployPipelineStateMachineProps {
   readonly settingsParameterPrefix: string;
   /** Build stages by the ASL placeholder that names their project (e.g. `RunTestsProject`). */
   readonly stages: Readonly<Record<string, BuildStage>>;
+  /** Lambda tasks by the ASL placeholder that names their function ARN (e.g. `CoverageGateFunctionArn`). */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** Run artifacts; the workflow writes coverage baselines under `baselines/`. */
+  readonly artifactsBucket: s3.IBucket;
 }
 
 /**
@@ -43,6 +49,8 @@ export class DeployPipelineStateMachine extends Construct {
     this.substitutions = {
       TopicArn: props.topic.topicArn,
       SettingsParameterPrefix: props.settingsParameterPrefix,
+      ArtifactsBucket: props.artifactsBucket.bucketName,
+      ...Object.fromEntries(Object.entries(props.functions).map(([key, fn]) => [key, fn.functionArn])),
       ...Object.fromEntries(Object.entries(props.stages).map(([key, stage]) => [key, stage.projectName])),
     };
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -79,6 +87,8 @@ export class DeployPipelineStateMachine extends Construct {
       }),
     );
     props.topic.grantPublish(role);
+    for (const fn of Object.values(props.functions)) fn.grantInvoke(role);
+    props.artifactsBucket.grantPut(role, 'baselines/*');
 
     // Same reason for cfn-lint, on this one resource.
     (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata('cfn-lint', {
@@ -95,9 +105,16 @@ export class DeployPipelineStateMachine extends Construct {
         `Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${props.settingsParameterPrefix}/*`,
         'Resource::*',
         'Action::kms:GenerateDataKey*',
+        'Action::kms:ReEncrypt*',
+        'Action::s3:Abort*',
+        `Resource::<${stack.resolve((props.artifactsBucket.node.defaultChild as CfnResource).logicalId)}.Arn>/baselines/*`,
+        ...Object.values(props.functions).map(
+          (fn) => `Resource::<${stack.resolve((fn.node.defaultChild as CfnResource).logicalId)}.Arn>:*`,
+        ),
       ],
       'Run settings live under one SSM path (one parameter per service and environment); log delivery and ' +
-        'X-Ray actions have no resource-level form; data keys are of the pipeline key only.',
+        'X-Ray actions have no resource-level form; data keys are of the pipeline key only; coverage baselines ' +
+        'are written under baselines/; Lambda invoke covers versions of the pipeline functions.',
     );
   }
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeFindings } from '../nag/acknowledge';
 
 /**
  * esbuild `define` that compiles the pipeline configuration into a function, read there by
@@ -73,6 +74,14 @@ export class PipelineFunction extends Construct {
         define: props.define,
       },
     });
+    const role = this.function.role as IRole;
+    acknowledgeFindings(
+      role,
+      'AwsSolutions-IAM4',
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      'The AWS-maintained minimum for writing the function’s own logs.',
+    );
+    acknowledgeFindings(role, 'AwsSolutions-IAM5', ['Resource::*'], 'X-Ray trace writes have no resource-level form.');
   }
 
   /** Sets an environment variable naming a resource and grants access to it in one call. */

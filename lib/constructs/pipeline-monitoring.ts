@@ -26,11 +26,31 @@ export class PipelineMonitoring extends Construct {
     const sm = props.stateMachine;
     const period = Duration.minutes(5);
 
-    this.addAlarm('FailedExecutions', sm.metricFailed({ period, statistic: 'Sum' }), 'A deploy pipeline run failed', props.topic);
-    this.addAlarm('TimedOutExecutions', sm.metricTimedOut({ period, statistic: 'Sum' }), 'A deploy pipeline run timed out', props.topic);
-    this.addAlarm('AbortedExecutions', sm.metricAborted({ period, statistic: 'Sum' }), 'A deploy pipeline run was aborted', props.topic);
+    this.addAlarm(
+      'FailedExecutions',
+      sm.metricFailed({ period, statistic: 'Sum' }),
+      'A deploy pipeline run failed',
+      props.topic,
+    );
+    this.addAlarm(
+      'TimedOutExecutions',
+      sm.metricTimedOut({ period, statistic: 'Sum' }),
+      'A deploy pipeline run timed out',
+      props.topic,
+    );
+    this.addAlarm(
+      'AbortedExecutions',
+      sm.metricAborted({ period, statistic: 'Sum' }),
+      'A deploy pipeline run was aborted',
+      props.topic,
+    );
     props.functions.forEach((fn, i) => {
-      this.addAlarm(`FunctionErrors${i}`, fn.metricErrors({ period, statistic: 'Sum' }), 'A pipeline Lambda function failed', props.topic);
+      this.addAlarm(
+        `FunctionErrors${i}`,
+        fn.metricErrors({ period, statistic: 'Sum' }),
+        'A pipeline Lambda function failed',
+        props.topic,
+      );
     });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -65,9 +85,7 @@ export class PipelineMonitoring extends Construct {
             ),
           }),
         ],
-        [
-          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms }),
-        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms })],
       ],
     });
   }

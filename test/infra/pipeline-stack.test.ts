@@ -123,9 +123,14 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     for (const [, project] of ofType('AWS::CodeBuild::Project')) expect(project.Properties.EncryptionKey).toBeDefined();
-    for (const [, group] of ofType('AWS::Logs::LogGroup')) {
-      expect(group.Properties.RetentionInDays).toBe(90);
-      expect(group.Properties.KmsKeyId).toBeDefined();
+    for (const [id, group] of ofType('AWS::Logs::LogGroup')) {
+      expect({ id, retention: group.Properties.RetentionInDays }).toEqual({ id, retention: 90 });
+    }
+    // Pipeline and build logs carry commit messages and plans: encrypted with the pipeline key.
+    for (const [id, group] of ofType('AWS::Logs::LogGroup').filter(([id]) =>
+      /^(DeployPipeline|RunTests|Terraform|BuildImage|Helm)/.test(id),
+    )) {
+      expect({ id, key: group.Properties.KmsKeyId !== undefined }).toEqual({ id, key: true });
     }
   });
 
@@ -195,9 +200,12 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     }
   });
 
-  test('alarms on failed, timed-out and aborted runs publish to the topic; a dashboard exists', () => {
+  test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    // Runs, plus errors of each pipeline function (coverage gate, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'Errors',
+      'Errors',
       'ExecutionsAborted',
       'ExecutionsFailed',
       'ExecutionsTimedOut',

@@ -12,6 +12,8 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   TerraformApplyProject: 'terraform-apply',
   BuildImageProject: 'build-image',
   HelmDeployProject: 'helm-deploy',
+  ArtifactsBucket: 'pipeline-artifacts',
+  CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
 };
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
@@ -46,6 +48,7 @@ export const RUN_SETTINGS = {
   valuesFile: 'values-dev.yaml',
   eksCluster: 'deploy-dev',
   ecrRepositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service',
+  coveragePolicy: { minLinePct: 80 },
 };
 
 export function pushInput(overrides: Partial<ExecutionInput> = {}): ExecutionInput {
@@ -77,8 +80,26 @@ export interface Scenario {
   /** Exported variables to override per stage. */
   readonly exported?: Partial<Record<CodeBuildStage, Record<string, string>>>;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
-  readonly settings?: Record<string, string> | null;
+  readonly settings?: Record<string, unknown> | null;
 }
+
+/** A Lambda task as the `lambda:invoke` integration returns it. */
+export function lambdaResult(payload: unknown) {
+  return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload };
+}
+
+/** Stand-in for the coverage gate where a scenario is not about coverage (its own suite runs the real handler). */
+const PASSING_GATE = {
+  passed: true,
+  lines: { covered: 90, valid: 100, pct: 90 },
+  branches: null,
+  nextBaseline: {
+    linePct: 90,
+    branchPct: null,
+    commit: '0123456789abcdef0123456789abcdef01234567',
+    recordedAt: '2026-11-21T12:00:00.000Z',
+  },
+};
 
 export interface ScenarioRun {
   readonly status: 'SUCCEEDED' | 'FAILED';
@@ -127,6 +148,14 @@ export async function runScenario(
       if (scenario.settings === null)
         throw Object.assign(new Error('Parameter not found'), { name: 'Ssm.ParameterNotFoundException' });
       return { Parameter: { Value: JSON.stringify(scenario.settings ?? RUN_SETTINGS) } };
+    },
+    CoverageGate: async (params) => {
+      record(calls, 'CoverageGate', params);
+      return lambdaResult(PASSING_GATE);
+    },
+    RecordCoverageBaseline: async (params) => {
+      record(calls, 'RecordCoverageBaseline', params);
+      return { ETag: '"etag"' };
     },
     NotifyStarted: publish('NotifyStarted'),
     NotifySucceeded: publish('NotifySucceeded'),

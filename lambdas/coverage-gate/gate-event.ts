@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { coveragePolicySchema } from '../../lib/config/pipeline-config';
+
+/** Input of the CoverageGate task, built by the state machine from the execution input and RunTests. */
+export const gateEventSchema = z.object({
+  bucket: z.string().min(1),
+  reportKey: z.string().min(1),
+  /** Empty when the run had no parent commit to diff against (the exported variable is then ""). */
+  diffKey: z
+    .string()
+    .nullish()
+    .transform((key) => key || null),
+  baselineKey: z.string().min(1),
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  commit: z.string().min(1),
+  policy: coveragePolicySchema,
+  codebuildReportArn: z.string().min(1).nullish(),
+});
+
+export type GateEvent = z.output<typeof gateEventSchema>;

@@ -1,0 +1,70 @@
+import type { Readable } from 'node:stream';
+import type { CoverageReport, ParseOptions } from './coverage-types';
+import { CoverageReportInvalid } from './errors';
+import { parseCount, summaryPair } from './parse-count';
+import { ReportBuilder } from './report-builder';
+import { streamXml } from './xml-stream';
+
+type Pair = { covered: number; valid: number };
+
+/**
+ * JaCoCo XML. Totals come from the `LINE` and `BRANCH` counters that are direct children of `<report>`;
+ * without them, from the `<sourcefile>` counters. Files are `<package name>/<sourcefile name>`.
+ */
+export async function parseJacoco(input: Readable, options: ParseOptions = {}): Promise<CoverageReport> {
+  const builder = new ReportBuilder(options.keepLines);
+  const stack: string[] = [];
+  let reportLines: Pair | undefined;
+  let reportBranches: Pair | undefined;
+  const sum = { lines: { covered: 0, valid: 0 }, branches: { covered: 0, valid: 0 }, sawBranch: false };
+  let pkg = '';
+  let file: ReturnType<ReportBuilder['file']> | undefined;
+
+  await streamXml(input, 'jacoco', {
+    open(name, attrs, depth) {
+      if (depth === 0 && name !== 'report') {
+        throw new CoverageReportInvalid(`jacoco report root is <${name}>, not <report>`);
+      }
+      const parent = stack[stack.length - 1];
+      stack.push(name);
+      if (name === 'package') pkg = attrs.name ?? '';
+      else if (name === 'sourcefile') {
+        const base = attrs.name;
+        if (base === undefined) throw new CoverageReportInvalid('jacoco <sourcefile> has no name attribute');
+        file = builder.file(pkg === '' ? base : `${pkg}/${base}`);
+      } else if (name === 'line' && parent === 'sourcefile' && file !== undefined) {
+        const where = `jacoco ${file.path} line ${attrs.nr ?? '?'}`;
+        const nr = parseCount(attrs.nr, `${where}: nr`);
+        parseCount(attrs.mi, `${where}: mi`);
+        builder.line(file, nr, parseCount(attrs.ci, `${where}: ci`));
+      } else if (name === 'counter' && (parent === 'report' || parent === 'sourcefile')) {
+        const type = attrs.type;
+        if (type !== 'LINE' && type !== 'BRANCH') return;
+        const where = `jacoco ${parent} ${type} counter`;
+        const covered = parseCount(attrs.covered, `${where}: covered`);
+        const missed = parseCount(attrs.missed, `${where}: missed`);
+        const pair = summaryPair(covered, covered + missed, where);
+        if (parent === 'report') {
+          if (type === 'LINE') reportLines = pair;
+          else reportBranches = pair;
+        } else if (type === 'LINE') {
+          sum.lines.covered += pair.covered;
+          sum.lines.valid += pair.valid;
+        } else {
+          sum.sawBranch = true;
+          sum.branches.covered += pair.covered;
+          sum.branches.valid += pair.valid;
+        }
+      }
+    },
+    close(name) {
+      stack.pop();
+      if (name === 'sourcefile') file = undefined;
+      else if (name === 'package') pkg = '';
+    },
+  });
+  const lines = reportLines ?? sum.lines;
+  // JaCoCo omits a BRANCH counter when there are no branches at all.
+  const branches = reportBranches ?? (sum.sawBranch ? sum.branches : null);
+  return builder.build('jacoco', lines, branches);
+}

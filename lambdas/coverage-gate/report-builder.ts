@@ -1,0 +1,90 @@
+import {
+  type CoverageCounts,
+  type CoverageFormat,
+  type CoverageReport,
+  counts,
+  type FileCoverage,
+} from './coverage-types';
+import { CoverageReportInvalid } from './errors';
+import { normalizePath } from './normalize-path';
+
+interface FileEntry {
+  readonly path: string;
+  covered: number;
+  valid: number;
+  hits?: Map<number, number>;
+}
+
+/** Collects per-file results keyed by normalized path, keeping line maps only for the files asked for. */
+export class ReportBuilder {
+  private readonly files = new Map<string, FileEntry>();
+  private readonly keep: (path: string) => boolean;
+
+  constructor(keepLines?: (path: string) => boolean) {
+    this.keep = keepLines ?? (() => false);
+  }
+
+  /** The entry of a file, created on first sight. */
+  file(rawPath: string): FileEntry {
+    const path = normalizePath(rawPath);
+    let entry = this.files.get(path);
+    if (entry === undefined) {
+      entry = { path, covered: 0, valid: 0 };
+      if (this.keep(path)) entry.hits = new Map();
+      this.files.set(path, entry);
+    }
+    return entry;
+  }
+
+  /** Records one detail line; duplicates of a line keep the highest count. */
+  line(entry: FileEntry, line: number, hits: number): void {
+    entry.valid += 1;
+    if (hits > 0) entry.covered += 1;
+    if (entry.hits !== undefined) {
+      const before = entry.hits.get(line);
+      if (before === undefined || hits > before) entry.hits.set(line, hits);
+    }
+  }
+
+  /** Adds file figures the format summarizes itself (JaCoCo `sourcefile` counters, Go statements). */
+  addFileTotals(entry: FileEntry, covered: number, valid: number): void {
+    entry.covered += covered;
+    entry.valid += valid;
+  }
+
+  /** Distinct-line totals over every file (only meaningful when every file kept its line map). */
+  distinctTotals(): { covered: number; valid: number } {
+    let covered = 0;
+    let valid = 0;
+    for (const entry of this.files.values()) {
+      for (const hits of entry.hits?.values() ?? []) {
+        valid += 1;
+        if (hits > 0) covered += 1;
+      }
+    }
+    return { covered, valid };
+  }
+
+  build(
+    format: CoverageFormat,
+    lines: { covered: number; valid: number },
+    branches: { covered: number; valid: number } | null,
+  ): CoverageReport {
+    if (lines.valid === 0) {
+      throw new CoverageReportInvalid(`${format} report has no coverable lines (0 valid lines): nothing was measured`);
+    }
+    const files: FileCoverage[] = [];
+    for (const entry of this.files.values()) {
+      if (entry.hits === undefined) {
+        files.push({ path: entry.path, lines: { covered: entry.covered, valid: entry.valid } });
+      } else {
+        let covered = 0;
+        for (const h of entry.hits.values()) if (h > 0) covered += 1;
+        files.push({ path: entry.path, lines: { covered, valid: entry.hits.size }, hits: entry.hits });
+      }
+    }
+    const branchCounts: CoverageCounts | null =
+      branches === null || branches.valid === 0 ? null : counts(branches.covered, branches.valid);
+    return { format, lines: counts(lines.covered, lines.valid), branches: branchCounts, files };
+  }
+}

@@ -1,0 +1,97 @@
+import type { Readable } from 'node:stream';
+import { type Baseline, baselineFromSummary, parseBaseline } from './baseline';
+import { CoverageBelowThreshold, CoverageReportInvalid } from './errors';
+import { evaluatePolicy } from './evaluate-policy';
+import type { GateEvent } from './gate-event';
+import { failureMessage, type GateSummary } from './gate-summary';
+import { pathMatcher } from './match-paths';
+import { newCodeCoverage } from './new-code';
+import { type ChangedLines, parseDiff } from './parse-diff';
+import { parseReport } from './parse-report';
+
+/** What the gate needs from the outside world, so the logic runs without AWS in unit tests. */
+export interface GateDeps {
+  /** The object as a stream, or `undefined` when it does not exist. */
+  openObject(bucket: string, key: string): Promise<Readable | undefined>;
+  /** The object as text, or `undefined` when it does not exist. */
+  readText(bucket: string, key: string): Promise<string | undefined>;
+  /** CodeBuild's own line coverage of a report, for a cross-check only. */
+  codebuildLinePct?(reportArn: string): Promise<number | undefined>;
+  log: {
+    info(message: string, extra?: Record<string, unknown>): void;
+    warn(message: string, extra?: Record<string, unknown>): void;
+  };
+}
+
+// A changed-lines diff is small; a huge one means something else was uploaded.
+const MAX_DIFF_BYTES = 64 * 1024 * 1024;
+
+/** Reads the report (and diff and baseline), judges the policy, returns the summary or throws a typed error. */
+export async function runGate(event: GateEvent, deps: GateDeps): Promise<GateSummary> {
+  const uri = (key: string) => `s3://${event.bucket}/${key}`;
+  let changed: ChangedLines | null = null;
+  if (event.diffKey) {
+    const text = await deps.readText(event.bucket, event.diffKey);
+    if (text === undefined) {
+      deps.log.warn('changed-lines diff not found; new-code coverage not evaluated', { diff: uri(event.diffKey) });
+    } else if (text.length > MAX_DIFF_BYTES) {
+      throw new CoverageReportInvalid(`changed-lines diff ${uri(event.diffKey)} is larger than 64 MiB`);
+    } else {
+      changed = parseDiff(text);
+    }
+  }
+  const baselineText = await deps.readText(event.bucket, event.baselineKey);
+  const baseline: Baseline | null =
+    baselineText === undefined ? null : parseBaseline(baselineText, uri(event.baselineKey));
+
+  const body = await deps.openObject(event.bucket, event.reportKey);
+  if (body === undefined) {
+    throw new CoverageReportInvalid(
+      `coverage report ${uri(event.reportKey)} is missing: RunTests did not upload a report, so coverage cannot be judged`,
+    );
+  }
+  const match = changed === null ? undefined : pathMatcher(changed.keys());
+  const report = await parseReport(body, {
+    label: `coverage report ${uri(event.reportKey)}`,
+    keepLines: match === undefined ? undefined : (path) => match(path) !== undefined,
+  });
+  const newCode = changed === null ? null : newCodeCoverage(report, changed);
+
+  if (event.codebuildReportArn && deps.codebuildLinePct) {
+    try {
+      const theirs = await deps.codebuildLinePct(event.codebuildReportArn);
+      if (theirs !== undefined && Math.abs(theirs - report.lines.pct) > 0.01) {
+        deps.log.warn('CodeBuild line coverage disagrees with the parsed report', {
+          codebuildLinePct: theirs,
+          gateLinePct: report.lines.pct,
+          reportArn: event.codebuildReportArn,
+        });
+      }
+    } catch (err) {
+      deps.log.warn('CodeBuild coverage cross-check failed; ignored', { error: (err as Error).message });
+    }
+  }
+
+  const verdict = evaluatePolicy(
+    { lines: report.lines, branches: report.branches, newCode: newCode?.total ?? null, baseline },
+    event.policy,
+  );
+  const summary: GateSummary = {
+    passed: verdict.passed,
+    service: event.service,
+    environment: event.environment,
+    commit: event.commit,
+    format: report.format,
+    lines: report.lines,
+    branches: report.branches,
+    files: report.files.length,
+    newCode: newCode?.total ?? null,
+    baseline,
+    nextBaseline: baselineFromSummary(report, event.commit),
+    rules: verdict.rules,
+    leastCoveredChangedFiles: newCode?.files.slice(0, 5) ?? [],
+  };
+  deps.log.info('coverage gate verdict', { passed: summary.passed, rules: summary.rules });
+  if (!summary.passed) throw new CoverageBelowThreshold(failureMessage(summary));
+  return summary;
+}

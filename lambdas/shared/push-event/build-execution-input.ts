@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { type ExecutionInput, executionInputSchema } from '../execution-input';
+import { executionName } from '../execution-name';
+import type { Changes } from './classify-changes';
+import type { PlannedExecution } from './push-decision';
+
+/** The execution input could not be built from what the event or the caller gave. */
+export class InvalidExecutionInput extends Error {
+  override readonly name = 'InvalidExecutionInput';
+}
+
+export interface ExecutionInputParts {
+  readonly service: string;
+  readonly environment: string;
+  readonly trigger: ExecutionInput['trigger'];
+  readonly source: ExecutionInput['source'];
+  readonly changes: Changes;
+  readonly image?: ExecutionInput['image'];
+}
+
+/**
+ * The one place every trigger (webhook, CodeCommit, `deployctl run`) turns into an execution:
+ * validates the input against the shared schema and names the execution from the delivery id.
+ */
+export function buildExecutionInput(parts: ExecutionInputParts): PlannedExecution {
+  const result = executionInputSchema.safeParse({
+    service: parts.service,
+    environment: parts.environment,
+    trigger: parts.trigger,
+    source: parts.source,
+    changes: parts.changes,
+    ...(parts.image === undefined ? {} : { image: parts.image }),
+  });
+  if (!result.success) {
+    throw new InvalidExecutionInput(`invalid execution input: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
+  }
+  const name = executionName({
+    service: parts.service,
+    environment: parts.environment,
+    commit: parts.source.commit,
+    deliveryId: parts.source.deliveryId,
+  });
+  return { service: parts.service, environment: parts.environment, name, input: result.data };
+}

@@ -1,0 +1,61 @@
+import picomatch from 'picomatch';
+import type { ChangePaths } from '../../../lib/config/pipeline-config';
+
+/** What a push changed for one service: the `changes` of the execution input. */
+export interface Changes {
+  readonly app: boolean;
+  readonly infra: boolean;
+  /** The changed paths, or null when unknown (then `app` and `infra` are both true). */
+  readonly paths: string[] | null;
+}
+
+/**
+ * Largest path list, in characters of JSON, an execution input carries. Step Functions caps an
+ * input at 256 KiB; past this budget the list is dropped and the push counts as changing everything.
+ */
+export const MAX_PATHS_JSON_CHARS = 128 * 1024;
+
+type Matcher = (path: string) => boolean;
+interface CompiledPaths {
+  readonly app: Matcher;
+  readonly infra: Matcher;
+  readonly both: Matcher;
+}
+
+// Services keep their globs for the life of the function, so compile each set once.
+const compiled = new WeakMap<ChangePaths, CompiledPaths>();
+
+function compile(globs: ChangePaths): CompiledPaths {
+  let hit = compiled.get(globs);
+  if (hit === undefined) {
+    const matcher = (list: readonly string[]): Matcher =>
+      list.length === 0 ? () => false : picomatch(list as string[], { dot: true });
+    hit = { app: matcher(globs.app), infra: matcher(globs.infra), both: matcher(globs.both) };
+    compiled.set(globs, hit);
+  }
+  return hit;
+}
+
+/**
+ * Decides which stages a push needs for one service: files under the app globs need the app
+ * stages, files under the infra globs need Terraform, files under `both` need everything. Unknown
+ * paths (null) or a list too large to carry mean everything changed.
+ */
+export function classifyChanges(paths: readonly string[] | null, globs: ChangePaths): Changes {
+  if (paths === null) return { app: true, infra: true, paths: null };
+  const match = compile(globs);
+  let app = false;
+  let infra = false;
+  for (const path of paths) {
+    if (match.both(path)) {
+      app = true;
+      infra = true;
+      break;
+    }
+    if (!app && match.app(path)) app = true;
+    if (!infra && match.infra(path)) infra = true;
+  }
+  if (!app && !infra) return { app, infra, paths: [...paths] };
+  if (JSON.stringify(paths).length > MAX_PATHS_JSON_CHARS) return { app: true, infra: true, paths: null };
+  return { app, infra, paths: [...paths] };
+}

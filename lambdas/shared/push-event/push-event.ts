@@ -1,0 +1,29 @@
+/**
+ * A push, whatever delivered it (GitHub webhook, CodeCommit event): the provider-neutral form the
+ * normalizer routes and classifies.
+ */
+export interface PushEvent {
+  readonly provider: 'github' | 'codecommit';
+  /** `owner/repo` on GitHub, the repository name on CodeCommit. */
+  readonly repository: string;
+  /** Full ref, e.g. `refs/heads/main` or `refs/tags/v1`. */
+  readonly ref: string;
+  /** Commit the ref points to after the push (all zeros when the ref was deleted). */
+  readonly after: string;
+  /** Commit the ref pointed to before the push; null when the ref is new. */
+  readonly before: string | null;
+  /** The ref was deleted by this push. */
+  readonly deleted: boolean;
+  /** Head commit message ('' when the event does not carry it). */
+  readonly message: string;
+  readonly author: string;
+  /** Link to the head commit or the comparison. */
+  readonly url: string;
+  /** Identifies this delivery; redeliveries keep it, so execution names derive from it. */
+  readonly deliveryId: string;
+  /** Every changed path, or null when the event cannot tell (treat everything as changed). */
+  readonly paths: readonly string[] | null;
+}
+
+/** The all-zero object id git uses for "no commit" (a created or deleted ref). */
+export const ZERO_COMMIT = '0000000000000000000000000000000000000000';

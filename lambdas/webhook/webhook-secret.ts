@@ -1,0 +1,44 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** The webhook secret could not be read or is empty. */
+export class WebhookSecretUnavailable extends Error {
+  override readonly name = 'WebhookSecretUnavailable';
+}
+
+/** Reads the secret's string value; an empty value is an error, never a secret that matches anything. */
+export async function fetchWebhookSecret(
+  client: SecretsManagerClient,
+  secretArn: string,
+  abortSignal?: AbortSignal,
+): Promise<string> {
+  let value: string | undefined;
+  try {
+    const result = await client.send(
+      new GetSecretValueCommand({ SecretId: secretArn }),
+      abortSignal === undefined ? {} : { abortSignal },
+    );
+    value = result.SecretString;
+  } catch (err) {
+    throw new WebhookSecretUnavailable(`cannot read the webhook secret: ${(err as Error).name}`);
+  }
+  if (value === undefined || value === '') throw new WebhookSecretUnavailable('the webhook secret is empty');
+  return value;
+}
+
+/**
+ * Remembers the first successful read for the life of the container (one Secrets Manager call per
+ * cold start); a failed read is not remembered, so the next request tries again.
+ */
+export function cachedSecret(read: () => Promise<string>): () => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return () => {
+    if (pending === undefined) {
+      const attempt = read();
+      pending = attempt;
+      attempt.catch(() => {
+        if (pending === attempt) pending = undefined;
+      });
+    }
+    return pending;
+  };
+}

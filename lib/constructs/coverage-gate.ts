@@ -1,0 +1,79 @@
+import { Arn, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeFindings, nagRegion } from '../nag/acknowledge';
+import { PipelineFunction } from './pipeline-function';
+
+/**
+ * Memory of the gate function. The parser streams, so peak memory stays near the Node baseline whatever
+ * the report size (docs/benchmarks/coverage.md); Lambda CPU scales with memory, and 512 MB parses a
+ * 100 MB report well within the timeout.
+ */
+export const COVERAGE_GATE_DEFAULT_MEMORY_MB = 512;
+
+export interface CoverageGateProps {
+  /** Bucket holding `runs/<execution>/coverage/*` (written by RunTests) and `baselines/*`. */
+  readonly artifactsBucket: s3.IBucket;
+  /** Days the function's log group keeps logs. */
+  readonly logRetention: logs.RetentionDays;
+  /** @default 512 (see COVERAGE_GATE_DEFAULT_MEMORY_MB) */
+  readonly memorySize?: number;
+  /**
+   * Name prefix of the CodeBuild report groups whose coverage summary the gate may cross-check
+   * (`codebuild:BatchGetReports`).
+   */
+  readonly reportGroupNamePrefix: string;
+  /** @default 2 minutes */
+  readonly timeout?: Duration;
+}
+
+/** The CoverageGate Lambda: reads the coverage report, diff and baseline, and judges the policy. */
+export class CoverageGate extends Construct {
+  readonly function: PipelineFunction;
+
+  constructor(scope: Construct, id: string, props: CoverageGateProps) {
+    super(scope, id);
+    if (!/^[A-Za-z0-9_-]+$/.test(props.reportGroupNamePrefix)) {
+      throw new Error(
+        `reportGroupNamePrefix must be letters, digits, '-' or '_', got "${props.reportGroupNamePrefix}"`,
+      );
+    }
+    this.function = new PipelineFunction(this, 'Handler', {
+      handlerDir: 'coverage-gate',
+      description: 'CoverageGate: judges the RunTests coverage report against the environment policy',
+      memorySize: props.memorySize ?? COVERAGE_GATE_DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? Duration.minutes(2),
+      logRetention: props.logRetention,
+    });
+    const fn = this.function.function;
+    props.artifactsBucket.grantRead(fn, 'runs/*');
+    props.artifactsBucket.grantRead(fn, 'baselines/*');
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['codebuild:BatchGetReports'],
+        resources: [
+          Arn.format(
+            { service: 'codebuild', resource: 'report-group', resourceName: `${props.reportGroupNamePrefix}*` },
+            Stack.of(this),
+          ),
+        ],
+      }),
+    );
+    const bucketArn = `<${Stack.of(this).resolve((props.artifactsBucket.node.defaultChild as CfnResource).logicalId)}.Arn>`;
+    acknowledgeFindings(
+      fn.role as iam.IRole,
+      'AwsSolutions-IAM5',
+      [
+        `Resource::${bucketArn}/runs/*`,
+        `Resource::${bucketArn}/baselines/*`,
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+        `Resource::arn:<AWS::Partition>:codebuild:${nagRegion(this)}:<AWS::AccountId>:report-group/${props.reportGroupNamePrefix}*`,
+      ],
+      'Read-only object grants on the run-artifact and baseline prefixes; BatchGetReports on the pipeline’s own coverage report groups.',
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DEFAULT_PROTECTED_TYPES } from '../../lambdas/plan-guard/protected-types';
+import { PipelineFunction } from './pipeline-function';
+
+export interface PlanGuardProps {
+  /** Bucket the TerraformPlan build uploads `runs/<execution>/plan.json` to. */
+  readonly artifactsBucket: s3.IBucket;
+  /** Days the function's log group keeps logs. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Resource types whose deletion or replacement is blocked unless approved.
+   * @default aws_db_instance, aws_rds_cluster, aws_eks_cluster, aws_kms_key, aws_s3_bucket
+   */
+  readonly protectedTypes?: string[];
+}
+
+/** The PlanGuard step: reads the saved plan's JSON and blocks destructive changes to protected resources. */
+export class PlanGuard extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PlanGuardProps) {
+    super(scope, id);
+    const protectedTypes = props.protectedTypes ?? [...DEFAULT_PROTECTED_TYPES];
+    if (protectedTypes.some((t) => !/^[a-z][a-z0-9_]*$/.test(t))) {
+      throw new Error(
+        `PlanGuard protectedTypes must be Terraform resource types such as aws_db_instance: ${protectedTypes.join(', ')}`,
+      );
+    }
+    const fn = new PipelineFunction(this, 'Function', {
+      handlerDir: 'plan-guard',
+      description: 'Counts the Terraform plan and blocks deletion or replacement of protected resources',
+      logRetention: props.logRetention,
+      environment: { PROTECTED_RESOURCE_TYPES: protectedTypes.join(',') },
+    });
+    // Plans live under runs/; nothing else in the bucket is the guard's business.
+    props.artifactsBucket.grantRead(fn.function, 'runs/*');
+    this.function = fn.function;
+  }
+}

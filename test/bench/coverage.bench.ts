@@ -1,0 +1,208 @@
+/**
+ * Coverage gate parser benchmark: throughput and peak RSS of the streaming parsers against a DOM parse
+ * (fast-xml-parser) or read-all-and-split (LCOV), and against a bare stream read of the same file.
+ * Each measurement runs in its own child process so peak RSS is that of one method alone.
+ *
+ *   npx tsx test/bench/coverage.bench.ts            # ~100 MB reports (COVERAGE_BENCH_MB to change)
+ */
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Mode = 'bare' | 'gate' | 'dom' | 'split';
+
+interface Measurement {
+  readonly ms: number;
+  readonly maxRssMb: number;
+  readonly check: string;
+}
+
+const REPO_ROOT = join(__dirname, '..', '..');
+
+async function writeChunks(path: string, targetBytes: number, next: (i: number) => string, head: string, tail: string) {
+  const out = createWriteStream(path);
+  let written = 0;
+  const write = async (text: string) => {
+    written += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write(head);
+  for (let i = 0; written < targetBytes; i += 1) await write(next(i));
+  await write(tail);
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Cobertura as istanbul writes it: classes with methods repeating their lines, branch lines with condition-coverage. */
+async function generateCobertura(path: string, bytes: number): Promise<void> {
+  const classXml = (i: number) => {
+    const lines: string[] = [];
+    const methodLines: string[] = [];
+    for (let l = 1; l <= 60; l += 1) {
+      const hits = (i * 31 + l * 7) % 5 === 0 ? 0 : (l * i) % 97;
+      if (l % 10 === 0) {
+        const c = (i + l) % 3;
+        lines.push(
+          `          <line number="${l}" hits="${hits}" branch="true" condition-coverage="${Math.round((c / 2) * 100)}% (${c}/2)"/>`,
+        );
+      } else {
+        lines.push(`          <line number="${l}" hits="${hits}" branch="false"/>`);
+      }
+      if (l % 15 === 1) methodLines.push(`              <line number="${l}" hits="${hits}"/>`);
+    }
+    return [
+      `      <class name="Module${i}.ts" filename="src/pkg${i % 200}/Module${i}.ts" line-rate="0.8" branch-rate="0.5">`,
+      '        <methods>',
+      `          <method name="(anonymous_${i})" hits="1" signature="()V">`,
+      '            <lines>',
+      ...methodLines,
+      '            </lines>',
+      '          </method>',
+      '        </methods>',
+      '        <lines>',
+      ...lines,
+      '        </lines>',
+      '      </class>',
+      '',
+    ].join('\n');
+  };
+  await writeChunks(
+    path,
+    bytes,
+    classXml,
+    '<?xml version="1.0" ?>\n<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n' +
+      '<coverage lines-valid="1" lines-covered="1" line-rate="1" branches-valid="0" branches-covered="0" branch-rate="0" version="0.1">\n' +
+      '<sources><source>/home/runner/work/app</source></sources>\n<packages><package name="src"><classes>\n',
+    '</classes></package></packages>\n</coverage>\n',
+  );
+}
+
+/** LCOV as istanbul writes it: FN/FNDA, DA, BRDA and per-record summaries. */
+async function generateLcov(path: string, bytes: number): Promise<void> {
+  const record = (i: number) => {
+    const out = ['TN:', `SF:src/pkg${i % 200}/Module${i}.ts`];
+    for (let f = 0; f < 6; f += 1) out.push(`FN:${f * 10 + 1},(anonymous_${f}), with comma`);
+    for (let f = 0; f < 6; f += 1) out.push(`FNDA:${(i + f) % 4},(anonymous_${f}), with comma`);
+    out.push('FNF:6', 'FNH:4');
+    let lh = 0;
+    for (let l = 1; l <= 60; l += 1) {
+      const hits = (i * 31 + l * 7) % 5 === 0 ? 0 : (l * i) % 97;
+      if (hits > 0) lh += 1;
+      out.push(`DA:${l},${hits}`);
+    }
+    out.push('LF:60', `LH:${lh}`);
+    for (let b = 0; b < 6; b += 1) out.push(`BRDA:${b * 10 + 5},${b},0,${(i + b) % 3}`, `BRDA:${b * 10 + 5},${b},1,-`);
+    out.push('BRF:12', 'BRH:4', 'end_of_record', '');
+    return out.join('\n');
+  };
+  await writeChunks(path, bytes, record, '', '');
+}
+
+/** One measurement, run inside the child process. */
+async function measure(mode: Mode, file: string): Promise<Measurement> {
+  const started = process.hrtime.bigint();
+  let check = '';
+  if (mode === 'bare') {
+    let n = 0;
+    for await (const chunk of createReadStream(file)) n += (chunk as Buffer).length;
+    check = `${n} bytes`;
+  } else if (mode === 'gate') {
+    const { parseReport } = await import('../../lambdas/coverage-gate/parse-report');
+    const report = await parseReport(createReadStream(file));
+    check = `${report.lines.covered}/${report.lines.valid} lines, ${report.files.length} files`;
+  } else if (mode === 'dom') {
+    const { XMLParser } = await import('fast-xml-parser');
+    const doc = new XMLParser({ ignoreAttributes: false, processEntities: false }).parse(readFileSync(file, 'utf8'));
+    check = `${Object.keys(doc).length} roots`;
+  } else {
+    let valid = 0;
+    let covered = 0;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.startsWith('DA:')) continue;
+      valid += 1;
+      if (Number(line.slice(line.indexOf(',') + 1)) > 0) covered += 1;
+    }
+    check = `${covered}/${valid} DA lines`;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, check };
+}
+
+function runChild(mode: Mode, file: string): Measurement {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--worker', mode, file], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`benchmark worker ${mode} failed: ${child.stderr}`);
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as Measurement;
+}
+
+/** Runs the benchmark and returns the "Coverage gate" markdown section. */
+export async function run(): Promise<string> {
+  const mb = Number(process.env.COVERAGE_BENCH_MB ?? 100);
+  const dir = mkdtempSync(join(tmpdir(), 'coverage-bench-'));
+  try {
+    const cases: { format: string; file: string; modes: [Mode, string][] }[] = [
+      {
+        format: 'Cobertura',
+        file: join(dir, 'cobertura.xml'),
+        modes: [
+          ['bare', 'bare stream read (limit)'],
+          ['gate', 'gate parser (saxes, streaming)'],
+          ['dom', 'fast-xml-parser DOM (readFileSync)'],
+        ],
+      },
+      {
+        format: 'LCOV',
+        file: join(dir, 'lcov.info'),
+        modes: [
+          ['bare', 'bare stream read (limit)'],
+          ['gate', 'gate parser (chunked line split, streaming)'],
+          ['split', 'readFileSync + split'],
+        ],
+      },
+    ];
+    await generateCobertura(cases[0]?.file as string, mb * 1024 * 1024);
+    await generateLcov(cases[1]?.file as string, mb * 1024 * 1024);
+    const rows: string[] = [];
+    for (const c of cases) {
+      const size = statSync(c.file).size / (1024 * 1024);
+      let bareMbs = 0;
+      for (const [mode, label] of c.modes) {
+        const m = runChild(mode, c.file);
+        const mbs = size / (m.ms / 1000);
+        if (mode === 'bare') bareMbs = mbs;
+        rows.push(
+          `| ${c.format} ${size.toFixed(0)} MB | ${label} | ${mbs.toFixed(1)} | ${(mbs / bareMbs).toFixed(3)} | ${m.maxRssMb.toFixed(0)} | ${m.check} |`,
+        );
+      }
+    }
+    return [
+      '## Coverage gate',
+      '',
+      `Parsing synthetic istanbul-shaped reports on this machine (${cpus().length} cores, Node ${process.version}); each row is a separate child process, so peak RSS is that method's alone (the worker processes load TypeScript through tsx).`,
+      '',
+      '| report | method | MB/s | ratio to bare read | peak RSS (MB) | result |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+      '',
+      'Reproduce: `npx tsx test/bench/coverage.bench.ts` (`COVERAGE_BENCH_MB=20` for a quicker run).',
+      '',
+    ].join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const [flag, mode, file] = process.argv.slice(2);
+  if (flag === '--worker' && mode !== undefined && file !== undefined) {
+    measure(mode as Mode, file).then((m) => process.stdout.write(`${JSON.stringify(m)}\n`));
+  } else {
+    run().then((md) => process.stdout.write(md));
+  }
+}

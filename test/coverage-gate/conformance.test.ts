@@ -1,0 +1,71 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseReport } from '../../lambdas/coverage-gate/parse-report';
+import { CONFORMANCE_DIR } from './conformance-paths';
+
+interface ManifestEntry {
+  file: string;
+  format: string;
+  oracle: {
+    lines_covered: number;
+    lines_valid: number;
+    line_pct: number;
+    branches_covered: number;
+    branches_valid: number;
+    branch_pct: number | null;
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'MANIFEST.json'), 'utf8')) as ManifestEntry[];
+
+describe('real reports parse to their tools own totals (shared/conformance/coverage)', () => {
+  it('the corpus is there and covers every XML and line format it lists', () => {
+    expect(new Set(manifest.map((m) => m.format))).toEqual(new Set(['cobertura', 'lcov', 'jacoco', 'clover']));
+  });
+
+  it.each(manifest.map((m) => [m.file, m] as const))('%s', async (_file, entry) => {
+    const report = await parseReport(createReadStream(join(CONFORMANCE_DIR, entry.file)));
+    const { oracle } = entry;
+    expect(report.format).toBe(entry.format);
+    expect(report.lines.covered).toBe(oracle.lines_covered);
+    expect(report.lines.valid).toBe(oracle.lines_valid);
+    expect(Math.abs(report.lines.pct - oracle.line_pct)).toBeLessThanOrEqual(0.01);
+    if (oracle.branch_pct === null) {
+      expect(report.branches).toBeNull();
+    } else {
+      expect(report.branches).not.toBeNull();
+      expect(report.branches?.covered).toBe(oracle.branches_covered);
+      expect(report.branches?.valid).toBe(oracle.branches_valid);
+      expect(Math.abs((report.branches?.pct ?? -1) - oracle.branch_pct)).toBeLessThanOrEqual(0.01);
+    }
+  });
+
+  it('merges the classes of one file (coverlet: GenericAsyncClass.cs in 11 classes) by path', async () => {
+    const report = await parseReport(
+      createReadStream(join(CONFORMANCE_DIR, 'cobertura_coverlet_reportgenerator.xml')),
+      {
+        keepLines: () => true,
+      },
+    );
+    const generic = report.files.filter((f) => f.path.endsWith('GenericAsyncClass.cs'));
+    expect(generic).toHaveLength(1);
+    expect(new Set(report.files.map((f) => f.path)).size).toBe(report.files.length);
+  });
+
+  it('keeps the highest hits of a repeated DA line and keeps files that share a basename apart', async () => {
+    const coverlet = await parseReport(createReadStream(join(CONFORMANCE_DIR, 'lcov_coverlet_reportgenerator.info')), {
+      keepLines: () => true,
+    });
+    const testClass2 = coverlet.files.find((f) => f.path.endsWith('/TestClass2.cs'));
+    // DA:47 is listed with hits 1, 1, 4, 5.
+    expect(testClass2?.hits?.get(47)).toBe(5);
+    const excludes = coverlet.files.find((f) => f.path.endsWith('/ClassWithExcludes.cs'));
+    expect(excludes?.hits?.get(6)).toBe(1);
+    const cpp = await parseReport(createReadStream(join(CONFORMANCE_DIR, 'lcov_cpp_reportgenerator.info')));
+    expect(cpp.files.map((f) => f.path).sort()).toEqual([
+      'C:/temp/calculator.cpp',
+      'C:/temp/main.cpp',
+      'C:/temp/sub/calculator.cpp',
+    ]);
+  });
+});
