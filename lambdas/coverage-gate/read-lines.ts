@@ -3,7 +3,7 @@ import { textChunks } from './report-stream';
 /**
  * Calls `onLine` for each line of a text stream (LF or CRLF, BOM dropped), chunk by chunk so memory
  * stays flat. Lines are split synchronously within a chunk: node:readline (one event per line through
- * an async iterator) measured 3x slower on 100 MB LCOV (docs/benchmarks/coverage.md).
+ * an async iterator) measured 3x slower on 100 MB LCOV (docs/BENCHMARKS.md).
  */
 export async function forEachLine(
   input: AsyncIterable<Buffer | string>,

@@ -8,7 +8,7 @@ import { PipelineFunction } from './pipeline-function';
 
 /**
  * Memory of the gate function. The parser streams, so peak memory stays near the Node baseline whatever
- * the report size (docs/benchmarks/coverage.md); Lambda CPU scales with memory, and 512 MB parses a
+ * the report size (docs/BENCHMARKS.md); Lambda CPU scales with memory, and 512 MB parses a
  * 100 MB report well within the timeout.
  */
 export const COVERAGE_GATE_DEFAULT_MEMORY_MB = 512;
