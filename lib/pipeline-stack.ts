@@ -13,6 +13,7 @@ import { BuildStage } from './constructs/build-stage';
 import { CoverageGate } from './constructs/coverage-gate';
 import { DeployPipelineStateMachine } from './constructs/deploy-pipeline-state-machine';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { PlanGuard } from './constructs/plan-guard';
 import { PushTrigger } from './constructs/push-trigger';
 import { TerraformApplyRole } from './constructs/terraform-apply-role';
 import { acknowledgeFindings } from './nag/acknowledge';
@@ -112,6 +113,7 @@ export class PipelineStack extends Stack {
       logRetention,
       reportGroupNamePrefix: this.coverageReportGroupName,
     });
+    const planGuard = new PlanGuard(this, 'PlanGuard', { artifactsBucket: this.artifactsBucket, logRetention });
     this.pipeline = new DeployPipelineStateMachine(this, 'DeployPipeline', {
       topic: this.topic,
       encryptionKey: this.key,
@@ -124,7 +126,10 @@ export class PipelineStack extends Stack {
         TerraformApplyProject: this.stages.TerraformApply as BuildStage,
         HelmDeployProject: this.stages.HelmDeploy as BuildStage,
       },
-      functions: { CoverageGateFunctionArn: this.coverageGate.function.function },
+      functions: {
+        CoverageGateFunctionArn: this.coverageGate.function.function,
+        PlanGuardFunctionArn: planGuard.function,
+      },
       artifactsBucket: this.artifactsBucket,
     });
 
@@ -140,6 +145,7 @@ export class PipelineStack extends Stack {
       stages: this.stages,
       functions: [
         this.coverageGate.function.function,
+        planGuard.function,
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
       ],

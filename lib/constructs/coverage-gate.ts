@@ -1,9 +1,9 @@
-import { Arn, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { Arn, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, nagRegion } from '../nag/acknowledge';
+import { acknowledgeFindings, acknowledgePrefixRead, nagRegion } from '../nag/acknowledge';
 import { PipelineFunction } from './pipeline-function';
 
 /**
@@ -61,19 +61,20 @@ export class CoverageGate extends Construct {
         ],
       }),
     );
-    const bucketArn = `<${Stack.of(this).resolve((props.artifactsBucket.node.defaultChild as CfnResource).logicalId)}.Arn>`;
+    const role = fn.role as iam.IRole;
+    acknowledgePrefixRead(
+      role,
+      props.artifactsBucket,
+      ['runs', 'baselines'],
+      'Reads run artifacts and coverage baselines only.',
+    );
     acknowledgeFindings(
-      fn.role as iam.IRole,
+      role,
       'AwsSolutions-IAM5',
       [
-        `Resource::${bucketArn}/runs/*`,
-        `Resource::${bucketArn}/baselines/*`,
-        'Action::s3:GetObject*',
-        'Action::s3:GetBucket*',
-        'Action::s3:List*',
         `Resource::arn:<AWS::Partition>:codebuild:${nagRegion(this)}:<AWS::AccountId>:report-group/${props.reportGroupNamePrefix}*`,
       ],
-      'Read-only object grants on the run-artifact and baseline prefixes; BatchGetReports on the pipeline’s own coverage report groups.',
+      'BatchGetReports on the pipeline’s own coverage report groups, whose report names are generated.',
     );
   }
 }

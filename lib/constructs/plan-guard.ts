@@ -1,8 +1,9 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DEFAULT_PROTECTED_TYPES } from '../../lambdas/plan-guard/protected-types';
+import { acknowledgePrefixRead } from '../nag/acknowledge';
 import { PipelineFunction } from './pipeline-function';
 
 export interface PlanGuardProps {
@@ -37,6 +38,12 @@ export class PlanGuard extends Construct {
     });
     // Plans live under runs/; nothing else in the bucket is the guard's business.
     props.artifactsBucket.grantRead(fn.function, 'runs/*');
+    acknowledgePrefixRead(
+      fn.function.role as IConstruct,
+      props.artifactsBucket,
+      ['runs'],
+      'Reads this run’s plan JSON only.',
+    );
     this.function = fn.function;
   }
 }

@@ -26,3 +26,27 @@ export function nagRegion(scope: IConstruct): string {
   const region = Stack.of(scope).region;
   return Token.isUnresolved(region) ? '<AWS::Region>' : region;
 }
+
+/**
+ * The findings of `bucket.grantRead(role, '<prefix>/*')`: the read actions CDK grants are wildcards
+ * (`s3:GetObject*`, ...) and so is the object prefix.
+ */
+export function acknowledgePrefixRead(
+  role: IConstruct,
+  bucket: IConstruct,
+  prefixes: readonly string[],
+  reason: string,
+): void {
+  const bucketArn = `<${Stack.of(bucket).resolve((bucket.node.defaultChild as CfnElement).logicalId)}.Arn>`;
+  acknowledgeFindings(
+    role,
+    'AwsSolutions-IAM5',
+    [
+      ...prefixes.map((prefix) => `Resource::${bucketArn}/${prefix}/*`),
+      'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:List*',
+    ],
+    reason,
+  );
+}

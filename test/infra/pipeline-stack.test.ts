@@ -202,8 +202,9 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    // Runs, plus errors of each pipeline function (coverage gate, webhook).
+    // Runs, plus errors of each pipeline function (coverage gate, plan guard, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'Errors',
       'Errors',
       'Errors',
       'ExecutionsAborted',

@@ -14,6 +14,7 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   HelmDeployProject: 'helm-deploy',
   ArtifactsBucket: 'pipeline-artifacts',
   CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
+  PlanGuardFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan-guard',
 };
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
@@ -152,6 +153,17 @@ export async function runScenario(
     CoverageGate: async (params) => {
       record(calls, 'CoverageGate', params);
       return lambdaResult(PASSING_GATE);
+    },
+    PlanGuard: async (params) => {
+      record(calls, 'PlanGuard', params);
+      return lambdaResult({
+        add: 1,
+        change: 0,
+        destroy: 0,
+        replace: 0,
+        protectedChanges: [],
+        summary: '1 to add, 0 to change, 0 to destroy',
+      });
     },
     RecordCoverageBaseline: async (params) => {
       record(calls, 'RecordCoverageBaseline', params);

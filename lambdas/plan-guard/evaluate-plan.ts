@@ -1,0 +1,62 @@
+import { DestructiveChangeBlocked, type ProtectedChange } from './errors';
+import type { TerraformPlan } from './parse-plan';
+
+export interface PlanEvaluation {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  /** Resources deleted and created again (also counted in add and destroy, as Terraform does). */
+  readonly replace: number;
+  /** Deletions and replacements of protected types (let through only when approved). */
+  readonly protectedChanges: ProtectedChange[];
+  /** Terraform's own wording: `<n> to add, <n> to change, <n> to destroy`. */
+  readonly summary: string;
+}
+
+export interface EvaluateOptions {
+  readonly protectedTypes: readonly string[];
+  /** A person approved destructive changes for this run. @default false */
+  readonly destructiveApproved?: boolean;
+}
+
+/** `["delete","create"]` (destroy first) or `["create","delete"]` (create_before_destroy). */
+export function isReplacement(actions: readonly string[]): boolean {
+  return actions.length === 2 && actions.includes('create') && actions.includes('delete');
+}
+
+/**
+ * Counts the plan the way `terraform plan` prints it and refuses deletions or replacements of
+ * protected resource types unless `destructiveApproved`. Data sources are reads, never counted.
+ */
+export function evaluatePlan(plan: TerraformPlan, options: EvaluateOptions): PlanEvaluation {
+  const protectedTypes = new Set(options.protectedTypes);
+  let add = 0;
+  let change = 0;
+  let destroy = 0;
+  let replace = 0;
+  const protectedChanges: ProtectedChange[] = [];
+
+  for (const rc of plan.resource_changes) {
+    if (rc.mode === 'data') continue;
+    const actions = rc.change.actions;
+    if (actions.includes('create')) add++;
+    if (actions.includes('update')) change++;
+    if (actions.includes('delete')) destroy++;
+    if (isReplacement(actions)) replace++;
+    if (actions.includes('delete') && protectedTypes.has(rc.type)) {
+      protectedChanges.push({ address: rc.address, type: rc.type, actions: [...actions] });
+    }
+  }
+
+  if (protectedChanges.length > 0 && options.destructiveApproved !== true) {
+    throw new DestructiveChangeBlocked(protectedChanges);
+  }
+  return {
+    add,
+    change,
+    destroy,
+    replace,
+    protectedChanges,
+    summary: `${add} to add, ${change} to change, ${destroy} to destroy`,
+  };
+}

@@ -1,0 +1,24 @@
+/** Resource types whose deletion loses data or breaks every workload at once. */
+export const DEFAULT_PROTECTED_TYPES: readonly string[] = [
+  'aws_db_instance',
+  'aws_rds_cluster',
+  'aws_eks_cluster',
+  'aws_kms_key',
+  'aws_s3_bucket',
+];
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
+/**
+ * The protected types: `PROTECTED_RESOURCE_TYPES` (comma list) when set, else the defaults, plus
+ * any types the event adds. An event can add protection but never remove it.
+ */
+export function resolveProtectedTypes(envValue: string | undefined, fromEvent: readonly string[] = []): string[] {
+  const base = envValue !== undefined && envValue.trim() !== '' ? splitList(envValue) : DEFAULT_PROTECTED_TYPES;
+  return [...new Set([...base, ...fromEvent.map((t) => t.trim()).filter((t) => t !== '')])].sort();
+}

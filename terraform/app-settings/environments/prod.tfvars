@@ -1,0 +1,8 @@
+environment = "prod"
+region      = "eu-west-1"
+service     = "sample-service"
+
+settings = {
+  LOG_LEVEL      = "info"
+  FEATURE_BANNER = "off"
+}

@@ -1,0 +1,52 @@
+# Plan only: the bucket has prevent_destroy, so a mocked apply could not be torn down. Mocked values
+# are used during plan so the policy (built from the bucket ARN) is known and can be asserted on.
+mock_provider "aws" {
+  override_during = plan
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::acme-deploy-tfstate-123456789012" }
+  }
+}
+
+variables {
+  region      = "eu-west-1"
+  bucket_name = "acme-deploy-tfstate-123456789012"
+}
+
+run "state_bucket_is_versioned_encrypted_private_and_tls_only" {
+  command = plan
+
+  assert {
+    condition     = aws_s3_bucket_versioning.state.versioning_configuration[0].status == "Enabled"
+    error_message = "State history needs versioning."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.state.rule : r.apply_server_side_encryption_by_default[0].sse_algorithm]) == "aws:kms"
+    error_message = "State must be encrypted at rest with KMS."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_s3_bucket_public_access_block.state.block_public_acls,
+      aws_s3_bucket_public_access_block.state.block_public_policy,
+      aws_s3_bucket_public_access_block.state.ignore_public_acls,
+      aws_s3_bucket_public_access_block.state.restrict_public_buckets,
+    ])
+    error_message = "All public access must be blocked."
+  }
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.state.policy).Statement :
+      s.Effect == "Deny" && s.Action == "s3:*" && try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
+    ])
+    error_message = "The bucket policy must deny every request without TLS."
+  }
+}
+
+run "rejects_an_invalid_bucket_name" {
+  command = plan
+  variables {
+    bucket_name = "Terraform_State"
+  }
+  expect_failures = [var.bucket_name]
+}

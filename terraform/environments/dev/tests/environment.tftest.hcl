@@ -1,0 +1,135 @@
+# Identical in every environment: it runs against that environment's terraform.tfvars (loaded
+# from the configuration directory) with a mocked AWS provider, and checks how the layers are
+# wired together. Each module's own tests check its resources in detail.
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+  }
+  # The provider still validates ARN and URL arguments, so mocked values must have their shape.
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_iam_openid_connect_provider" {
+    defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+  }
+  mock_resource "aws_eks_cluster" {
+    defaults = {
+      arn                   = "arn:aws:eks:eu-west-1:123456789012:cluster/mock"
+      identity              = [{ oidc = [{ issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF" }] }]
+      vpc_config            = { cluster_security_group_id = "sg-0c1u5ter000000001" }
+      certificate_authority = [{ data = "bW9jay1jYQ==" }]
+    }
+  }
+}
+
+run "composition" {
+  command = apply
+
+  assert {
+    condition     = module.rds.ingress_source_security_group_ids == [module.eks.cluster_security_group_id]
+    error_message = "Only the EKS cluster security group may reach the database."
+  }
+
+  assert {
+    condition     = module.rds.protection.multi_az && module.rds.protection.storage_encrypted && !module.rds.protection.publicly_accessible && module.rds.protection.backup_retention >= 7
+    error_message = "The database must be Multi-AZ, encrypted, private and backed up for at least 7 days."
+  }
+
+  assert {
+    condition     = module.rds.subnet_ids == toset(module.vpc.database_subnet_ids) && toset(module.eks.node_subnet_ids) == toset(module.vpc.private_subnet_ids)
+    error_message = "Nodes must run in the private subnets and the database in the database subnets."
+  }
+
+  assert {
+    condition     = length(setintersection(toset(module.vpc.public_subnet_ids), setunion(module.eks.node_subnet_ids, module.rds.subnet_ids))) == 0
+    error_message = "No backend component may live in a public subnet."
+  }
+
+  assert {
+    condition     = length(module.vpc.subnets_with_public_ip_on_launch) == 0 && length(distinct(module.vpc.azs)) >= 2
+    error_message = "Subnets must span at least two zones and never assign public IPs."
+  }
+
+  assert {
+    condition     = module.eks.endpoint_public_access == var.endpoint_public_access && (!var.endpoint_public_access || !contains(var.public_access_cidrs, "0.0.0.0/0"))
+    error_message = "The API endpoint must be private unless restricted CIDRs are configured."
+  }
+
+  assert {
+    condition     = module.eks.access_principal_arns["pipeline-deploy"] == var.pipeline_deploy_role_arn && module.eks.access_principal_arns["github-deploy"] == module.iam.github_deploy_role_arn
+    error_message = "The pipeline's and GitHub's deploy roles need EKS access entries."
+  }
+
+  assert {
+    condition     = module.iam.github_subject == "repo:${var.github_org}/${var.github_repository}:ref:refs/heads/${var.github_branch}"
+    error_message = "The GitHub deploy role must trust exactly the configured branch."
+  }
+
+  assert {
+    condition     = alltrue([for n in values(output.alarm_names) : startswith(n, "${var.project}-${var.environment}-")]) && output.composite_alarm_name == "${var.project}-${var.environment}-deploy-health"
+    error_message = "Alarm names must be predictable: <project>-<environment>-<what>."
+  }
+}
+
+run "environment_capacity_and_protection" {
+  command = plan
+
+  assert {
+    condition = var.environment != "dev" || module.eks.node_capacity == {
+      instance_types = tolist(["t3.medium"])
+      min_size       = 1
+      max_size       = 4
+      desired_size   = 2
+    }
+    error_message = "dev must run 1-4 t3.medium nodes, 2 desired."
+  }
+
+  assert {
+    condition = var.environment != "prod" || module.eks.node_capacity == {
+      instance_types = tolist(["t3.large"])
+      min_size       = 2
+      max_size       = 8
+      desired_size   = 3
+    }
+    error_message = "prod must run 2-8 t3.large nodes, 3 desired."
+  }
+
+  assert {
+    condition     = var.environment != "prod" || (module.rds.protection.deletion_protection && module.rds.protection.final_snapshot)
+    error_message = "prod must protect the database from deletion and take a final snapshot."
+  }
+
+  assert {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "This test knows the sizes of dev and prod only; extend it for ${var.environment}."
+  }
+}
+
+# One plan, several bad inputs: the run passes only if every listed variable rejects its value.
+run "prod_rejects_an_unprotected_database_and_bad_roles" {
+  command = plan
+  variables {
+    environment              = "prod"
+    db_deletion_protection   = false
+    db_skip_final_snapshot   = true
+    pipeline_deploy_role_arn = "arn:aws:iam::123456789012:user/someone"
+    region                   = "Ireland"
+  }
+  expect_failures = [var.db_skip_final_snapshot, var.pipeline_deploy_role_arn, var.region]
+}

@@ -1,0 +1,91 @@
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+}
+
+variables {
+  name                      = "orders-test"
+  cluster_name              = "orders-test"
+  rds_identifier            = "orders-test"
+  rds_allocated_storage_gib = 20
+  alarm_actions             = ["arn:aws:sns:eu-west-1:123456789012:deploy-notifications"]
+}
+
+run "alarms_have_predictable_names" {
+  command = plan
+
+  assert {
+    condition = output.alarm_names == {
+      node_cpu        = "orders-test-node-cpu-high"
+      rds_cpu         = "orders-test-rds-cpu-high"
+      rds_storage     = "orders-test-rds-free-storage-low"
+      rds_connections = "orders-test-rds-connections-high"
+    }
+    error_message = "Alarm names must follow <name>-<what>-<high|low> so the bake step can watch them."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.alb_5xx) == 0
+    error_message = "No ALB alarm may exist before the load balancer is known."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_composite_alarm.deploy_health.alarm_name == "orders-test-deploy-health" && strcontains(aws_cloudwatch_composite_alarm.deploy_health.alarm_rule, "ALARM(\"orders-test-rds-cpu-high\")")
+    error_message = "The composite alarm must combine the metric alarms."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rds_storage.threshold == 20 * 1073741824 / 10 && aws_cloudwatch_metric_alarm.rds_storage.comparison_operator == "LessThanThreshold"
+    error_message = "The storage alarm must fire below 10% of the allocated bytes."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rds_cpu.dimensions.DBInstanceIdentifier == "orders-test" && aws_cloudwatch_metric_alarm.node_cpu.dimensions.ClusterName == "orders-test"
+    error_message = "Alarms must watch the given database and cluster."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rds_connections.alarm_actions == toset(var.alarm_actions)
+    error_message = "Alarms must notify the given topics."
+  }
+
+  assert {
+    condition     = alltrue([for g in aws_cloudwatch_log_group.container_insights : g.retention_in_days == 30])
+    error_message = "Log groups must have retention."
+  }
+}
+
+run "alb_alarm_once_the_load_balancer_is_known" {
+  command = apply
+
+  variables {
+    alb_arn_suffix = "app/k8s-sample-0123abcd/0123456789abcdef"
+  }
+
+  assert {
+    condition     = output.alarm_names.alb_5xx == "orders-test-alb-5xx-high" && aws_cloudwatch_metric_alarm.alb_5xx[0].alarm_name == "orders-test-alb-5xx-high"
+    error_message = "The ALB 5xx alarm must exist with its predictable name."
+  }
+
+  assert {
+    condition     = toset([for q in aws_cloudwatch_metric_alarm.alb_5xx[0].metric_query : q.metric[0].metric_name if length(q.metric) > 0]) == toset(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"])
+    error_message = "The ALB alarm must count load balancer and target 5xx."
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 5
+    error_message = "The dashboard must show alarms, node CPU, RDS CPU/connections, RDS storage and ALB 5xx."
+  }
+}
+
+# One plan, several bad inputs: the run passes only if every listed variable rejects its value.
+run "rejects_bad_input" {
+  command = plan
+  variables {
+    alarm_actions              = ["arn:aws:lambda:eu-west-1:123456789012:function:x"]
+    node_cpu_threshold_percent = 150
+    alb_arn_suffix             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1"
+  }
+  expect_failures = [var.alarm_actions, var.node_cpu_threshold_percent, var.alb_arn_suffix]
+}

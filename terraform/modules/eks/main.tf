@@ -1,0 +1,133 @@
+locals {
+  access_policies = {
+    cluster-admin = "AmazonEKSClusterAdminPolicy"
+    admin         = "AmazonEKSAdminPolicy"
+    edit          = "AmazonEKSEditPolicy"
+    view          = "AmazonEKSViewPolicy"
+  }
+}
+
+data "aws_partition" "current" {}
+
+resource "aws_kms_key" "secrets" {
+  description             = "Envelope encryption of Kubernetes secrets in ${var.cluster_name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_days
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "secrets" {
+  name          = "alias/${var.cluster_name}-eks-secrets"
+  target_key_id = aws_kms_key.secrets.key_id
+}
+
+# Created before the cluster so EKS writes into a group with retention instead of a never-expiring one.
+resource "aws_cloudwatch_log_group" "cluster" {
+  name              = "/aws/eks/${var.cluster_name}/cluster"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "terraform_data" "iam_ready" {
+  input = var.iam_dependencies
+}
+
+resource "aws_eks_cluster" "this" {
+  name     = var.cluster_name
+  role_arn = var.cluster_role_arn
+  version  = var.kubernetes_version
+
+  enabled_cluster_log_types = var.enabled_log_types
+
+  vpc_config {
+    subnet_ids              = var.subnet_ids
+    endpoint_private_access = true
+    endpoint_public_access  = var.endpoint_public_access
+    public_access_cidrs     = var.endpoint_public_access ? var.public_access_cidrs : null
+  }
+
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = aws_kms_key.secrets.arn
+    }
+  }
+
+  access_config {
+    authentication_mode                         = "API"
+    bootstrap_cluster_creator_admin_permissions = false
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.cluster, terraform_data.iam_ready]
+
+  lifecycle {
+    precondition {
+      condition     = !var.endpoint_public_access || length(var.public_access_cidrs) > 0
+      error_message = "endpoint_public_access needs at least one CIDR in public_access_cidrs."
+    }
+  }
+}
+
+# IRSA: lets service accounts assume IAM roles through the cluster's OIDC issuer.
+resource "aws_iam_openid_connect_provider" "cluster" {
+  url            = aws_eks_cluster.this.identity[0].oidc[0].issuer
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = var.tags
+}
+
+resource "aws_eks_node_group" "default" {
+  cluster_name    = aws_eks_cluster.this.name
+  node_group_name = "${var.cluster_name}-default"
+  node_role_arn   = var.node_role_arn
+  subnet_ids      = var.subnet_ids
+  instance_types  = var.node_instance_types
+  capacity_type   = "ON_DEMAND"
+  ami_type        = "AL2023_x86_64_STANDARD"
+  disk_size       = var.node_disk_size_gib
+
+  scaling_config {
+    min_size     = var.node_min_size
+    max_size     = var.node_max_size
+    desired_size = var.node_desired_size
+  }
+
+  update_config {
+    max_unavailable = 1
+  }
+
+  tags = var.tags
+}
+
+resource "aws_eks_addon" "this" {
+  for_each                    = toset(["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "amazon-cloudwatch-observability"])
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.key
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "PRESERVE"
+  tags                        = var.tags
+
+  # coredns and the CloudWatch agent need nodes to schedule on.
+  depends_on = [aws_eks_node_group.default]
+}
+
+resource "aws_eks_access_entry" "this" {
+  for_each      = var.access_roles
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = each.value.principal_arn
+  type          = "STANDARD"
+  tags          = var.tags
+}
+
+resource "aws_eks_access_policy_association" "this" {
+  for_each      = var.access_roles
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.this[each.key].principal_arn
+  policy_arn    = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/${local.access_policies[each.value.policy]}"
+
+  access_scope {
+    type       = length(each.value.namespaces) == 0 ? "cluster" : "namespace"
+    namespaces = length(each.value.namespaces) == 0 ? null : each.value.namespaces
+  }
+}

@@ -1,0 +1,163 @@
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  # The provider still validates ARN and URL arguments, so mocked values must have their shape.
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_eks_cluster" {
+    defaults = {
+      arn                   = "arn:aws:eks:eu-west-1:123456789012:cluster/orders-test"
+      identity              = [{ oidc = [{ issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF" }] }]
+      vpc_config            = { cluster_security_group_id = "sg-0c1u5ter000000001" }
+      certificate_authority = [{ data = "bW9jay1jYQ==" }]
+    }
+  }
+}
+
+variables {
+  cluster_name        = "orders-test"
+  subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+  cluster_role_arn    = "arn:aws:iam::123456789012:role/orders-test-eks-cluster"
+  node_role_arn       = "arn:aws:iam::123456789012:role/orders-test-eks-node"
+  node_instance_types = ["t3.medium"]
+  node_min_size       = 1
+  node_max_size       = 4
+  node_desired_size   = 2
+  access_roles = {
+    pipeline = { principal_arn = "arn:aws:iam::123456789012:role/pipeline-helm-deploy", policy = "admin", namespaces = ["sample-service"] }
+    ops      = { principal_arn = "arn:aws:iam::123456789012:role/ops", policy = "cluster-admin" }
+  }
+}
+
+run "cluster_is_private_encrypted_and_logged" {
+  command = apply
+
+  assert {
+    condition     = aws_eks_cluster.this.vpc_config[0].endpoint_private_access && !aws_eks_cluster.this.vpc_config[0].endpoint_public_access
+    error_message = "The API endpoint must be private by default."
+  }
+
+  assert {
+    condition     = toset(aws_eks_cluster.this.vpc_config[0].subnet_ids) == toset(var.subnet_ids)
+    error_message = "The cluster must use the given private subnets."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.encryption_config[0].resources == toset(["secrets"]) && aws_eks_cluster.this.encryption_config[0].provider[0].key_arn == aws_kms_key.secrets.arn
+    error_message = "Kubernetes secrets must be envelope-encrypted with the module's KMS key."
+  }
+
+  assert {
+    condition     = aws_kms_key.secrets.enable_key_rotation
+    error_message = "The secrets key must rotate."
+  }
+
+  assert {
+    condition     = toset(aws_eks_cluster.this.enabled_cluster_log_types) == toset(["api", "audit", "authenticator", "controllerManager", "scheduler"])
+    error_message = "All control-plane log types must be enabled by default."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.cluster.name == "/aws/eks/orders-test/cluster" && aws_cloudwatch_log_group.cluster.retention_in_days == 90
+    error_message = "The control-plane log group must exist with retention before the cluster."
+  }
+
+  assert {
+    condition     = aws_iam_openid_connect_provider.cluster.url == aws_eks_cluster.this.identity[0].oidc[0].issuer && aws_iam_openid_connect_provider.cluster.client_id_list == toset(["sts.amazonaws.com"])
+    error_message = "IRSA needs an OIDC provider for the cluster issuer."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.access_config[0].authentication_mode == "API"
+    error_message = "Access must be managed with access entries."
+  }
+}
+
+run "node_group_uses_the_capacity_variables" {
+  command = apply
+
+  assert {
+    condition     = aws_eks_node_group.default.scaling_config[0].min_size == 1 && aws_eks_node_group.default.scaling_config[0].max_size == 4 && aws_eks_node_group.default.scaling_config[0].desired_size == 2
+    error_message = "Node group scaling must follow node_min_size, node_max_size and node_desired_size."
+  }
+
+  assert {
+    condition     = aws_eks_node_group.default.instance_types == tolist(["t3.medium"]) && toset(aws_eks_node_group.default.subnet_ids) == toset(var.subnet_ids)
+    error_message = "Nodes must use the given instance types in the private subnets."
+  }
+
+  assert {
+    condition     = length(aws_eks_node_group.default.remote_access) == 0
+    error_message = "Nodes must not open SSH."
+  }
+}
+
+run "deploy_role_gets_a_namespaced_access_entry" {
+  command = apply
+
+  assert {
+    condition     = aws_eks_access_entry.this["pipeline"].principal_arn == "arn:aws:iam::123456789012:role/pipeline-helm-deploy"
+    error_message = "The pipeline deploy role needs an access entry."
+  }
+
+  assert {
+    condition     = aws_eks_access_policy_association.this["pipeline"].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy" && aws_eks_access_policy_association.this["pipeline"].access_scope[0].type == "namespace" && aws_eks_access_policy_association.this["pipeline"].access_scope[0].namespaces == toset(["sample-service"])
+    error_message = "The deploy role must be admin of its namespaces only."
+  }
+
+  assert {
+    condition     = aws_eks_access_policy_association.this["ops"].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" && aws_eks_access_policy_association.this["ops"].access_scope[0].type == "cluster"
+    error_message = "cluster-admin roles get the cluster admin policy at cluster scope."
+  }
+}
+
+run "public_endpoint_is_restricted_to_given_cidrs" {
+  command = plan
+
+  variables {
+    endpoint_public_access = true
+    public_access_cidrs    = ["203.0.113.0/24"]
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.vpc_config[0].endpoint_public_access && aws_eks_cluster.this.vpc_config[0].public_access_cidrs == toset(["203.0.113.0/24"])
+    error_message = "Public access must be limited to public_access_cidrs."
+  }
+}
+
+# One plan, several bad inputs: the run passes only if every listed variable rejects its value.
+run "rejects_bad_input" {
+  command = plan
+  variables {
+    endpoint_public_access = true
+    public_access_cidrs    = ["0.0.0.0/0"]
+    node_desired_size      = 5
+    node_instance_types    = ["t3 medium"]
+    kubernetes_version     = "v1.32.1"
+    access_roles = {
+      ops = { principal_arn = "arn:aws:iam::123456789012:role/ops", policy = "cluster-admin", namespaces = ["kube-system"] }
+    }
+  }
+  expect_failures = [var.public_access_cidrs, var.node_desired_size, var.node_instance_types, var.kubernetes_version, var.access_roles]
+}
+
+run "rejects_public_endpoint_without_cidrs" {
+  command = plan
+  variables {
+    endpoint_public_access = true
+  }
+  expect_failures = [aws_eks_cluster.this]
+}
+
+
+run "rejects_an_empty_node_group" {
+  command = plan
+  variables {
+    node_min_size = 0
+  }
+  expect_failures = [var.node_min_size]
+}
+
+

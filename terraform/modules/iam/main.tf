@@ -1,0 +1,163 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+  # The exact subject GitHub puts in tokens of workflows running on the pinned branch.
+  github_subject  = "repo:${var.github_org}/${var.github_repository}:ref:refs/heads/${var.github_branch}"
+  oidc_issuer     = "token.actions.githubusercontent.com"
+  oidc_provider   = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
+  cluster_arn     = "arn:${local.partition}:eks:${local.region}:${local.account_id}:cluster/${var.cluster_name}"
+  repository_arns = [for r in var.ecr_repository_names : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${r}"]
+}
+
+resource "terraform_data" "oidc_provider_input" {
+  lifecycle {
+    precondition {
+      condition     = var.create_github_oidc_provider || var.github_oidc_provider_arn != ""
+      error_message = "Pass github_oidc_provider_arn when create_github_oidc_provider is false."
+    }
+  }
+}
+
+# --- EKS control plane ---------------------------------------------------------------------
+
+resource "aws_iam_role" "cluster" {
+  name = "${var.name}-eks-cluster"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
+}
+
+# --- EKS worker nodes ----------------------------------------------------------------------
+
+resource "aws_iam_role" "node" {
+  name = "${var.name}-eks-node"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = toset([
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    # Session Manager instead of SSH: nodes need no key pair and no inbound port.
+    "AmazonSSMManagedInstanceCore",
+    # Container Insights metrics and logs (amazon-cloudwatch-observability add-on).
+    "CloudWatchAgentServerPolicy",
+  ])
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
+}
+
+# --- RDS enhanced monitoring ---------------------------------------------------------------
+
+resource "aws_iam_role" "rds_monitoring" {
+  name = "${var.name}-rds-monitoring"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "rds_monitoring" {
+  role       = aws_iam_role.rds_monitoring.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+# --- GitHub Actions deploy role ------------------------------------------------------------
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.create_github_oidc_provider ? 1 : 0
+  url            = "https://${local.oidc_issuer}"
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = var.tags
+}
+
+resource "aws_iam_role" "github_deploy" {
+  name                 = "${var.name}-github-deploy"
+  description          = "Assumed by GitHub Actions workflows of ${var.github_org}/${var.github_repository} on ${var.github_branch} only."
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = local.oidc_provider }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      # StringEquals, not StringLike: a wildcard here would let any branch or fork assume the role.
+      Condition = {
+        StringEquals = {
+          "${local.oidc_issuer}:aud" = "sts.amazonaws.com"
+          "${local.oidc_issuer}:sub" = local.github_subject
+        }
+      }
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "github_deploy" {
+  name = "deploy"
+  role = aws_iam_role.github_deploy.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "DescribeCluster"
+          Effect   = "Allow"
+          Action   = ["eks:DescribeCluster"]
+          Resource = local.cluster_arn
+        },
+        {
+          Sid      = "EcrLogin"
+          Effect   = "Allow"
+          Action   = ["ecr:GetAuthorizationToken"]
+          Resource = "*"
+        },
+      ],
+      length(local.repository_arns) == 0 ? [] : [{
+        Sid    = "PushImages"
+        Effect = "Allow"
+        Action = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:CompleteLayerUpload",
+          "ecr:DescribeImages",
+          "ecr:DescribeImageScanFindings",
+          "ecr:InitiateLayerUpload",
+          "ecr:PutImage",
+          "ecr:UploadLayerPart",
+        ]
+        Resource = local.repository_arns
+      }],
+    )
+  })
+}

@@ -1,0 +1,37 @@
+output "cluster_role_arn" {
+  description = "Role the EKS control plane assumes."
+  value       = aws_iam_role.cluster.arn
+}
+
+output "node_role_arn" {
+  description = "Role of the EKS managed node group's instances."
+  value       = aws_iam_role.node.arn
+}
+
+output "node_role_name" {
+  description = "Name of the node role."
+  value       = aws_iam_role.node.name
+}
+
+output "rds_monitoring_role_arn" {
+  description = "Role RDS enhanced monitoring uses to publish OS metrics."
+  value       = aws_iam_role.rds_monitoring.arn
+}
+
+output "github_deploy_role_arn" {
+  description = "Role GitHub Actions assumes from the pinned repository and branch."
+  value       = aws_iam_role.github_deploy.arn
+}
+
+output "github_subject" {
+  description = "The exact token subject the deploy role trusts."
+  value       = local.github_subject
+}
+
+output "policy_attachment_ids" {
+  description = "IDs of the managed policy attachments, so the cluster and node group can wait for them."
+  value = concat(
+    [aws_iam_role_policy_attachment.cluster.id],
+    [for a in aws_iam_role_policy_attachment.node : a.id],
+  )
+}

@@ -1,0 +1,111 @@
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+}
+
+variables {
+  name                 = "orders-test"
+  cluster_name         = "orders-test"
+  github_org           = "example-org"
+  github_repository    = "sample-service"
+  github_branch        = "main"
+  ecr_repository_names = ["sample-service"]
+}
+
+run "deploy_role_trusts_exactly_one_branch" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/sample-service:ref:refs/heads/main"
+    error_message = "The trust policy must pin the token subject to the repository's main branch."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    error_message = "The trust policy must pin the audience to sts.amazonaws.com."
+  }
+
+  assert {
+    condition     = keys(jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement[0].Condition) == ["StringEquals"]
+    error_message = "The trust policy must use StringEquals only (no StringLike wildcards)."
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement) == 1 && jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement[0].Action == "sts:AssumeRoleWithWebIdentity"
+    error_message = "The deploy role must be assumable through web identity only."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement[0].Principal.Federated == aws_iam_openid_connect_provider.github[0].arn
+    error_message = "The deploy role must trust the GitHub OIDC provider."
+  }
+
+  assert {
+    condition     = aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com" && aws_iam_openid_connect_provider.github[0].client_id_list == toset(["sts.amazonaws.com"])
+    error_message = "The OIDC provider must be GitHub's with the STS audience."
+  }
+
+  assert {
+    condition     = contains(flatten([for s in jsondecode(aws_iam_role_policy.github_deploy.policy).Statement : s.Resource]), "arn:aws:ecr:eu-west-1:123456789012:repository/sample-service")
+    error_message = "The deploy role may push to the listed repositories."
+  }
+
+  assert {
+    condition     = toset([for a in aws_iam_role_policy_attachment.node : a.policy_arn]) == toset(["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"])
+    error_message = "The node role must carry exactly the worker, CNI, ECR read, SSM and CloudWatch agent policies."
+  }
+}
+
+run "existing_oidc_provider_is_reused" {
+  command = plan
+
+  variables {
+    github_branch               = "release/v2"
+    create_github_oidc_provider = false
+    github_oidc_provider_arn    = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0
+    error_message = "No OIDC provider may be created when an existing one is passed."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.github_deploy.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/sample-service:ref:refs/heads/release/v2"
+    error_message = "Branches with slashes must be pinned verbatim."
+  }
+}
+
+run "rejects_a_wildcard_branch" {
+  command = plan
+  variables {
+    github_branch = "*"
+  }
+  expect_failures = [var.github_branch]
+}
+
+# One plan, several bad inputs: the run passes only if every listed variable rejects its value.
+run "rejects_a_full_ref_and_owner_wildcards" {
+  command = plan
+  variables {
+    github_branch     = "refs/heads/main"
+    github_repository = "example-org/sample-service"
+    github_org        = "example-*"
+  }
+  expect_failures = [var.github_branch, var.github_repository, var.github_org]
+}
+
+run "requires_an_arn_when_not_creating_the_provider" {
+  command = plan
+  variables {
+    create_github_oidc_provider = false
+  }
+  expect_failures = [terraform_data.oidc_provider_input]
+}

@@ -1,0 +1,100 @@
+mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+  }
+  # The provider still validates ARN arguments, so mocked ARNs must look like ARNs.
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vpc/orders-test/flow-logs" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/orders-test-vpc-flow-logs" }
+  }
+}
+
+variables {
+  name         = "orders-test"
+  cluster_name = "orders-test"
+  cidr_block   = "10.10.0.0/16"
+  az_count     = 3
+}
+
+run "private_subnets_span_zones_without_public_ips" {
+  command = apply
+
+  assert {
+    condition     = length(aws_subnet.private) == 3 && length(distinct(aws_subnet.private[*].availability_zone)) == 3
+    error_message = "There must be one private subnet in each of the three zones."
+  }
+
+  assert {
+    condition     = alltrue([for s in concat(aws_subnet.private, aws_subnet.database, aws_subnet.public) : s.map_public_ip_on_launch == false])
+    error_message = "No subnet may hand out public IPs on launch."
+  }
+
+  assert {
+    condition     = length(distinct(aws_subnet.database[*].availability_zone)) >= 2
+    error_message = "Database subnets must span at least two zones for Multi-AZ."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_route.private_nat : r.nat_gateway_id != null && r.gateway_id == null])
+    error_message = "Private subnets must leave the VPC through NAT only, never straight through the internet gateway."
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 3 && alltrue([for n in aws_nat_gateway.this : contains(aws_subnet.public[*].id, n.subnet_id)])
+    error_message = "Each zone gets a NAT gateway in a public subnet."
+  }
+
+  assert {
+    condition     = alltrue([for a in aws_route_table_association.database : a.route_table_id == aws_route_table.database.id]) && length(aws_route_table.database.route) == 0
+    error_message = "Database subnets must have no route out of the VPC."
+  }
+
+  assert {
+    condition     = aws_flow_log.this.traffic_type == "ALL" && aws_flow_log.this.log_destination == aws_cloudwatch_log_group.flow_logs.arn
+    error_message = "VPC flow logs must record all traffic to the flow log group."
+  }
+
+  assert {
+    condition     = aws_subnet.public[0].tags["kubernetes.io/role/elb"] == "1" && aws_subnet.private[0].tags["kubernetes.io/role/internal-elb"] == "1"
+    error_message = "Subnets must carry the load balancer discovery tags."
+  }
+
+  assert {
+    condition     = length(aws_default_security_group.this.ingress) == 0 && length(aws_default_security_group.this.egress) == 0
+    error_message = "The default security group must allow nothing."
+  }
+}
+
+run "single_nat_gateway_is_shared" {
+  command = plan
+
+  variables {
+    single_nat_gateway = true
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 1 && length(aws_route.private_nat) == 3
+    error_message = "single_nat_gateway must create one NAT gateway used by every private route table."
+  }
+}
+
+# One plan, several bad inputs: the run passes only if every listed variable rejects its value.
+run "rejects_a_single_zone_and_an_oversized_cidr" {
+  command = plan
+  variables {
+    az_count   = 1
+    cidr_block = "10.0.0.0/8"
+    name       = "Orders"
+  }
+  expect_failures = [var.az_count, var.cidr_block, var.name]
+}
+
+run "rejects_a_malformed_cidr" {
+  command = plan
+  variables {
+    cidr_block = "10.0.0.300/16"
+  }
+  expect_failures = [var.cidr_block]
+}

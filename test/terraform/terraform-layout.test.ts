@@ -1,0 +1,146 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { TERRAFORM_DIR } from './terraform-workspace';
+
+type Hcl = Record<string, unknown>;
+
+/** Files below `dir`, relative to it; ignores what `terraform init` leaves behind. */
+function filesUnder(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === '.terraform' || name === '.terraform.lock.hcl') return [];
+    return statSync(path).isDirectory() ? filesUnder(path, base) : [relative(base, path)];
+  });
+}
+
+async function parseFile(path: string): Promise<Hcl> {
+  return (await parse(path, readFileSync(path, 'utf8'))) as Hcl;
+}
+
+/** Merges the blocks of every .tf file of one root, as Terraform does. */
+async function parseRoot(root: string): Promise<Record<string, unknown[]>> {
+  const dir = join(TERRAFORM_DIR, root);
+  const merged: Record<string, unknown[]> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
+    for (const [key, value] of Object.entries(await parseFile(join(dir, file)))) {
+      merged[key] = [...(merged[key] ?? []), value];
+    }
+  }
+  return merged;
+}
+
+/** The one `terraform {}` block of a root. */
+async function terraformBlock(root: string): Promise<Hcl> {
+  const blocks = ((await parseRoot(root)).terraform ?? []).flat() as Hcl[];
+  if (blocks.length !== 1) throw new Error(`${root} must have exactly one terraform block, found ${blocks.length}`);
+  return blocks[0] as Hcl;
+}
+
+const ENVIRONMENTS = ['dev', 'prod'];
+const MODULES = ['vpc', 'eks', 'rds', 'ecr', 'iam', 'cloudwatch'];
+
+describe('terraform layout', () => {
+  it('dev and prod differ only in terraform.tfvars', () => {
+    const [dev, prod] = ENVIRONMENTS.map((e) => join(TERRAFORM_DIR, 'environments', e));
+    const devFiles = filesUnder(dev as string).sort();
+    expect(filesUnder(prod as string).sort()).toEqual(devFiles);
+    expect(devFiles).toEqual(expect.arrayContaining(['main.tf', 'variables.tf', 'terraform.tfvars']));
+    const differing = devFiles.filter(
+      (f) => readFileSync(join(dev as string, f), 'utf8') !== readFileSync(join(prod as string, f), 'utf8'),
+    );
+    expect(differing).toEqual(['terraform.tfvars']);
+  });
+
+  it('tfvars size dev at 1-4 t3.medium (2) and prod at 2-8 t3.large (3) with a protected database', async () => {
+    const read = (env: string) => parseFile(join(TERRAFORM_DIR, 'environments', env, 'terraform.tfvars'));
+    const pick = (v: Hcl) => ({
+      node_instance_types: v.node_instance_types,
+      node_min_size: v.node_min_size,
+      node_max_size: v.node_max_size,
+      node_desired_size: v.node_desired_size,
+      db_deletion_protection: v.db_deletion_protection,
+      db_skip_final_snapshot: v.db_skip_final_snapshot,
+    });
+    expect(pick(await read('dev'))).toEqual({
+      node_instance_types: ['t3.medium'],
+      node_min_size: 1,
+      node_max_size: 4,
+      node_desired_size: 2,
+      db_deletion_protection: false,
+      db_skip_final_snapshot: true,
+    });
+    expect(pick(await read('prod'))).toEqual({
+      node_instance_types: ['t3.large'],
+      node_min_size: 2,
+      node_max_size: 8,
+      node_desired_size: 3,
+      db_deletion_protection: true,
+      db_skip_final_snapshot: false,
+    });
+  });
+
+  it.each([
+    ...MODULES.map((m) => `modules/${m}`),
+    ...ENVIRONMENTS.map((e) => `environments/${e}`),
+    'bootstrap',
+    'app-settings',
+  ])('%s pins terraform >= 1.10 and the hashicorp/aws provider', async (root) => {
+    const block = await terraformBlock(root);
+    expect(block.required_version).toBe('>= 1.10');
+    const providers = (block.required_providers as Hcl[])[0] as Record<string, { source: string; version: string }>;
+    expect(providers.aws?.source).toBe('hashicorp/aws');
+    expect(providers.aws?.version).toMatch(/\S/);
+  });
+
+  it.each([...ENVIRONMENTS.map((e) => `environments/${e}`), 'app-settings'])(
+    '%s keeps state in S3 with encryption and native locking, bucket and key given at init',
+    async (root) => {
+      const block = await terraformBlock(root);
+      const backend = block.backend as Record<string, Hcl[]>;
+      expect(Object.keys(backend)).toEqual(['s3']);
+      const s3 = backend.s3?.[0];
+      // Partial configuration: one state per environment comes from -backend-config; no DynamoDB lock table.
+      expect(s3).toEqual({ encrypt: true, use_lockfile: true });
+    },
+  );
+
+  it('bootstrap keeps local state (it creates the bucket)', async () => {
+    const block = await terraformBlock('bootstrap');
+    expect(block.backend).toBeUndefined();
+  });
+
+  it('environments compose network -> IAM -> compute -> data, each module reading only earlier ones', async () => {
+    const path = join(TERRAFORM_DIR, 'environments', 'dev', 'main.tf');
+    const bodies = (await parseFile(path)).module as Record<string, Hcl[]>;
+    // The parser sorts blocks by name, so the written order comes from the source text.
+    const order = [...readFileSync(path, 'utf8').matchAll(/^module "([a-z_]+)"/gm)].map((m) => m[1] as string);
+    expect(order).toEqual(['vpc', 'iam', 'eks', 'ecr', 'rds', 'cloudwatch']);
+    for (const [index, name] of order.entries()) {
+      const body = bodies[name];
+      const referenced = new Set([...JSON.stringify(body).matchAll(/module\.([a-z_]+)/g)].map((m) => m[1]));
+      const allowed = new Set(order.slice(0, index));
+      expect({ module: name, later: [...referenced].filter((r) => !allowed.has(r as string)) }).toEqual({
+        module: name,
+        later: [],
+      });
+    }
+  });
+
+  it.each(MODULES)('module %s documents every variable and output and validates its input', async (name) => {
+    const root = await parseRoot(`modules/${name}`);
+    const variables = Object.entries(Object.assign({}, ...(root.variable ?? [])) as Record<string, Hcl[]>);
+    const outputs = Object.entries(Object.assign({}, ...(root.output ?? [])) as Record<string, Hcl[]>);
+    expect(variables.length).toBeGreaterThan(0);
+    expect(outputs.length).toBeGreaterThan(0);
+    for (const [variable, [body]] of variables) {
+      expect({ variable, description: typeof body?.description }).toEqual({ variable, description: 'string' });
+    }
+    for (const [output, [body]] of outputs) {
+      expect({ output, description: typeof body?.description }).toEqual({ output, description: 'string' });
+    }
+    const validations = variables.flatMap(([, [body]]) => (body?.validation as Hcl[] | undefined) ?? []);
+    expect(validations.length).toBeGreaterThan(0);
+    for (const validation of validations) expect(String(validation.error_message).length).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Root of the Terraform code in the repository. */
+export const TERRAFORM_DIR = join(__dirname, '..', '..', 'terraform');
+
+/** The machine image's filesystem mirror of hashicorp/aws (see TOOLS.md). */
+export const PLUGIN_DIR = process.env.TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
+
+/** Every Terraform root or module the suite initialises, relative to `terraform/`. */
+export function terraformRoots(): string[] {
+  const modules = readdirSync(join(TERRAFORM_DIR, 'modules')).map((m) => `modules/${m}`);
+  const environments = readdirSync(join(TERRAFORM_DIR, 'environments')).map((e) => `environments/${e}`);
+  return [...modules, ...environments, 'bootstrap', 'app-settings'].sort();
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * A throw-away copy of `terraform/`: `init` writes `.terraform/` and a lock file next to the
+ * configuration, and none of that may land in the repository.
+ */
+export class TerraformWorkspace {
+  readonly dir: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor() {
+    const base = mkdtempSync(join(tmpdir(), 'tf-suite-'));
+    this.dir = join(base, 'terraform');
+    cpSync(TERRAFORM_DIR, this.dir, {
+      recursive: true,
+      filter: (src) => !/[\\/]\.terraform(\.lock\.hcl)?$/.test(src) && !src.endsWith('.tfstate'),
+    });
+    // An empty CLI configuration: no credentials helpers, no network mirrors, no warnings.
+    const cliConfig = join(base, 'terraformrc');
+    writeFileSync(cliConfig, '');
+    this.env = {
+      ...process.env,
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_PLUGIN_CACHE_DIR: '',
+      // The suite never talks to AWS; these keep any stray provider call from finding real credentials.
+      AWS_ACCESS_KEY_ID: 'mock',
+      AWS_SECRET_ACCESS_KEY: 'mock',
+      AWS_REGION: 'eu-west-1',
+    };
+  }
+
+  /** Runs `terraform <args>` in `terraform/<root>` of the copy. */
+  run(root: string, args: string[]): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('terraform', [`-chdir=${join(this.dir, root)}`, ...args], { env: this.env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
+  hasTests(root: string): boolean {
+    return existsSync(join(this.dir, root, 'tests'));
+  }
+
+  dispose(): void {
+    rmSync(join(this.dir, '..'), { recursive: true, force: true });
+  }
+}
+
+/** Runs tasks with at most `limit` in flight (the CI machine has two cores). */
+export async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '../support/moto-server';
+import { describeWithTools } from '../support/real-tool';
+import { lambdaResult, pushInput, runScenario } from './harness';
+
+const BUCKET = 'pipeline-artifacts';
+const FIXTURES = join(__dirname, '..', 'plan-guard', 'fixtures');
+
+describeWithTools(
+  ['moto_server'],
+  'deploy pipeline with the real PlanGuard handler (S3 in moto_server, CodeBuild mocked)',
+  () => {
+    let moto: MotoServer;
+    let s3: S3Client;
+    let guard: (event: unknown) => Promise<unknown>;
+
+    beforeAll(async () => {
+      moto = await startMoto();
+      s3 = new S3Client(moto.clientConfig);
+      await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      ({ handler: guard } = await import('../../lambdas/plan-guard/index'));
+    });
+    afterAll(async () => moto?.stop());
+
+    /** One push whose TerraformPlan produced the given real `terraform show -json` output. */
+    async function runWithPlan(fixture: string) {
+      const key = `runs/${fixture}/terraform/plan.json`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: readFileSync(join(FIXTURES, fixture)) }));
+      return runScenario(
+        { input: pushInput(), exported: { TerraformPlan: { PLAN_JSON_KEY: key, PLAN_HAS_CHANGES: 'true' } } },
+        { PlanGuard: async (params) => lambdaResult(await guard((params as { Payload: unknown }).Payload)) },
+      );
+    }
+
+    test('a plan that replaces the database is blocked before anything is applied or deployed', async () => {
+      const run = await runWithPlan('aws-db-replace.plan.json');
+
+      expect(run.status).toBe('FAILED');
+      expect(run.error?.Error).toBe('DestructiveChangeBlocked');
+      expect(run.calls.TerraformApply).toBeUndefined();
+      expect(run.calls.HelmDeploy).toBeUndefined();
+      const failed = run.notifications.filter((n) => n.event === 'failed');
+      expect(failed).toEqual([expect.objectContaining({ stage: 'PlanGuard', error: 'DestructiveChangeBlocked' })]);
+      expect(String(failed[0]?.cause)).toContain('aws_db_instance');
+    });
+
+    test('a create-only plan passes and its counts travel to the success notification', async () => {
+      const run = await runWithPlan('aws-create.plan.json');
+      const expected = readFileSync(join(FIXTURES, 'aws-create.plan.txt'), 'utf8');
+      const [, add] = /Plan: (\d+) to add/.exec(expected) ?? [];
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.calls.TerraformApply).toHaveLength(1);
+      const succeeded = run.notifications.find((n) => n.event === 'succeeded') as {
+        verify: { plan: { guard: { summary: { add: number } } } };
+      };
+      expect(succeeded.verify.plan.guard.summary.add).toBe(Number(add));
+    });
+  },
+);
