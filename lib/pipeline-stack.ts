@@ -156,7 +156,7 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'PipelineEventsTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'HelmDeployRoleArn', {
       value: (this.stages.HelmDeploy as BuildStage).role.roleArn,
-      description: 'Give this role an EKS access entry (Terraform variable deploy_role_arn)',
+      description: 'Give this role an EKS access entry (Terraform variable pipeline_deploy_role_arn)',
     });
   }
 
