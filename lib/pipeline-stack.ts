@@ -20,6 +20,16 @@ import { acknowledgeFindings } from './nag/acknowledge';
 import { runSettingsFor, runSettingsParameterName } from './run-settings';
 import { TOOL_VERSIONS } from './tool-versions';
 
+/** The CodeBuild stages by their user-facing state names. */
+export interface PipelineStages {
+  readonly RunTests: BuildStage;
+  readonly TerraformPlan: BuildStage;
+  readonly BuildImage: BuildStage;
+  readonly TerraformApply: BuildStage;
+  readonly HelmDeploy: BuildStage;
+  readonly HelmRollback: BuildStage;
+}
+
 export interface PipelineStackProps extends StackProps {
   /** The validated configuration (see `lib/config/load-config.ts`). */
   readonly config: PipelineConfig;
@@ -33,7 +43,7 @@ export class PipelineStack extends Stack {
   readonly key: kms.Key;
   readonly artifactsBucket: s3.Bucket;
   readonly topic: sns.Topic;
-  readonly stages: Record<string, BuildStage>;
+  readonly stages: PipelineStages;
   readonly pipeline: DeployPipelineStateMachine;
   readonly settingsParameterPrefix: string;
   readonly coverageGate: CoverageGate;
@@ -120,11 +130,11 @@ export class PipelineStack extends Stack {
       logRetention,
       settingsParameterPrefix: this.settingsParameterPrefix,
       stages: {
-        RunTestsProject: this.stages.RunTests as BuildStage,
-        TerraformPlanProject: this.stages.TerraformPlan as BuildStage,
-        BuildImageProject: this.stages.BuildImage as BuildStage,
-        TerraformApplyProject: this.stages.TerraformApply as BuildStage,
-        HelmDeployProject: this.stages.HelmDeploy as BuildStage,
+        RunTestsProject: this.stages.RunTests,
+        TerraformPlanProject: this.stages.TerraformPlan,
+        BuildImageProject: this.stages.BuildImage,
+        TerraformApplyProject: this.stages.TerraformApply,
+        HelmDeployProject: this.stages.HelmDeploy,
       },
       functions: {
         CoverageGateFunctionArn: this.coverageGate.function.function,
@@ -142,7 +152,7 @@ export class PipelineStack extends Stack {
     new PipelineMonitoring(this, 'Monitoring', {
       stateMachine: this.pipeline.stateMachine,
       topic: this.topic,
-      stages: this.stages,
+      stages: { ...this.stages },
       functions: [
         this.coverageGate.function.function,
         planGuard.function,
@@ -155,12 +165,12 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'ArtifactsBucketName', { value: this.artifactsBucket.bucketName });
     new CfnOutput(this, 'PipelineEventsTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'HelmDeployRoleArn', {
-      value: (this.stages.HelmDeploy as BuildStage).role.roleArn,
+      value: this.stages.HelmDeploy.role.roleArn,
       description: 'Give this role an EKS access entry (Terraform variable pipeline_deploy_role_arn)',
     });
   }
 
-  private createStages(config: PipelineConfig, logRetention: logs.RetentionDays): Record<string, BuildStage> {
+  private createStages(config: PipelineConfig, logRetention: logs.RetentionDays): PipelineStages {
     const common = { encryptionKey: this.key, logRetention };
     const artifacts = { ARTIFACTS_BUCKET: this.artifactsBucket.bucketName };
     const terraform = {
