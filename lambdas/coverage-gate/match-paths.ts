@@ -7,12 +7,16 @@
 export function pathMatcher(changedPaths: Iterable<string>): (reportPath: string) => string | undefined {
   const exact = new Set<string>();
   const bySuffix = new Map<string, string>();
+  // Every kind of match ends in the same last segment, so most report paths are ruled out by it alone.
+  const lastSegments = new Set<string>();
   for (const path of changedPaths) {
     exact.add(path);
+    lastSegments.add(lastSegment(path));
     for (const suffix of suffixes(path)) if (!bySuffix.has(suffix)) bySuffix.set(suffix, path);
   }
   return (reportPath) => {
     if (exact.has(reportPath)) return reportPath;
+    if (!lastSegments.has(lastSegment(reportPath))) return undefined;
     for (const suffix of suffixes(reportPath)) if (exact.has(suffix)) return suffix;
     return bySuffix.get(reportPath);
   };
@@ -28,4 +32,8 @@ function suffixes(path: string): string[] {
     at = path.indexOf('/', at + 1);
   }
   return out;
+}
+
+function lastSegment(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { optionalCount, parseCount, summaryPair } from './parse-count';
+import { countOf, optionalCount, summaryPair } from './parse-count';
 import { ReportBuilder } from './report-builder';
 import { streamXml } from './xml-stream';
 
@@ -43,20 +43,21 @@ export async function parseClover(input: Readable, options: ParseOptions = {}): 
         if (path === undefined) throw new CoverageReportInvalid('clover <file> has no path or name attribute');
         file = builder.file(path);
       } else if (name === 'line' && file !== undefined) {
-        const where = `clover ${file.path} line ${attrs.num ?? '?'}`;
-        const num = parseCount(attrs.num, `${where}: num`);
+        const path = file.path;
+        const where = () => `clover ${path} line ${attrs.num ?? '?'}`;
+        const num = countOf(attrs.num, () => `${where()}: num`);
         const type = attrs.type;
         if (type === 'method') return;
         if (type === 'cond') {
-          const t = parseCount(attrs.truecount ?? '0', `${where}: truecount`);
-          const f = parseCount(attrs.falsecount ?? '0', `${where}: falsecount`);
+          const t = countOf(attrs.truecount ?? '0', () => `${where()}: truecount`);
+          const f = countOf(attrs.falsecount ?? '0', () => `${where()}: falsecount`);
           detail.branches.valid += 2;
           detail.branches.covered += (t > 0 ? 1 : 0) + (f > 0 ? 1 : 0);
-          const hits = attrs.count === undefined ? t + f : parseCount(attrs.count, `${where}: count`);
+          const hits = attrs.count === undefined ? t + f : countOf(attrs.count, () => `${where()}: count`);
           builder.line(file, num, hits);
           return;
         }
-        const hits = parseCount(attrs.count, `${where}: count`);
+        const hits = countOf(attrs.count, () => `${where()}: count`);
         detail.lines.valid += 1;
         if (hits > 0) detail.lines.covered += 1;
         builder.line(file, num, hits);

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { optionalCount, parseCount, summaryPair } from './parse-count';
+import { countOf, optionalCount, parseCount, summaryPair } from './parse-count';
 import { ReportBuilder } from './report-builder';
 import { streamXml } from './xml-stream';
 
@@ -50,16 +50,16 @@ export async function parseCobertura(input: Readable, options: ParseOptions = {}
         }
         case 'line': {
           if (methodDepth > 0 || file === undefined) return;
-          const where = `cobertura ${filePath} line ${attrs.number ?? '?'}`;
-          const line = parseCount(attrs.number, `${where}: number`);
-          const hits = parseCount(attrs.hits, `${where}: hits`);
+          const where = () => `cobertura ${filePath} line ${attrs.number ?? '?'}`;
+          const line = countOf(attrs.number, () => `${where()}: number`);
+          const hits = countOf(attrs.hits, () => `${where()}: hits`);
           builder.line(file, line, hits);
           if (rootBranches === undefined && (attrs.branch ?? '').toLowerCase() === 'true') {
             const match = CONDITION_COVERAGE.exec(attrs['condition-coverage'] ?? '');
             if (match === null) return;
-            const covered = parseCount(match[1], `${where}: condition-coverage`);
-            const valid = parseCount(match[2], `${where}: condition-coverage`);
-            summaryPair(covered, valid, `${where}: condition-coverage`);
+            const covered = parseCount(match[1], `${where()}: condition-coverage`);
+            const valid = parseCount(match[2], `${where()}: condition-coverage`);
+            summaryPair(covered, valid, `${where()}: condition-coverage`);
             const perFile = branchDetail.get(filePath) ?? new Map<number, [number, number]>();
             branchDetail.set(filePath, perFile);
             const before = perFile.get(line);

@@ -1,11 +1,26 @@
 import { CoverageReportInvalid } from './errors';
 
+// Up to 15 digits a plain digit loop is exact; longer or other spellings take the general path.
+const MAX_FAST_DIGITS = 15;
+
 /**
  * A count from a report: a finite, non-negative integer. Anything else makes the report invalid, with the
  * field named, rather than turning into NaN somewhere down the line.
  */
 export function parseCount(raw: string | undefined, what: string): number {
   if (raw === undefined) throw new CoverageReportInvalid(`${what} is missing`);
+  // Fast path for the common spelling (plain digits), without a regex or a trimmed copy.
+  const length = raw.length;
+  if (length > 0 && length <= MAX_FAST_DIGITS) {
+    let value = 0;
+    let i = 0;
+    for (; i < length; i += 1) {
+      const digit = raw.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i === length) return value;
+  }
   const text = raw.trim();
   // Some tools write large execution counts in exponent form (1.2E+07); still a whole number.
   const value = /^[0-9]+$/.test(text) ? Number.parseInt(text, 10) : Number(text);
@@ -13,6 +28,42 @@ export function parseCount(raw: string | undefined, what: string): number {
     throw new CoverageReportInvalid(`${what} must be a non-negative integer, got "${raw.slice(0, 40)}"`);
   }
   return value;
+}
+
+/**
+ * The plain-digit count in `buf[start, end)`, or -1 when the bytes are anything else (empty, a sign, a
+ * space, an exponent, more than 15 digits); the caller then decodes the text and uses `parseCount`.
+ */
+export function digitsAt(buf: Buffer, start: number, end: number): number {
+  if (end <= start || end - start > MAX_FAST_DIGITS) return -1;
+  let value = 0;
+  for (let i = start; i < end; i += 1) {
+    const digit = (buf[i] as number) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * `parseCount` with the field's description built only when the value is not plain digits, so the hot path
+ * of a parser builds no message string per line.
+ */
+export function countOf(raw: string | undefined, what: () => string): number {
+  if (raw !== undefined) {
+    const length = raw.length;
+    if (length > 0 && length <= MAX_FAST_DIGITS) {
+      let value = 0;
+      let i = 0;
+      for (; i < length; i += 1) {
+        const digit = raw.charCodeAt(i) - 48;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+      }
+      if (i === length) return value;
+    }
+  }
+  return parseCount(raw, what());
 }
 
 /** Like `parseCount` but `undefined` when the field is absent. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { parseCount, summaryPair } from './parse-count';
+import { countOf, parseCount, summaryPair } from './parse-count';
 import { ReportBuilder } from './report-builder';
 import { streamXml } from './xml-stream';
 
@@ -33,10 +33,15 @@ export async function parseJacoco(input: Readable, options: ParseOptions = {}): 
         if (base === undefined) throw new CoverageReportInvalid('jacoco <sourcefile> has no name attribute');
         file = builder.file(pkg === '' ? base : `${pkg}/${base}`);
       } else if (name === 'line' && parent === 'sourcefile' && file !== undefined) {
-        const where = `jacoco ${file.path} line ${attrs.nr ?? '?'}`;
-        const nr = parseCount(attrs.nr, `${where}: nr`);
-        parseCount(attrs.mi, `${where}: mi`);
-        builder.line(file, nr, parseCount(attrs.ci, `${where}: ci`));
+        const path = file.path;
+        const where = () => `jacoco ${path} line ${attrs.nr ?? '?'}`;
+        const nr = countOf(attrs.nr, () => `${where()}: nr`);
+        countOf(attrs.mi, () => `${where()}: mi`);
+        builder.line(
+          file,
+          nr,
+          countOf(attrs.ci, () => `${where()}: ci`),
+        );
       } else if (name === 'counter' && (parent === 'report' || parent === 'sourcefile')) {
         const type = attrs.type;
         if (type !== 'LINE' && type !== 'BRANCH') return;

@@ -1,13 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { parseCount, summaryPair } from './parse-count';
-import { forEachLine } from './read-lines';
+import { digitsAt, parseCount, summaryPair } from './parse-count';
+import { forEachByteLine } from './read-lines';
 import { ReportBuilder } from './report-builder';
 
+type FileEntry = ReturnType<ReportBuilder['file']>;
+
 interface RecordState {
-  readonly file: ReturnType<ReportBuilder['file']>;
-  readonly da: Map<number, number>;
+  readonly file: FileEntry;
   brdaValid: number;
   brdaCovered: number;
   lf?: number;
@@ -18,15 +19,86 @@ interface RecordState {
 
 const KEYED_LINE = /^[A-Z][A-Z_]*:/;
 
+// Byte values the line scanner compares against.
+const COLON = 58;
+const COMMA = 44;
+const DASH = 45;
+const UPPER_A = 65;
+const UPPER_Z = 90;
+const UNDERSCORE = 95;
+const END_OF_RECORD = Buffer.from('end_of_record');
+// Longer numbers take the text path, where `parseCount` reads them exactly as before.
+const MAX_DIGITS = 15;
+
+/** ASCII whitespace as `String.prototype.trim` removes it (other Unicode spaces take the text path). */
+function isSpace(byte: number): boolean {
+  return byte === 32 || (byte >= 9 && byte <= 13);
+}
+
+/**
+ * The `DA` lines of the current record, in reusable arrays: a record lists its lines in ascending order
+ * almost always, and then the distinct lines are counted as they come, without a map per record.
+ */
+class DaLines {
+  lines = new Float64Array(1024);
+  hits = new Float64Array(1024);
+  size = 0;
+  covered = 0;
+  ascending = true;
+
+  add(line: number, hits: number): void {
+    const n = this.size;
+    if (n > 0 && line <= (this.lines[n - 1] as number)) this.ascending = false;
+    if (n === this.lines.length) {
+      const lines = new Float64Array(n * 2);
+      const counts = new Float64Array(n * 2);
+      lines.set(this.lines);
+      counts.set(this.hits);
+      this.lines = lines;
+      this.hits = counts;
+    }
+    this.lines[n] = line;
+    this.hits[n] = hits;
+    this.size = n + 1;
+    if (hits > 0) this.covered += 1;
+  }
+
+  /** Distinct lines; a line listed more than once (once per method mapped to it) keeps its highest count. */
+  distinct(): { covered: number; valid: number; byLine?: Map<number, number> } {
+    if (this.ascending) return { covered: this.covered, valid: this.size };
+    const byLine = new Map<number, number>();
+    for (let i = 0; i < this.size; i += 1) {
+      const line = this.lines[i] as number;
+      const hits = this.hits[i] as number;
+      const before = byLine.get(line);
+      if (before === undefined || hits > before) byLine.set(line, hits);
+    }
+    let covered = 0;
+    for (const hits of byLine.values()) if (hits > 0) covered += 1;
+    return { covered, valid: byLine.size, byLine };
+  }
+
+  reset(): void {
+    this.size = 0;
+    this.covered = 0;
+    this.ascending = true;
+  }
+}
+
 /**
  * LCOV tracefiles (geninfo, istanbul, coverlet, c8). Totals are the sums of each record's `LH`/`LF` and
  * `BRH`/`BRF`, as genhtml reports them; a record without them is counted from its `DA`/`BRDA` lines.
  * `FN`/`FNDA` names may contain commas and are not needed, so they are not split.
+ *
+ * Lines are read as bytes: the keys and counts of `DA`, `BRDA`, `LF`, `LH`, `BRF` and `BRH` lines in their
+ * usual spelling are read in place, and anything else (paths, unusual spacing, exponent counts, errors)
+ * is decoded and takes the text path, so both paths accept and refuse the same input.
  */
 export async function parseLcov(input: Readable, options: ParseOptions = {}): Promise<CoverageReport> {
   const builder = new ReportBuilder(options.keepLines);
   const lines = { covered: 0, valid: 0 };
   const branches = { covered: 0, valid: 0 };
+  const da = new DaLines();
   let sawBranchData = false;
   let record: RecordState | undefined;
   let lineNo = 0;
@@ -34,17 +106,23 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
   const endRecord = () => {
     if (record === undefined) return;
     const r = record;
+    const distinct = da.distinct();
     let lineValid = r.lf;
     let lineCovered = r.lh;
     if (lineValid === undefined || lineCovered === undefined) {
-      lineValid = r.da.size;
-      lineCovered = 0;
-      for (const hits of r.da.values()) if (hits > 0) lineCovered += 1;
+      lineValid = distinct.valid;
+      lineCovered = distinct.covered;
     }
     const pair = summaryPair(lineCovered, lineValid, `lcov ${r.file.path} LH/LF`);
     lines.covered += pair.covered;
     lines.valid += pair.valid;
-    for (const [line, hits] of r.da) builder.line(r.file, line, hits);
+    if (r.file.hits === undefined) {
+      builder.addFileTotals(r.file, distinct.covered, distinct.valid);
+    } else if (distinct.byLine !== undefined) {
+      for (const [line, hits] of distinct.byLine) builder.line(r.file, line, hits);
+    } else {
+      for (let i = 0; i < da.size; i += 1) builder.line(r.file, da.lines[i] as number, da.hits[i] as number);
+    }
     if (r.brf !== undefined && r.brh !== undefined) {
       const b = summaryPair(r.brh, r.brf, `lcov ${r.file.path} BRH/BRF`);
       sawBranchData = true;
@@ -55,12 +133,12 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
       branches.covered += r.brdaCovered;
       branches.valid += r.brdaValid;
     }
+    da.reset();
     record = undefined;
   };
 
-  await forEachLine(input, (raw) => {
-    lineNo += 1;
-    const text = raw.trim();
+  /** The general path: one trimmed line as text. */
+  const onText = (text: string) => {
     if (text === '') return;
     if (text === 'end_of_record') {
       endRecord();
@@ -75,7 +153,7 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
     if (key === 'SF') {
       endRecord();
       if (value === '') throw new CoverageReportInvalid(`lcov report line ${lineNo}: SF without a path`);
-      record = { file: builder.file(value), da: new Map(), brdaValid: 0, brdaCovered: 0 };
+      record = { file: builder.file(value), brdaValid: 0, brdaCovered: 0 };
       return;
     }
     if (key === 'TN' || key === 'VER') return;
@@ -93,9 +171,7 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
         const second = value.indexOf(',', first + 1);
         const line = parseCount(value.slice(0, first), `${where}: line number`);
         const hits = parseCount(value.slice(first + 1, second < 0 ? undefined : second), `${where}: hits`);
-        // Repeated DA for one line (one entry per method mapped to it): keep the highest count.
-        const before = record.da.get(line);
-        if (before === undefined || hits > before) record.da.set(line, hits);
+        da.add(line, hits);
         break;
       }
       case 'BRDA': {
@@ -124,6 +200,102 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
         // FN, FNDA, FNF, FNH, FNL, FNA and future keys carry nothing the gate measures.
         break;
     }
+  };
+
+  /** The fast path: true when the line was handled in place, false to take the text path. */
+  const onBytes = (buf: Buffer, start: number, end: number): boolean => {
+    let s = start;
+    let e = end;
+    while (s < e && isSpace(buf[s] as number)) s += 1;
+    while (e > s && isSpace(buf[e - 1] as number)) e -= 1;
+    if (s === e) return true;
+    const c0 = buf[s] as number;
+    if (c0 < UPPER_A || c0 > UPPER_Z) {
+      if (e - s === END_OF_RECORD.length && buf.compare(END_OF_RECORD, 0, END_OF_RECORD.length, s, e) === 0) {
+        endRecord();
+        return true;
+      }
+      return false;
+    }
+    // Lines before the first SF (and SF itself) are few: the text path handles them and their errors.
+    if (record === undefined) return false;
+    let k = s + 1;
+    for (; k < e; k += 1) {
+      const c = buf[k] as number;
+      if ((c < UPPER_A || c > UPPER_Z) && c !== UNDERSCORE) break;
+    }
+    if (k === e || buf[k] !== COLON) return false;
+    const keyLength = k - s;
+    const v = k + 1;
+    const c1 = buf[s + 1] as number;
+    if (keyLength === 2) {
+      if (c0 === 68 /* D */ && c1 === 65 /* A */) {
+        // DA:<line>,<hits>[,<checksum>], digits read in one pass.
+        let i = v;
+        let line = 0;
+        for (; i < e; i += 1) {
+          const digit = (buf[i] as number) - 48;
+          if (digit < 0 || digit > 9) break;
+          line = line * 10 + digit;
+        }
+        if (i === v || i - v > MAX_DIGITS || i === e || buf[i] !== COMMA) return false;
+        const h = i + 1;
+        let hits = 0;
+        for (i = h; i < e; i += 1) {
+          const digit = (buf[i] as number) - 48;
+          if (digit < 0 || digit > 9) break;
+          hits = hits * 10 + digit;
+        }
+        if (i === h || i - h > MAX_DIGITS || (i < e && buf[i] !== COMMA)) return false;
+        da.add(line, hits);
+        return true;
+      }
+      if (c0 === 76 /* L */ && (c1 === 70 /* F */ || c1 === 72) /* H */) {
+        const count = digitsAt(buf, v, e);
+        if (count < 0) return false;
+        if (c1 === 70) record.lf = count;
+        else record.lh = count;
+        return true;
+      }
+      if (c0 === 83 /* S */ && c1 === 70 /* F */) return false;
+      return true;
+    }
+    if (c0 === 66 /* B */ && c1 === 82 /* R */) {
+      const c2 = buf[s + 2] as number;
+      if (keyLength === 4 && c2 === 68 /* D */ && buf[s + 3] === 65 /* A */) {
+        const c1End = buf.indexOf(COMMA, v);
+        if (c1End < 0 || c1End >= e || digitsAt(buf, v, c1End) < 0) return false;
+        const c2End = buf.indexOf(COMMA, c1End + 1);
+        if (c2End < 0 || c2End >= e) return false;
+        const c3End = buf.indexOf(COMMA, c2End + 1);
+        if (c3End < 0 || c3End >= e) return false;
+        let takenEnd = buf.indexOf(COMMA, c3End + 1);
+        if (takenEnd < 0 || takenEnd > e) takenEnd = e;
+        let taken: number;
+        if (takenEnd - c3End === 2 && buf[c3End + 1] === DASH) taken = 0;
+        else {
+          taken = digitsAt(buf, c3End + 1, takenEnd);
+          if (taken < 0) return false;
+        }
+        record.brdaValid += 1;
+        if (taken > 0) record.brdaCovered += 1;
+        return true;
+      }
+      if (keyLength === 3 && (c2 === 70 /* F */ || c2 === 72) /* H */) {
+        const count = digitsAt(buf, v, e);
+        if (count < 0) return false;
+        if (c2 === 70) record.brf = count;
+        else record.brh = count;
+        return true;
+      }
+    }
+    // FN, FNDA, FNF, FNH, TN, VER and future keys carry nothing the gate measures.
+    return true;
+  };
+
+  await forEachByteLine(input, (buf, start, end) => {
+    lineNo += 1;
+    if (!onBytes(buf, start, end)) onText(buf.toString('utf8', start, end).trim());
   });
   if (record !== undefined) {
     throw new CoverageReportInvalid(`lcov report ends inside the record of ${record.file.path} (no end_of_record)`);

@@ -8,11 +8,19 @@ import {
 import { CoverageReportInvalid } from './errors';
 import { normalizePath } from './normalize-path';
 
+/** A file as it is collected; it becomes the report's `FileCoverage` as is, without a copy per file. */
 interface FileEntry {
   readonly path: string;
-  covered: number;
-  valid: number;
+  readonly lines: { covered: number; valid: number };
   hits?: Map<number, number>;
+}
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from. A parser's substrings can be
+ * views into a whole input chunk (64 KiB); one kept per file would keep every chunk of the report alive.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** Collects per-file results keyed by normalized path, keeping line maps only for the files asked for. */
@@ -26,10 +34,11 @@ export class ReportBuilder {
 
   /** The entry of a file, created on first sight. */
   file(rawPath: string): FileEntry {
-    const path = normalizePath(rawPath);
-    let entry = this.files.get(path);
+    const normal = normalizePath(rawPath);
+    let entry = this.files.get(normal);
     if (entry === undefined) {
-      entry = { path, covered: 0, valid: 0 };
+      const path = detached(normal);
+      entry = { path, lines: { covered: 0, valid: 0 } };
       if (this.keep(path)) entry.hits = new Map();
       this.files.set(path, entry);
     }
@@ -38,8 +47,8 @@ export class ReportBuilder {
 
   /** Records one detail line; duplicates of a line keep the highest count. */
   line(entry: FileEntry, line: number, hits: number): void {
-    entry.valid += 1;
-    if (hits > 0) entry.covered += 1;
+    entry.lines.valid += 1;
+    if (hits > 0) entry.lines.covered += 1;
     if (entry.hits !== undefined) {
       const before = entry.hits.get(line);
       if (before === undefined || hits > before) entry.hits.set(line, hits);
@@ -48,8 +57,8 @@ export class ReportBuilder {
 
   /** Adds file figures the format summarizes itself (JaCoCo `sourcefile` counters, Go statements). */
   addFileTotals(entry: FileEntry, covered: number, valid: number): void {
-    entry.covered += covered;
-    entry.valid += valid;
+    entry.lines.covered += covered;
+    entry.lines.valid += valid;
   }
 
   /** Distinct-line totals over every file (only meaningful when every file kept its line map). */
@@ -75,13 +84,14 @@ export class ReportBuilder {
     }
     const files: FileCoverage[] = [];
     for (const entry of this.files.values()) {
-      if (entry.hits === undefined) {
-        files.push({ path: entry.path, lines: { covered: entry.covered, valid: entry.valid } });
-      } else {
+      if (entry.hits !== undefined) {
+        // Kept files count their distinct lines; duplicates over classes or records were merged in the map.
         let covered = 0;
         for (const h of entry.hits.values()) if (h > 0) covered += 1;
-        files.push({ path: entry.path, lines: { covered, valid: entry.hits.size }, hits: entry.hits });
+        entry.lines.covered = covered;
+        entry.lines.valid = entry.hits.size;
       }
+      files.push(entry);
     }
     const branchCounts: CoverageCounts | null =
       branches === null || branches.valid === 0 ? null : counts(branches.covered, branches.valid);
