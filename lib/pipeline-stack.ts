@@ -122,6 +122,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
       logRetention,
       reportGroupNamePrefix: this.coverageReportGroupName,
+      runTestsProject: this.stages.RunTests.project,
     });
     const planGuard = new PlanGuard(this, 'PlanGuard', { artifactsBucket: this.artifactsBucket, logRetention });
     this.pipeline = new DeployPipelineStateMachine(this, 'DeployPipeline', {

@@ -15,7 +15,10 @@ export const gateEventSchema = z.object({
   environment: z.string().min(1),
   commit: z.string().min(1),
   policy: coveragePolicySchema,
+  /** CodeBuild's own coverage report of the run, for a cross-check; found from the build when absent. */
   codebuildReportArn: z.string().min(1).nullish(),
+  /** The RunTests build (`Build.Id`), whose coverage report the cross-check looks up. */
+  codebuildBuildId: z.string().min(1).nullish(),
 });
 
 export type GateEvent = z.output<typeof gateEventSchema>;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { BatchGetReportsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, BatchGetReportsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { logger } from '../shared/logger';
 import { gateEventSchema } from './gate-event';
@@ -32,6 +32,10 @@ const deps: GateDeps = {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
+  },
+  async codebuildReportArnOf(buildId) {
+    const out = await codebuild.send(new BatchGetBuildsCommand({ ids: [buildId] }));
+    return out.builds?.[0]?.reportArns?.[0];
   },
   async codebuildLinePct(reportArn) {
     const out = await codebuild.send(new BatchGetReportsCommand({ reportArns: [reportArn] }));

@@ -17,6 +17,8 @@ export interface GateDeps {
   readText(bucket: string, key: string): Promise<string | undefined>;
   /** CodeBuild's own line coverage of a report, for a cross-check only. */
   codebuildLinePct?(reportArn: string): Promise<number | undefined>;
+  /** The coverage report a CodeBuild build produced, if any. */
+  codebuildReportArnOf?(buildId: string): Promise<string | undefined>;
   log: {
     info(message: string, extra?: Record<string, unknown>): void;
     warn(message: string, extra?: Record<string, unknown>): void;
@@ -57,14 +59,17 @@ export async function runGate(event: GateEvent, deps: GateDeps): Promise<GateSum
   });
   const newCode = changed === null ? null : newCodeCoverage(report, changed);
 
-  if (event.codebuildReportArn && deps.codebuildLinePct) {
+  if ((event.codebuildReportArn || event.codebuildBuildId) && deps.codebuildLinePct) {
     try {
-      const theirs = await deps.codebuildLinePct(event.codebuildReportArn);
+      const reportArn =
+        event.codebuildReportArn ??
+        (event.codebuildBuildId ? await deps.codebuildReportArnOf?.(event.codebuildBuildId) : undefined);
+      const theirs = reportArn === undefined ? undefined : await deps.codebuildLinePct(reportArn);
       if (theirs !== undefined && Math.abs(theirs - report.lines.pct) > 0.01) {
         deps.log.warn('CodeBuild line coverage disagrees with the parsed report', {
           codebuildLinePct: theirs,
           gateLinePct: report.lines.pct,
-          reportArn: event.codebuildReportArn,
+          reportArn,
         });
       }
     } catch (err) {

@@ -1,4 +1,5 @@
 import { Arn, Duration, Stack } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -25,6 +26,8 @@ export interface CoverageGateProps {
    * (`codebuild:BatchGetReports`).
    */
   readonly reportGroupNamePrefix: string;
+  /** The run-tests project, whose builds the gate reads to find their coverage report. */
+  readonly runTestsProject?: codebuild.IProject;
   /** @default 2 minutes */
   readonly timeout?: Duration;
 }
@@ -61,6 +64,14 @@ export class CoverageGate extends Construct {
         ],
       }),
     );
+    if (props.runTestsProject) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['codebuild:BatchGetBuilds'],
+          resources: [props.runTestsProject.projectArn],
+        }),
+      );
+    }
     const role = fn.role as iam.IRole;
     acknowledgePrefixRead(
       role,

@@ -51,4 +51,28 @@ describe('runGate CodeBuild cross-check (BatchGetReports stubbed: not available 
     expect((await runGate(event, d)).passed).toBe(true);
     expect(warnings).toEqual(['CodeBuild coverage cross-check failed; ignored']);
   });
+
+  it('finds the report from the RunTests build when only the build id is given', async () => {
+    const { d, warnings } = deps(async (arn) => (arn === 'arn:from-build' ? 70 : undefined));
+    const lookedUp: string[] = [];
+    d.codebuildReportArnOf = async (buildId) => {
+      lookedUp.push(buildId);
+      return 'arn:from-build';
+    };
+    await runGate({ ...event, codebuildReportArn: null, codebuildBuildId: 'run-tests:1' }, d);
+    expect(lookedUp).toEqual(['run-tests:1']);
+    expect(warnings).toEqual(['CodeBuild line coverage disagrees with the parsed report']);
+  });
+
+  it('a build without a coverage report skips the cross-check quietly', async () => {
+    let asked = false;
+    const { d, warnings } = deps(async () => {
+      asked = true;
+      return 70;
+    });
+    d.codebuildReportArnOf = async () => undefined;
+    await runGate({ ...event, codebuildReportArn: null, codebuildBuildId: 'run-tests:2' }, d);
+    expect(asked).toBe(false);
+    expect(warnings).toEqual([]);
+  });
 });

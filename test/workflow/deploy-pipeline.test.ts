@@ -106,4 +106,19 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
     for (const stage of CODEBUILD_STAGES) expect(run.calls[stage]).toBeUndefined();
     expect(run.notifications).toEqual([expect.objectContaining({ event: 'failed', stage: 'LoadRunSettings' })]);
   });
+
+  test("the coverage gate gets the run's report, diff, policy and build", async () => {
+    const run = await runScenario({ input: pushInput() });
+    expect((run.calls.CoverageGate?.[0] as { Payload: unknown }).Payload).toEqual({
+      bucket: 'pipeline-artifacts',
+      reportKey: 'runs/x/coverage/report',
+      diffKey: 'runs/x/coverage/changed-lines.diff',
+      baselineKey: 'baselines/sample-service/dev/coverage.json',
+      service: 'sample-service',
+      environment: 'dev',
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      policy: { minLinePct: 80 },
+      codebuildBuildId: (run.output as any).verify.tests.buildId,
+    });
+  });
 });
