@@ -7,7 +7,7 @@ import { register as registerCoverage } from './coverage';
  */
 export function buildProgram(): Command {
   const program = new Command('deployctl')
-    .description('Operate the push-to-EKS deploy pipeline: check coverage, start and follow runs.')
+    .description('Operate the push-to-EKS deploy pipeline (today: check a coverage report before you push).')
     .showHelpAfterError()
     .exitOverride();
   registerCoverage(program);
