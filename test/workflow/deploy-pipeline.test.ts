@@ -109,7 +109,8 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
 
   test("the coverage gate gets the run's report, diff, policy and build", async () => {
     const run = await runScenario({ input: pushInput() });
-    expect((run.calls.CoverageGate?.[0] as { Payload: unknown }).Payload).toEqual({
+    const [call] = (run.calls.CoverageGate ?? []) as Array<{ Payload: unknown }>;
+    expect(call?.Payload).toEqual({
       bucket: 'pipeline-artifacts',
       reportKey: 'runs/x/coverage/report',
       diffKey: 'runs/x/coverage/changed-lines.diff',
