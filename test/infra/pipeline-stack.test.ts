@@ -134,6 +134,19 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     }
   });
 
+  test('a run times out after the longest stages in a row, so a stuck run ends and alarms', () => {
+    const definition = JSON.parse(readDeployPipelineAsl());
+    const stageTimeouts = (states: Record<string, any>): number[] =>
+      Object.values(states).flatMap((st: any) =>
+        st.Type === 'Parallel'
+          ? [Math.max(...st.Branches.map((b: any) => stageTimeouts(b.States).reduce((x, y) => x + y, 0)))]
+          : [st.TimeoutSeconds ?? 0],
+      );
+    const longestPath = stageTimeouts(definition.States).reduce((x, y) => x + y, 0);
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(longestPath);
+    expect(definition.TimeoutSeconds).toBeLessThanOrEqual(4 * 3600);
+  });
+
   test('the state machine logs everything with execution data and has X-Ray on', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
