@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { GateSummary } from '../../lambdas/coverage-gate/gate-summary';
 import { type MotoServer, startMoto } from '../support/moto-server';
-import { hasTool } from '../support/real-tool';
+import { describeWithTools } from '../support/real-tool';
 import { CONFORMANCE_DIR } from './conformance-paths';
 
 const BUCKET = 'pipeline-artifacts';
@@ -28,10 +28,7 @@ function diffFor(path: string, lines: number[]): string {
   return `diff --git a/${path} b/${path}\nindex 1..2 100644\n--- a/${path}\n+++ b/${path}\n${hunks}\n`;
 }
 
-// moto_server has no --version; -h exits 0. Skips on a laptop without it, throws with CI=true.
-const withMoto = hasTool('moto_server', ['-h']) ? describe : describe.skip;
-
-withMoto('coverage-gate handler against S3 in moto_server', () => {
+describeWithTools(['moto_server'], 'coverage-gate handler against S3 in moto_server', () => {
   let moto: MotoServer;
   let s3: S3Client;
   let handler: (event: unknown) => Promise<GateSummary>;

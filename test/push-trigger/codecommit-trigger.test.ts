@@ -9,7 +9,7 @@ import { executionInputSchema } from '../../lambdas/shared/execution-input';
 import { executionName } from '../../lambdas/shared/execution-name';
 import { logger } from '../../lambdas/shared/logger';
 import { type MotoServer, startMoto } from '../support/moto-server';
-import { hasTool } from '../support/real-tool';
+import { describeWithTools } from '../support/real-tool';
 import { CONFIG, CONFIG_INPUT } from './fixtures';
 import { LogCapture } from './log-capture';
 
@@ -42,9 +42,7 @@ function codeCommitEvent(detail: Record<string, unknown> = {}, id = 'c7d3a5f0-1b
   };
 }
 
-const describeWithMoto = hasTool('moto_server', ['--help']) ? describe : describe.skip;
-
-describeWithMoto('codecommit trigger against moto_server', () => {
+describeWithTools(['moto_server'], 'codecommit trigger against moto_server', () => {
   let moto: MotoServer;
   let sfn: SFNClient;
   let stateMachineArn: string;

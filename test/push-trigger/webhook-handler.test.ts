@@ -14,7 +14,7 @@ import { executionName } from '../../lambdas/shared/execution-name';
 import { logger } from '../../lambdas/shared/logger';
 import { handleWebhook } from '../../lambdas/webhook/handle-webhook';
 import { type MotoServer, startMoto } from '../support/moto-server';
-import { hasTool } from '../support/real-tool';
+import { describeWithTools } from '../support/real-tool';
 import {
   branchCreated,
   branchDeleted,
@@ -67,10 +67,7 @@ function delivery(d: Delivery): APIGatewayProxyEventV2 {
 
 const parse = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(String(res.body)) as Payload;
 
-// moto_server has no --version flag; probe with --help (skips on a laptop without it, fails in CI).
-const describeWithMoto = hasTool('moto_server', ['--help']) ? describe : describe.skip;
-
-describeWithMoto('webhook handler against moto_server', () => {
+describeWithTools(['moto_server'], 'webhook handler against moto_server', () => {
   let moto: MotoServer;
   let sfn: SFNClient;
   let stateMachineArn: string;

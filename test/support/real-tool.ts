@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
  * Whether a real tool this suite needs is on the PATH. On a laptop without it the suite skips;
  * with `CI=true` a missing tool is an error, so CI can never go green by skipping.
  */
-export function hasTool(command: string, _probeArgs?: string[]): boolean {
+export function hasTool(command: string): boolean {
   // Presence on the PATH, not a version flag: some tools (moto_server) have none and exit non-zero.
   const probe = spawnSync('sh', ['-c', 'command -v "$0"', command], { stdio: 'ignore' });
   const found = probe.status === 0;
