@@ -3,7 +3,8 @@ import { hasTool } from './real-tool';
 describe('real-tool gate', () => {
   const saved = process.env.CI;
   afterEach(() => {
-    process.env.CI = saved;
+    if (saved === undefined) delete process.env.CI;
+    else process.env.CI = saved;
   });
 
   test('finds a tool on the PATH without needing a version flag', () => {
