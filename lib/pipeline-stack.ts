@@ -59,9 +59,27 @@ export class PipelineStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Alarms and log groups write through this key.
-    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
-    this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
+    // CloudWatch alarms publish to the encrypted topic; CloudWatch Logs encrypts this account's log groups.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
 
     const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -97,6 +115,19 @@ export class PipelineStack extends Stack {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // enforceSSL makes a topic policy, which replaces the default one: alarms need an explicit allow.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
     for (const email of config.notifications.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -205,44 +236,6 @@ export class PipelineStack extends Stack {
     });
     coverageReports.grantWrite(runTests.project);
 
-    const plan = new BuildStage(this, 'TerraformPlan', {
-      ...common,
-      buildspec: 'terraform-plan',
-      description: 'Plans an environment’s Terraform and saves the plan',
-      environment: { ...artifacts, ...terraform },
-      timeout: Duration.minutes(30),
-    });
-    // Planning reads every resource Terraform manages, across services.
-    plan.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
-    acknowledgeFindings(
-      plan.role,
-      'AwsSolutions-IAM4',
-      ['Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess'],
-      'terraform plan refreshes every resource it manages; AWS ReadOnlyAccess is the maintained read-only set.',
-    );
-
-    const applyName = BuildStage.projectNameFor(this.stackName, 'terraform-apply');
-    const applyRole = new TerraformApplyRole(this, 'TerraformApplyRole', { projectName: applyName });
-    const apply = new BuildStage(this, 'TerraformApply', {
-      ...common,
-      buildspec: 'terraform-apply',
-      description: 'Applies the exact plan saved by this run',
-      environment: { ...artifacts, ...terraform },
-      role: applyRole.role,
-    });
-
-    const buildImage = new BuildStage(this, 'BuildImage', {
-      ...common,
-      buildspec: 'build-image',
-      description: 'Builds a service image and pushes <repository>:<commit> to ECR',
-      environment: artifacts,
-      privileged: true,
-    });
-    Validations.of(buildImage).acknowledge({
-      id: 'AwsSolutions-CB3',
-      reason: 'Building container images with Docker BuildKit needs privileged mode.',
-    });
-
     const deploy = new BuildStage(this, 'HelmDeploy', {
       ...common,
       buildspec: 'helm-deploy',
@@ -256,6 +249,52 @@ export class PipelineStack extends Stack {
       description: 'Rolls a Helm release back to its previous revision',
       environment: helm,
       timeout: Duration.minutes(20),
+    });
+
+    // The plan fixes every input the apply uses, so both get the same Terraform variables: the
+    // boundary every role Terraform creates must carry, and the deploy role EKS must admit.
+    const applyName = BuildStage.projectNameFor(this.stackName, 'terraform-apply');
+    const applyRole = new TerraformApplyRole(this, 'TerraformApplyRole', { projectName: applyName });
+    const terraformInputs = {
+      ...terraform,
+      TF_VAR_permissions_boundary_arn: applyRole.boundaryArn,
+      TF_VAR_pipeline_deploy_role_arn: deploy.role.roleArn,
+    };
+
+    const plan = new BuildStage(this, 'TerraformPlan', {
+      ...common,
+      buildspec: 'terraform-plan',
+      description: 'Plans an environment’s Terraform and saves the plan',
+      environment: { ...artifacts, ...terraformInputs },
+      timeout: Duration.minutes(30),
+    });
+    // Planning reads every resource Terraform manages, across services.
+    plan.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+    acknowledgeFindings(
+      plan.role,
+      'AwsSolutions-IAM4',
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess'],
+      'terraform plan refreshes every resource it manages; AWS ReadOnlyAccess is the maintained read-only set.',
+    );
+
+    const apply = new BuildStage(this, 'TerraformApply', {
+      ...common,
+      buildspec: 'terraform-apply',
+      description: 'Applies the exact plan saved by this run',
+      environment: { ...artifacts, ...terraformInputs },
+      role: applyRole.role,
+    });
+
+    const buildImage = new BuildStage(this, 'BuildImage', {
+      ...common,
+      buildspec: 'build-image',
+      description: 'Builds a service image and pushes <repository>:<commit> to ECR',
+      environment: artifacts,
+      privileged: true,
+    });
+    Validations.of(buildImage).acknowledge({
+      id: 'AwsSolutions-CB3',
+      reason: 'Building container images with Docker BuildKit needs privileged mode.',
     });
 
     this.grantStageAccess(config, { runTests, plan, apply, buildImage, deploy, rollback });
@@ -336,6 +375,18 @@ export class PipelineStack extends Stack {
     s.buildImage.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
     );
+
+    // Builds fetch CodeCommit sources with their own role.
+    const codecommitRepositories = config.services
+      .filter((svc) => svc.repository.provider === 'codecommit')
+      .map((svc) => `arn:${Aws.PARTITION}:codecommit:${Aws.REGION}:${Aws.ACCOUNT_ID}:${svc.repository.name}`);
+    if (codecommitRepositories.length > 0) {
+      for (const stage of Object.values(s)) {
+        stage.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['codecommit:GitPull'], resources: [...new Set(codecommitRepositories)] }),
+        );
+      }
+    }
 
     const clusters = [...new Set(config.services.flatMap((svc) => svc.environments.map((e) => e.eksCluster)))].map(
       (name) => `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${name}`,

@@ -5,11 +5,11 @@ import { coveragePolicySchema } from '../../lib/config/pipeline-config';
 export const gateEventSchema = z.object({
   bucket: z.string().min(1),
   reportKey: z.string().min(1),
-  /** Empty when the run had no parent commit to diff against (the exported variable is then ""). */
+  /** `none` (or empty) when the run had no parent commit to diff against. */
   diffKey: z
     .string()
     .nullish()
-    .transform((key) => key || null),
+    .transform((key) => (key && key !== 'none' ? key : null)),
   baselineKey: z.string().min(1),
   service: z.string().min(1),
   environment: z.string().min(1),

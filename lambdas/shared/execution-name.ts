@@ -9,9 +9,10 @@ function sanitize(value: string): string {
 }
 
 /**
- * `<service>-<environment>-<sha7>-<id>`, where `<id>` is a hash of the delivery id: a redelivered
- * webhook maps to the same name, and Step Functions refuses to start a name twice. The service
- * part is shortened so the whole name fits in 80 characters.
+ * `<service>-<environment>-<sha7>-<id>`, where `<id>` is a hash of the delivery id with the service
+ * and environment: a redelivered webhook maps to the same name (Step Functions refuses to start a
+ * name twice), while two services whose shortened names look alike still get different names. The
+ * service part is shortened so the whole name fits in 80 characters.
  */
 export function executionName(args: {
   service: string;
@@ -19,7 +20,10 @@ export function executionName(args: {
   commit: string;
   deliveryId: string;
 }): string {
-  const id = createHash('sha256').update(args.deliveryId).digest('hex').slice(0, ID_LENGTH);
+  const id = createHash('sha256')
+    .update(JSON.stringify([args.service, args.environment, args.deliveryId]))
+    .digest('hex')
+    .slice(0, ID_LENGTH);
   const sha7 = sanitize(args.commit).slice(0, 7);
   const environment = sanitize(args.environment);
   const tail = `-${environment}-${sha7}-${id}`;

@@ -29,7 +29,6 @@ export const DEFAULT_CONFIG: PipelineConfigInput = {
           terraformDir: 'terraform/environments/prod',
           helmValuesFile: 'values-prod.yaml',
           coverage: { minLinePct: 80 },
-          requireApproval: true,
         },
       ],
     },

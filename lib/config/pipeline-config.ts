@@ -59,8 +59,6 @@ export const environmentConfigSchema = z.strictObject({
   helmValuesFile: relativePath.optional(),
   /** Coverage policy. @default { minLinePct: 80 } */
   coverage: coveragePolicySchema.default({ minLinePct: 80 }),
-  /** Stop before `TerraformApply` until a person approves. @default false */
-  requireApproval: z.boolean().default(false),
 });
 
 /** Path globs that decide which stages a push needs. */

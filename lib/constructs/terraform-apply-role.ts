@@ -7,7 +7,9 @@ import { acknowledgeFindings } from '../nag/acknowledge';
 const BOUNDARY_SERVICES = [
   'autoscaling',
   'cloudwatch',
+  'codecommit',
   'ec2',
+  'ec2messages',
   'ecr',
   'eks',
   'elasticloadbalancing',
@@ -20,6 +22,8 @@ const BOUNDARY_SERVICES = [
   'secretsmanager',
   'sns',
   'ssm',
+  'ssmmessages',
+  'xray',
 ] as const;
 
 export interface TerraformApplyRoleProps {
@@ -31,20 +35,24 @@ export interface TerraformApplyRoleProps {
  * The only broad role in the stack. Terraform apply creates VPCs, EKS clusters, RDS instances and
  * IAM roles, so it needs wide permissions; they are fenced three ways:
  * - trust: only the terraform-apply CodeBuild project of this account may assume it;
- * - a permissions boundary that denies what no infrastructure change needs (IAM users and access
- *   keys, organizations and account settings, leaving the boundary) and forces every role Terraform
- *   creates to carry the same boundary, so it cannot mint a broader role;
- * - the boundary also protects this stack's own roles and stack from being changed by Terraform.
+ * - a permissions boundary that denies what no infrastructure change needs (IAM users, groups and
+ *   access keys, commands on hosts, removing or editing boundaries) and forces every role Terraform
+ *   creates to carry the same boundary, so it cannot mint a broader role (the Terraform modules set
+ *   it from `TF_VAR_permissions_boundary_arn`);
+ * - the boundary also protects this stack's roles and the CDK bootstrap roles from Terraform.
  */
 export class TerraformApplyRole extends Construct {
   readonly role: iam.Role;
   readonly boundary: iam.ManagedPolicy;
+  /** Known before deployment, so builds can pass it to Terraform without a dependency cycle. */
+  readonly boundaryArn: string;
 
   constructor(scope: Construct, id: string, props: TerraformApplyRoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const boundaryName = `${stack.stackName}-terraform-apply-boundary`;
     const boundaryArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/${boundaryName}`;
+    this.boundaryArn = boundaryArn;
     const projectArn = `arn:${Aws.PARTITION}:codebuild:${Aws.REGION}:${Aws.ACCOUNT_ID}:project/${props.projectName}`;
 
     this.boundary = new iam.ManagedPolicy(this, 'Boundary', {
@@ -63,17 +71,37 @@ export class TerraformApplyRole extends Construct {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
-          sid: 'DenyEscapingTheBoundary',
+          sid: 'DenyRemovingBoundaries',
+          effect: iam.Effect.DENY,
+          // These act on the role or user, so they are denied everywhere.
+          actions: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyEditingTheBoundary',
           effect: iam.Effect.DENY,
           actions: [
-            'iam:DeleteRolePermissionsBoundary',
-            'iam:DeleteUserPermissionsBoundary',
             'iam:CreatePolicyVersion',
             'iam:DeletePolicy',
             'iam:DeletePolicyVersion',
             'iam:SetDefaultPolicyVersion',
           ],
           resources: [boundaryArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyUserAndGroupChanges',
+          effect: iam.Effect.DENY,
+          notActions: ['iam:Get*', 'iam:List*'],
+          resources: [
+            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user/*`,
+            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:group/*`,
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyRunningCommandsOnHosts',
+          effect: iam.Effect.DENY,
+          actions: ['ssm:SendCommand', 'ssm:StartSession', 'ssm:StartAutomationExecution'],
+          resources: ['*'],
         }),
         new iam.PolicyStatement({
           sid: 'DenyRolesWithoutThisBoundary',
@@ -83,10 +111,14 @@ export class TerraformApplyRole extends Construct {
           conditions: { StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn } },
         }),
         new iam.PolicyStatement({
-          sid: 'DenyChangingThePipeline',
+          sid: 'DenyChangingThePipelineAndDeploymentRoles',
           effect: iam.Effect.DENY,
           notActions: ['iam:Get*', 'iam:List*'],
-          resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${stack.stackName}-*`],
+          // This stack's roles and the CDK bootstrap roles (which can deploy anything).
+          resources: [
+            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${stack.stackName}-*`,
+            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-*`,
+          ],
         }),
       ],
     });

@@ -86,6 +86,52 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     });
   });
 
+  test('roles Terraform creates cannot lose the boundary, and Terraform gets the boundary and deploy role', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'DenyRemovingBoundaries',
+            Effect: 'Deny',
+            Action: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+            Resource: '*',
+          }),
+        ]),
+      },
+    });
+    const deployRole = (
+      ofType('AWS::CodeBuild::Project').find(([, r]) => String(r.Properties.Name).endsWith('helm-deploy')) as [
+        string,
+        Resource,
+      ]
+    )[1].Properties.ServiceRole;
+    for (const suffix of ['terraform-plan', 'terraform-apply']) {
+      const [, project] = ofType('AWS::CodeBuild::Project').find(([, r]) =>
+        String(r.Properties.Name).endsWith(suffix),
+      ) as [string, Resource];
+      const env = Object.fromEntries(
+        project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]),
+      );
+      expect(JSON.stringify(env.TF_VAR_permissions_boundary_arn)).toContain('terraform-apply-boundary');
+      expect(env.TF_VAR_pipeline_deploy_role_arn).toEqual(deployRole);
+    }
+  });
+
+  test('CloudWatch alarms of this account may publish to the TLS-only topic', () => {
+    const [[, policy]] = ofType('AWS::SNS::TopicPolicy') as [[string, Resource]];
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Sid: 'AllowAlarmsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+        }),
+      ]),
+    );
+  });
+
   test('every CodeBuild project has its own role', () => {
     const roles = ofType('AWS::CodeBuild::Project').map(([, r]) => r.Properties.ServiceRole['Fn::GetAtt'][0]);
     expect(roles).toHaveLength(6);
@@ -256,5 +302,24 @@ describe('cdk-nag', () => {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);
+  });
+});
+
+describe('pipeline stack with the documented multi-service configuration', () => {
+  const example = synthApp({ config: join(__dirname, '..', '..', 'docs', 'configuration.example.json') });
+  const exampleResources = example.template.toJSON().Resources as Record<string, Resource>;
+
+  test('one run-settings parameter per service and environment, and CodeCommit sources can be pulled', () => {
+    const names = Object.values(exampleResources)
+      .filter((r) => r.Type === 'AWS::SSM::Parameter')
+      .map((r) => String(r.Properties.Name).split('/').slice(-2).join('/'));
+    expect(names.sort()).toEqual(['billing/dev', 'orders/dev', 'orders/prod']);
+    const pulls = Object.values(exampleResources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((st: any) => st.Action === 'codecommit:GitPull');
+    // Every build stage fetches sources with its own role.
+    expect(pulls).toHaveLength(6);
+    expect(JSON.stringify(pulls[0].Resource)).toContain(':billing');
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDiff } from '../../lambdas/coverage-gate/parse-diff';
-import { readBuildspec } from '../../lib/constructs/build-stage';
+import { runBuildspec } from './run-buildspec';
 
 const git = (cwd: string, ...args: string[]) => {
   const run = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
@@ -14,14 +14,9 @@ const git = (cwd: string, ...args: string[]) => {
   return run.stdout.trim();
 };
 
-/**
- * Runs the run-tests buildspec's post_build commands in a real git checkout, with an `aws` function
- * that copies uploads into a folder (S3 and CodeBuild cannot run here), and hands the uploaded diff to
- * the coverage gate's own diff parser: the two ends of that contract are checked together.
- */
-function postBuild(env: Record<string, string>) {
+/** A checkout with two commits of app/src/server.ts: lines 2 and 4 change in the second. */
+function checkout() {
   const repo = mkdtempSync(join(tmpdir(), 'run-tests-'));
-  const uploads = mkdtempSync(join(tmpdir(), 'run-tests-uploads-'));
   git(repo, 'init', '-q');
   mkdirSync(join(repo, 'app', 'src'), { recursive: true });
   writeFileSync(join(repo, 'app', 'src', 'server.ts'), 'a\nb\nc\n');
@@ -30,23 +25,30 @@ function postBuild(env: Record<string, string>) {
   const before = git(repo, 'rev-parse', 'HEAD');
   writeFileSync(join(repo, 'app', 'src', 'server.ts'), 'a\nB\nc\nd\n');
   git(repo, 'commit', '-qam', 'second');
-  const commit = git(repo, 'rev-parse', 'HEAD');
-  mkdirSync(join(repo, 'app', 'coverage'));
-  writeFileSync(join(repo, 'app', 'coverage', 'cobertura-coverage.xml'), '<coverage/>');
+  return { repo, before, commit: git(repo, 'rev-parse', 'HEAD') };
+}
 
-  const spec = readBuildspec('run-tests') as { phases: { post_build: { commands: string[] } } };
-  const shim = `aws() { [ "$1 $2" = "s3 cp" ] || return 2; local src="\${@: -2:1}" dst="\${@: -1}"; mkdir -p "$UPLOADS/$(dirname "\${dst#s3://*/}")"; cp "$src" "$UPLOADS/\${dst#s3://*/}"; }`;
-  const script = [shim, ...spec.phases.post_build.commands, 'echo "KEYS $COVERAGE_REPORT_KEY $CHANGED_LINES_KEY"'].join(
-    '\n',
-  );
-  const run = spawnSync('bash', ['-c', script], {
+/**
+ * Runs the whole run-tests buildspec in a real git checkout. npm and the AWS CLI are shims (no
+ * registry or S3 here): `npm ci` records where it ran, the test command writes a report, and
+ * `aws s3 cp` copies into a folder. The uploaded diff then goes through the coverage gate's own parser.
+ */
+function runTests(env: Record<string, string> = {}) {
+  const { repo, before, commit } = checkout();
+  const uploads = mkdtempSync(join(tmpdir(), 'run-tests-uploads-'));
+  const shims = `
+    npm() { echo "npm $* in $(pwd)" >> "$UPLOADS/npm.log"; }
+    aws() { [ "$1 $2" = "s3 cp" ] || return 2; local src="\${@: -2:1}" dst="\${@: -1}"; dst="\${dst#s3://*/}";
+            mkdir -p "$UPLOADS/$(dirname "$dst")"; cp "$src" "$UPLOADS/$dst"; }`;
+  const run = runBuildspec('run-tests', ['pre_build', 'build', 'post_build'], {
     cwd: repo,
-    encoding: 'utf8',
+    shims,
+    after: 'echo "KEYS $COVERAGE_REPORT_KEY $CHANGED_LINES_KEY"',
     env: {
-      ...process.env,
       UPLOADS: uploads,
       CODEBUILD_BUILD_SUCCEEDING: '1',
       APP_PATH: 'app',
+      TEST_COMMAND: 'mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml',
       COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
       ARTIFACTS_BUCKET: 'artifacts',
       RUN_PREFIX: 'runs/x/',
@@ -55,27 +57,32 @@ function postBuild(env: Record<string, string>) {
       ...env,
     },
   });
-  return { run, uploads, keys: /KEYS (\S*) ?(\S*)/.exec(run.stdout)?.slice(1) ?? [] };
+  return { run, repo, uploads, keys: /KEYS (\S*) (\S*)/.exec(run.stdout)?.slice(1) ?? [] };
 }
 
-describe('run-tests buildspec post_build (real git; S3 upload replaced by a copy)', () => {
-  test('uploads the report and the changed lines in the form the coverage gate reads', () => {
-    const { run, uploads, keys } = postBuild({});
-    expect(run.status).toBe(0);
+describe('run-tests buildspec (real git and bash; npm and S3 replaced by shims)', () => {
+  test('installs and tests in the app, uploads the report and the changed lines the gate reads', () => {
+    const { run, repo, uploads, keys } = runTests();
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(join(uploads, 'npm.log'), 'utf8')).toBe(
+      `npm ci --no-audit --no-fund in ${join(repo, 'app')}\n`,
+    );
     expect(keys).toEqual(['runs/x/coverage/report', 'runs/x/coverage/changed-lines.diff']);
-    expect(readFileSync(join(uploads, 'runs/x/coverage/report'), 'utf8')).toBe('<coverage/>');
+    expect(readFileSync(join(uploads, 'runs/x/coverage/report'), 'utf8')).toBe('<coverage/>\n');
     const changed = parseDiff(readFileSync(join(uploads, 'runs/x/coverage/changed-lines.diff'), 'utf8'));
     expect([...(changed.get('app/src/server.ts') ?? [])].sort()).toEqual([2, 4]);
   });
 
-  test('a first push (no parent commit) uploads no diff and exports an empty key', () => {
-    const { run, keys } = postBuild({ BEFORE_COMMIT: 'null' });
+  test('a first push (no parent commit) uploads no diff and exports "none"', () => {
+    const { run, keys } = runTests({ BEFORE_COMMIT: 'null' });
     expect(run.status).toBe(0);
-    expect(keys).toEqual(['runs/x/coverage/report', '']);
+    expect(keys).toEqual(['runs/x/coverage/report', 'none']);
   });
 
   test('failed tests or a missing report fail the build instead of uploading', () => {
-    expect(postBuild({ CODEBUILD_BUILD_SUCCEEDING: '0' }).run.status).not.toBe(0);
-    expect(postBuild({ COVERAGE_REPORT: 'coverage/missing.xml' }).run.status).not.toBe(0);
+    expect(runTests({ CODEBUILD_BUILD_SUCCEEDING: '0' }).run.status).not.toBe(0);
+    const missing = runTests({ TEST_COMMAND: 'true' });
+    expect(missing.run.status).not.toBe(0);
+    expect(missing.run.stdout).toContain('coverage report app/coverage/cobertura-coverage.xml is missing or empty');
   });
 });

@@ -42,7 +42,7 @@ describeWithTools(
         {
           input: pushInput(),
           settings: { ...RUN_SETTINGS, coveragePolicy: policy },
-          exported: { RunTests: { COVERAGE_REPORT_KEY: reportKey, CHANGED_LINES_KEY: '' } },
+          exported: { RunTests: { COVERAGE_REPORT_KEY: reportKey, CHANGED_LINES_KEY: 'none' } },
         },
         {
           CoverageGate: async (params) => lambdaResult(await gate((params as { Payload: unknown }).Payload)),
