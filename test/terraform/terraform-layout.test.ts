@@ -5,11 +5,11 @@ import { TERRAFORM_DIR } from './terraform-workspace';
 
 type Hcl = Record<string, unknown>;
 
-/** Files below `dir`, relative to it; ignores what `terraform init` leaves behind. */
+/** Files below `dir`, relative to it; ignores the `.terraform/` folder `terraform init` leaves behind. */
 function filesUnder(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (name === '.terraform' || name === '.terraform.lock.hcl') return [];
+    if (name === '.terraform') return [];
     return statSync(path).isDirectory() ? filesUnder(path, base) : [relative(base, path)];
   });
 }
@@ -39,6 +39,25 @@ async function terraformBlock(root: string): Promise<Hcl> {
 
 const ENVIRONMENTS = ['dev', 'prod'];
 const MODULES = ['vpc', 'eks', 'rds', 'ecr', 'iam', 'cloudwatch'];
+/** Roots the pipeline (or an operator) plans and applies; each commits its provider lock file. */
+const APPLIED_ROOTS = [...ENVIRONMENTS.map((e) => `environments/${e}`), 'bootstrap', 'app-settings'];
+/** Variables the pipeline passes as TF_VAR_*; a value in terraform.tfvars would silently override them. */
+const PIPELINE_VARIABLES = ['pipeline_deploy_role_arn', 'permissions_boundary_arn'];
+/** How hcl2json renders the expression `var.permissions_boundary_arn`. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, not a JavaScript template
+const BOUNDARY_REFERENCE = '${var.permissions_boundary_arn}';
+
+/** `variable` blocks of a parsed root, keyed by name. */
+function variablesOf(root: Record<string, unknown[]>): Record<string, Hcl> {
+  const blocks = Object.assign({}, ...(root.variable ?? [])) as Record<string, Hcl[]>;
+  return Object.fromEntries(Object.entries(blocks).map(([name, [body]]) => [name, body as Hcl]));
+}
+
+/** `resource "<type>"` blocks of a parsed root, keyed by resource name. */
+function resourcesOf(root: Record<string, unknown[]>, type: string): Record<string, Hcl> {
+  const byType = Object.assign({}, ...(root.resource ?? [])) as Record<string, Record<string, Hcl[]>>;
+  return Object.fromEntries(Object.entries(byType[type] ?? {}).map(([name, [body]]) => [name, body as Hcl]));
+}
 
 describe('terraform layout', () => {
   it('dev and prod differ only in terraform.tfvars', () => {
@@ -125,6 +144,74 @@ describe('terraform layout', () => {
         later: [],
       });
     }
+  });
+
+  it.each([...MODULES.map((m) => `modules/${m}`), ...APPLIED_ROOTS])(
+    '%s gives every IAM role the permissions boundary the apply role requires',
+    async (path) => {
+      const root = await parseRoot(path);
+      const roles = resourcesOf(root, 'aws_iam_role');
+      for (const [name, body] of Object.entries(roles)) {
+        expect({ role: name, permissions_boundary: body.permissions_boundary }).toEqual({
+          role: name,
+          permissions_boundary: BOUNDARY_REFERENCE,
+        });
+      }
+      if (Object.keys(roles).length === 0) return;
+      const variable = variablesOf(root).permissions_boundary_arn;
+      expect(variable?.default).toBeNull();
+      expect(JSON.stringify(variable?.validation)).toContain(':policy/');
+    },
+  );
+
+  it('the IAM and VPC modules create roles (so the boundary check above is not vacuous)', async () => {
+    for (const name of ['iam', 'vpc']) {
+      expect(Object.keys(resourcesOf(await parseRoot(`modules/${name}`), 'aws_iam_role')).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('environments pass permissions_boundary_arn to every module that takes it', async () => {
+    const environment = await parseRoot('environments/dev');
+    expect(String(variablesOf(environment).permissions_boundary_arn?.description)).toContain(
+      'TF_VAR_permissions_boundary_arn',
+    );
+    const calls = Object.assign({}, ...(environment.module ?? [])) as Record<string, Hcl[]>;
+    const takingIt: string[] = [];
+    for (const [name, [call]] of Object.entries(calls)) {
+      const source = String(call?.source);
+      const moduleVariables = variablesOf(await parseRoot(join('environments', 'dev', source)));
+      if (!('permissions_boundary_arn' in moduleVariables)) continue;
+      takingIt.push(name);
+      expect({ module: name, permissions_boundary_arn: call?.permissions_boundary_arn }).toEqual({
+        module: name,
+        permissions_boundary_arn: BOUNDARY_REFERENCE,
+      });
+    }
+    expect(takingIt.sort()).toEqual(['iam', 'vpc']);
+  });
+
+  it.each(ENVIRONMENTS)(
+    'environments/%s leaves the TF_VAR_* values of the pipeline out of terraform.tfvars and requires the deploy role',
+    async (env) => {
+      const tfvars = await parseFile(join(TERRAFORM_DIR, 'environments', env, 'terraform.tfvars'));
+      expect(PIPELINE_VARIABLES.filter((v) => v in tfvars)).toEqual([]);
+      const deployRole = variablesOf(await parseRoot(`environments/${env}`)).pipeline_deploy_role_arn;
+      expect(deployRole).toBeDefined();
+      expect(deployRole && 'default' in deployRole).toBe(false);
+      expect(deployRole?.validation).toHaveLength(1);
+    },
+  );
+
+  it.each(APPLIED_ROOTS)('%s commits a provider lock file matching its hashicorp/aws constraint', async (root) => {
+    const lockPath = join(TERRAFORM_DIR, root, '.terraform.lock.hcl');
+    const lock = (await parseFile(lockPath)).provider as Record<string, Hcl[]>;
+    expect(Object.keys(lock)).toEqual(['registry.terraform.io/hashicorp/aws']);
+    const aws = lock['registry.terraform.io/hashicorp/aws']?.[0];
+    const providers = ((await terraformBlock(root)).required_providers as Hcl[])[0] as Record<string, Hcl>;
+    // Terraform records the constraint it resolved; a mismatch means the lock file is stale.
+    expect(aws?.constraints).toBe(providers.aws?.version);
+    expect(String(aws?.version)).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(((aws?.hashes as string[] | undefined) ?? []).some((h) => h.startsWith('h1:'))).toBe(true);
   });
 
   it.each(MODULES)('module %s documents every variable and output and validates its input', async (name) => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithTools } from '../support/real-tool';
 import {
@@ -9,6 +9,8 @@ import {
   TerraformWorkspace,
   terraformRoots,
 } from './terraform-workspace';
+
+const LOCK_FILE = '.terraform.lock.hcl';
 
 interface RootResult {
   readonly init: CommandResult;
@@ -100,6 +102,17 @@ describeWithTools(['terraform'], 'terraform (real CLI, provider from the local m
       warnings: 0,
     });
   });
+
+  it.each(terraformRoots().filter((r) => existsSync(join(TERRAFORM_DIR, r, LOCK_FILE))))(
+    '%s: init installs the provider the committed lock file pins and leaves the file unchanged',
+    (root) => {
+      const init = results.get(root)?.init;
+      expect(init?.code).toBe(0);
+      expect(init?.stdout).toContain('Reusing previous version of hashicorp/aws from the dependency lock file');
+      // A rewritten lock file would mean the mirror's package did not match the committed hashes or version.
+      expect(workspace.readFile(root, LOCK_FILE)).toBe(readFileSync(join(TERRAFORM_DIR, root, LOCK_FILE), 'utf8'));
+    },
+  );
 
   it.each(terraformRoots().filter((r) => readdirSync(join(TERRAFORM_DIR, r)).includes('tests')))(
     '%s: terraform test passes every run block',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,8 +23,9 @@ export interface CommandResult {
 }
 
 /**
- * A throw-away copy of `terraform/`: `init` writes `.terraform/` and a lock file next to the
- * configuration, and none of that may land in the repository.
+ * A throw-away copy of `terraform/`: `init` writes `.terraform/` (and a lock file in roots that do not
+ * commit one) next to the configuration, and none of that may land in the repository. Committed lock
+ * files are copied, so `init` has to honour them.
  */
 export class TerraformWorkspace {
   readonly dir: string;
@@ -35,7 +36,7 @@ export class TerraformWorkspace {
     this.dir = join(base, 'terraform');
     cpSync(TERRAFORM_DIR, this.dir, {
       recursive: true,
-      filter: (src) => !/[\\/]\.terraform(\.lock\.hcl)?$/.test(src) && !src.endsWith('.tfstate'),
+      filter: (src) => !/[\\/]\.terraform$/.test(src) && !src.endsWith('.tfstate'),
     });
     // An empty CLI configuration: no credentials helpers, no network mirrors, no warnings.
     const cliConfig = join(base, 'terraformrc');
@@ -69,6 +70,12 @@ export class TerraformWorkspace {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
+  }
+
+  /** Contents of `terraform/<root>/<file>` in the copy, or undefined when it does not exist. */
+  readFile(root: string, file: string): string | undefined {
+    const path = join(this.dir, root, file);
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   }
 
   hasTests(root: string): boolean {

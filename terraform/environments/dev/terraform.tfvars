@@ -5,11 +5,10 @@ vpc_cidr           = "10.10.0.0/16"
 az_count           = 2
 single_nat_gateway = true
 
-github_org               = "example-org"
-github_repository        = "sample-service"
-github_branch            = "main"
-pipeline_deploy_role_arn = "arn:aws:iam::123456789012:role/deploy-pipeline-helm-deploy"
-deploy_namespaces        = ["sample-service"]
+github_org        = "example-org"
+github_repository = "sample-service"
+github_branch     = "main"
+deploy_namespaces = ["sample-service"]
 
 node_instance_types = ["t3.medium"]
 node_min_size       = 1

@@ -12,13 +12,14 @@ locals {
 module "vpc" {
   source = "../../modules/vpc"
 
-  name                    = local.name
-  cluster_name            = local.name
-  cidr_block              = var.vpc_cidr
-  az_count                = var.az_count
-  single_nat_gateway      = var.single_nat_gateway
-  flow_log_retention_days = var.log_retention_days
-  tags                    = local.tags
+  name                     = local.name
+  cluster_name             = local.name
+  cidr_block               = var.vpc_cidr
+  az_count                 = var.az_count
+  single_nat_gateway       = var.single_nat_gateway
+  flow_log_retention_days  = var.log_retention_days
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = local.tags
 }
 
 module "iam" {
@@ -32,6 +33,7 @@ module "iam" {
   create_github_oidc_provider = var.create_github_oidc_provider
   github_oidc_provider_arn    = var.github_oidc_provider_arn
   ecr_repository_names        = var.ecr_repository_names
+  permissions_boundary_arn    = var.permissions_boundary_arn
   tags                        = local.tags
 }
 

@@ -5,11 +5,10 @@ vpc_cidr           = "10.20.0.0/16"
 az_count           = 3
 single_nat_gateway = false
 
-github_org               = "example-org"
-github_repository        = "sample-service"
-github_branch            = "main"
-pipeline_deploy_role_arn = "arn:aws:iam::123456789012:role/deploy-pipeline-helm-deploy"
-deploy_namespaces        = ["sample-service"]
+github_org        = "example-org"
+github_repository = "sample-service"
+github_branch     = "main"
+deploy_namespaces = ["sample-service"]
 
 node_instance_types = ["t3.large"]
 node_min_size       = 2

@@ -91,6 +91,17 @@ variable "pipeline_deploy_role_arn" {
   }
 }
 
+variable "permissions_boundary_arn" {
+  description = "Managed policy set as the permissions boundary of every IAM role of the environment (null = none). The pipeline passes its Terraform apply boundary as TF_VAR_permissions_boundary_arn; the apply role may only create roles that carry it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be null or an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/deploy-terraform-apply-boundary."
+  }
+}
+
 variable "deploy_namespaces" {
   description = "Namespaces the deploy roles administer (empty = the whole cluster)."
   type        = list(string)

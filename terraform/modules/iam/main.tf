@@ -35,7 +35,8 @@ resource "aws_iam_role" "cluster" {
       Action    = ["sts:AssumeRole", "sts:TagSession"]
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "cluster" {
@@ -55,7 +56,8 @@ resource "aws_iam_role" "node" {
       Action    = "sts:AssumeRole"
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "node" {
@@ -84,7 +86,8 @@ resource "aws_iam_role" "rds_monitoring" {
       Action    = "sts:AssumeRole"
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "rds_monitoring" {
@@ -120,7 +123,8 @@ resource "aws_iam_role" "github_deploy" {
       }
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "github_deploy" {

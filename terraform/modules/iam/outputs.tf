@@ -35,3 +35,10 @@ output "policy_attachment_ids" {
     [for a in aws_iam_role_policy_attachment.node : a.id],
   )
 }
+
+output "role_permissions_boundaries" {
+  description = "Permissions boundary of each role the module creates, keyed by role name (null when none is set)."
+  value = {
+    for r in [aws_iam_role.cluster, aws_iam_role.node, aws_iam_role.rds_monitoring, aws_iam_role.github_deploy] : r.name => r.permissions_boundary
+  }
+}

@@ -149,7 +149,8 @@ resource "aws_iam_role" "flow_logs" {
       Action    = "sts:AssumeRole"
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "flow_logs" {

@@ -42,3 +42,8 @@ output "subnets_with_public_ip_on_launch" {
   description = "Subnets that would give instances a public IP (expected: none)."
   value       = [for s in concat(aws_subnet.public, aws_subnet.private, aws_subnet.database) : s.id if s.map_public_ip_on_launch]
 }
+
+output "role_permissions_boundaries" {
+  description = "Permissions boundary of each role the module creates, keyed by role name (null when none is set)."
+  value       = { (aws_iam_role.flow_logs.name) = aws_iam_role.flow_logs.permissions_boundary }
+}

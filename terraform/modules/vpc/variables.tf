@@ -52,6 +52,17 @@ variable "flow_log_retention_days" {
   }
 }
 
+variable "permissions_boundary_arn" {
+  description = "Managed policy set as the permissions boundary of every role this module creates (null = none). The pipeline's Terraform apply role may only create roles that carry its own boundary."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be null or an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/deploy-terraform-apply-boundary."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

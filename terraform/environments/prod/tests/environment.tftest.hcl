@@ -38,6 +38,12 @@ mock_provider "aws" {
   }
 }
 
+# Values the pipeline passes as TF_VAR_* (they are not in terraform.tfvars, which would override them).
+variables {
+  pipeline_deploy_role_arn = "arn:aws:iam::123456789012:role/deploy-pipeline-helm-deploy"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/deploy-pipeline-terraform-apply-boundary"
+}
+
 run "composition" {
   command = apply
 
@@ -74,6 +80,11 @@ run "composition" {
   assert {
     condition     = module.eks.access_principal_arns["pipeline-deploy"] == var.pipeline_deploy_role_arn && module.eks.access_principal_arns["github-deploy"] == module.iam.github_deploy_role_arn
     error_message = "The pipeline's and GitHub's deploy roles need EKS access entries."
+  }
+
+  assert {
+    condition     = length(module.iam.role_permissions_boundaries) == 4 && length(module.vpc.role_permissions_boundaries) == 1 && alltrue([for b in values(merge(module.iam.role_permissions_boundaries, module.vpc.role_permissions_boundaries)) : b == var.permissions_boundary_arn])
+    error_message = "Every role of the environment must carry the permissions boundary the pipeline's apply role requires."
   }
 
   assert {
@@ -129,7 +140,8 @@ run "prod_rejects_an_unprotected_database_and_bad_roles" {
     db_deletion_protection   = false
     db_skip_final_snapshot   = true
     pipeline_deploy_role_arn = "arn:aws:iam::123456789012:user/someone"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:role/deploy-pipeline-terraform-apply-boundary"
     region                   = "Ireland"
   }
-  expect_failures = [var.db_skip_final_snapshot, var.pipeline_deploy_role_arn, var.region]
+  expect_failures = [var.db_skip_final_snapshot, var.pipeline_deploy_role_arn, var.permissions_boundary_arn, var.region]
 }

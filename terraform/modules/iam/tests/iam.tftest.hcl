@@ -83,6 +83,45 @@ run "existing_oidc_provider_is_reused" {
   }
 }
 
+run "roles_have_no_boundary_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(output.role_permissions_boundaries) == 4 && alltrue([for b in values(output.role_permissions_boundaries) : b == null])
+    error_message = "Without permissions_boundary_arn no role may get a boundary."
+  }
+}
+
+run "every_role_carries_the_permissions_boundary" {
+  command = plan
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/deploy-pipeline-terraform-apply-boundary"
+  }
+
+  assert {
+    condition = {
+      cluster        = aws_iam_role.cluster.permissions_boundary
+      node           = aws_iam_role.node.permissions_boundary
+      rds_monitoring = aws_iam_role.rds_monitoring.permissions_boundary
+      github_deploy  = aws_iam_role.github_deploy.permissions_boundary
+    } == { for k in ["cluster", "node", "rds_monitoring", "github_deploy"] : k => var.permissions_boundary_arn }
+    error_message = "Every role must carry the permissions boundary the pipeline requires."
+  }
+
+  assert {
+    condition     = output.role_permissions_boundaries == { for n in ["orders-test-eks-cluster", "orders-test-eks-node", "orders-test-rds-monitoring", "orders-test-github-deploy"] : n => var.permissions_boundary_arn }
+    error_message = "role_permissions_boundaries must report all four roles with the boundary."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy_arn" {
+  command = plan
+  variables {
+    permissions_boundary_arn = "deploy-pipeline-terraform-apply-boundary"
+  }
+  expect_failures = [var.permissions_boundary_arn]
+}
+
 run "rejects_a_wildcard_branch" {
   command = plan
   variables {

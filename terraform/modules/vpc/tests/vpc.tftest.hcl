@@ -80,15 +80,42 @@ run "single_nat_gateway_is_shared" {
   }
 }
 
+run "flow_logs_role_has_no_boundary_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.flow_logs.permissions_boundary == null && keys(output.role_permissions_boundaries) == ["orders-test-vpc-flow-logs"] && alltrue([for b in values(output.role_permissions_boundaries) : b == null])
+    error_message = "Without permissions_boundary_arn the flow logs role must have no boundary."
+  }
+}
+
+run "flow_logs_role_carries_the_permissions_boundary" {
+  command = plan
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/deploy-pipeline-terraform-apply-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.flow_logs.permissions_boundary == var.permissions_boundary_arn
+    error_message = "The flow logs role must carry the permissions boundary the pipeline requires."
+  }
+
+  assert {
+    condition     = output.role_permissions_boundaries == { "orders-test-vpc-flow-logs" = var.permissions_boundary_arn }
+    error_message = "role_permissions_boundaries must report the flow logs role with its boundary."
+  }
+}
+
 # One plan, several bad inputs: the run passes only if every listed variable rejects its value.
 run "rejects_a_single_zone_and_an_oversized_cidr" {
   command = plan
   variables {
-    az_count   = 1
-    cidr_block = "10.0.0.0/8"
-    name       = "Orders"
+    az_count                 = 1
+    cidr_block               = "10.0.0.0/8"
+    name                     = "Orders"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:role/deploy-pipeline-terraform-apply-boundary"
   }
-  expect_failures = [var.az_count, var.cidr_block, var.name]
+  expect_failures = [var.az_count, var.cidr_block, var.name, var.permissions_boundary_arn]
 }
 
 run "rejects_a_malformed_cidr" {
