@@ -12,10 +12,15 @@ interface CoverageOptions {
   json?: boolean;
 }
 
+// Plain decimal only: Number() would also take "0x50", "1e1" and " 80 ".
+const DECIMAL = /^\d+(\.\d+)?$/;
+
 function parseThreshold(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
-    throw new InvalidArgumentError(`threshold must be a number from 0 to 100, got "${value}"`);
+  if (!DECIMAL.test(value) || n > 100) {
+    throw new InvalidArgumentError(
+      `threshold must be a number from 0 to 100, got "${value}" (digits with an optional decimal point, e.g. 80 or 72.5)`,
+    );
   }
   return n;
 }
@@ -43,7 +48,8 @@ async function checkCoverage(reportPath: string, options: CoverageOptions): Prom
   if (!info.isFile()) throw new Error(`coverage report is not a file: ${reportPath}`);
   let report: Awaited<ReturnType<typeof parseReport>>;
   try {
-    report = await parseReport(createReadStream(reportPath), { format: options.format, label: reportPath });
+    // A function, so an LCOV report that repeats a file can be read a second time to merge it.
+    report = await parseReport(() => createReadStream(reportPath), { format: options.format, label: reportPath });
   } catch (err) {
     // bin/deployctl.ts prints the message and exits 2: an unreadable report is unusable input.
     if (err instanceof CoverageReportInvalid) throw new Error(err.message);

@@ -43,6 +43,8 @@ export class BuildStage extends Construct {
   readonly project: codebuild.Project;
   readonly logGroup: logs.LogGroup;
   readonly projectName: string;
+  /** The buildspec as a JSON document (may hold tokens), also passed as `BuildspecOverride` per run. */
+  readonly buildspecJson: string;
 
   constructor(scope: Construct, id: string, props: BuildStageProps) {
     super(scope, id);
@@ -52,11 +54,13 @@ export class BuildStage extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const spec = readBuildspec(props.buildspec);
+    const raw = readBuildspec(props.buildspec);
+    const spec = props.transformBuildspec ? props.transformBuildspec(raw) : raw;
+    this.buildspecJson = JSON.stringify(spec);
     this.project = new codebuild.Project(this, 'Project', {
       projectName: this.projectName,
       description: props.description,
-      buildSpec: codebuild.BuildSpec.fromObject(props.transformBuildspec ? props.transformBuildspec(spec) : spec),
+      buildSpec: codebuild.BuildSpec.fromObject(spec),
       environment: {
         buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
         computeType: codebuild.ComputeType.SMALL,

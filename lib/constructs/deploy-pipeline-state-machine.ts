@@ -52,6 +52,14 @@ export class DeployPipelineStateMachine extends Construct {
       ArtifactsBucket: props.artifactsBucket.bucketName,
       ...Object.fromEntries(Object.entries(props.functions).map(([key, fn]) => [key, fn.functionArn])),
       ...Object.fromEntries(Object.entries(props.stages).map(([key, stage]) => [key, stage.projectName])),
+      // Each run overrides the source with a service's repository; passing the buildspec too makes
+      // sure CodeBuild never looks for one in that repository. Escaped to sit inside a JSON string.
+      ...Object.fromEntries(
+        Object.entries(props.stages).map(([key, stage]) => [
+          key.replace(/Project$/, 'Buildspec'),
+          JSON.stringify(stage.buildspecJson).slice(1, -1),
+        ]),
+      ),
     };
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -219,6 +219,28 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     ]);
   });
 
+  test('each build gets its own project buildspec as an override, never one from the service repository', () => {
+    const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const buildspecKeys = Object.keys(substitutions).filter((k) => k.endsWith('Buildspec'));
+    expect(buildspecKeys).toHaveLength(5);
+    for (const key of buildspecKeys) {
+      const projectName = substitutions[key.replace(/Buildspec$/, 'Project')];
+      const [, project] = ofType('AWS::CodeBuild::Project').find(([, r]) => r.Properties.Name === projectName) as [
+        string,
+        Resource,
+      ];
+      const value = substitutions[key];
+      if (typeof value === 'string') {
+        // Unescape as Step Functions reads it inside the JSON definition.
+        expect(JSON.parse(JSON.parse(`"${value}"`))).toEqual(JSON.parse(project.Properties.Source.BuildSpec));
+      } else {
+        // The run-tests buildspec names its report group, a token resolved at deploy time.
+        expect(JSON.stringify(value)).toContain('CoverageReports');
+      }
+    }
+  });
+
   test('the state machine may start and watch only the pipeline projects', () => {
     const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
     const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];

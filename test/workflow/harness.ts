@@ -12,6 +12,12 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   TerraformApplyProject: 'terraform-apply',
   BuildImageProject: 'build-image',
   HelmDeployProject: 'helm-deploy',
+  ...Object.fromEntries(
+    ['RunTests', 'TerraformPlan', 'TerraformApply', 'BuildImage', 'HelmDeploy'].map((stage) => [
+      `${stage}Buildspec`,
+      `version: 0.2 # ${stage}`,
+    ]),
+  ),
   ArtifactsBucket: 'pipeline-artifacts',
   CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
   PlanGuardFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan-guard',
