@@ -26,13 +26,6 @@ async function openObject(bucket: string, key: string): Promise<Readable | undef
 
 const deps: GateDeps = {
   openObject,
-  async readText(bucket, key) {
-    const body = await openObject(bucket, key);
-    if (body === undefined) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
   async codebuildReportArnOf(buildId) {
     const out = await codebuild.send(new BatchGetBuildsCommand({ ids: [buildId] }));
     return out.builds?.[0]?.reportArns?.[0];

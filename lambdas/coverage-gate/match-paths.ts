@@ -37,3 +37,38 @@ function suffixes(path: string): string[] {
 function lastSegment(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
+
+/**
+ * For each changed path, the one report path that names it: the exact path if the report has it, else the
+ * candidate (matching on whole trailing segments, either direction) that shares the most trailing segments
+ * with it; on a tie the first in report order. The other candidates name other files that happen to end
+ * the same way (`index.ts` next to `src/index.ts`) and must not add their lines.
+ */
+export function bestReportPaths(changedPaths: Iterable<string>, reportPaths: Iterable<string>): Map<string, string> {
+  const wanted = new Map<string, string[]>();
+  for (const path of changedPaths) {
+    const last = lastSegment(path);
+    const list = wanted.get(last);
+    if (list === undefined) wanted.set(last, [path]);
+    else list.push(path);
+  }
+  const best = new Map<string, { reportPath: string; score: number }>();
+  for (const reportPath of reportPaths) {
+    for (const changedPath of wanted.get(lastSegment(reportPath)) ?? []) {
+      const score = matchScore(changedPath, reportPath);
+      if (score === 0) continue;
+      const before = best.get(changedPath);
+      if (before === undefined || score > before.score) best.set(changedPath, { reportPath, score });
+    }
+  }
+  return new Map([...best].map(([changedPath, { reportPath }]) => [changedPath, reportPath]));
+}
+
+/** 0: not the same file; else the number of shared trailing segments, an exact match above any of them. */
+function matchScore(changedPath: string, reportPath: string): number {
+  if (changedPath === reportPath) return Number.POSITIVE_INFINITY;
+  const [shorter, longer] =
+    changedPath.length <= reportPath.length ? [changedPath, reportPath] : [reportPath, changedPath];
+  if (shorter === '' || !longer.endsWith(shorter) || longer[longer.length - shorter.length - 1] !== '/') return 0;
+  return shorter.split('/').filter((segment) => segment !== '').length;
+}

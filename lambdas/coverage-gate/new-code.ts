@@ -1,5 +1,5 @@
 import { type CoverageCounts, type CoverageReport, counts } from './coverage-types';
-import { pathMatcher } from './match-paths';
+import { bestReportPaths } from './match-paths';
 import type { ChangedLines } from './parse-diff';
 
 /** Coverage of one changed file's changed, coverable lines. */
@@ -20,20 +20,19 @@ export interface NewCodeCoverage {
  * coverable and do not count. Needs the changed files' line maps (`keepLines`).
  */
 export function newCodeCoverage(report: CoverageReport, changed: ChangedLines): NewCodeCoverage {
-  const match = pathMatcher(changed.keys());
+  const byPath = new Map(report.files.map((file) => [file.path, file]));
   const perFile = new Map<string, { covered: number; valid: number }>();
-  for (const file of report.files) {
-    if (file.hits === undefined) continue;
-    const changedPath = match(file.path);
-    if (changedPath === undefined) continue;
+  // Each changed file is measured against exactly one report file, the one that names it best.
+  for (const [changedPath, reportPath] of bestReportPaths(changed.keys(), byPath.keys())) {
+    const hits = byPath.get(reportPath)?.hits;
     const lines = changed.get(changedPath);
-    if (lines === undefined) continue;
-    const acc = perFile.get(changedPath) ?? { covered: 0, valid: 0 };
+    if (hits === undefined || lines === undefined) continue;
+    const acc = { covered: 0, valid: 0 };
     for (const line of lines) {
-      const hits = file.hits.get(line);
-      if (hits === undefined) continue;
+      const h = hits.get(line);
+      if (h === undefined) continue;
       acc.valid += 1;
-      if (hits > 0) acc.covered += 1;
+      if (h > 0) acc.covered += 1;
     }
     perFile.set(changedPath, acc);
   }

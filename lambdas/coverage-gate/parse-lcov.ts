@@ -7,8 +7,19 @@ import { ReportBuilder } from './report-builder';
 
 type FileEntry = ReturnType<ReportBuilder['file']>;
 
+/** The line and branch data of a file listed in several records, merged over them. */
+interface MergedFile {
+  readonly file: FileEntry;
+  /** Line -> highest hits over the records. */
+  readonly lines: Map<number, number>;
+  /** `line,block,branch` of a `BRDA` -> highest taken count over the records (`-` is 0). */
+  readonly branches: Map<string, number>;
+}
+
 interface RecordState {
   readonly file: FileEntry;
+  /** Set when this file's records are merged (second pass) instead of summed. */
+  readonly merged?: MergedFile;
   brdaValid: number;
   brdaCovered: number;
   lf?: number;
@@ -90,12 +101,52 @@ class DaLines {
  * `BRH`/`BRF`, as genhtml reports them; a record without them is counted from its `DA`/`BRDA` lines.
  * `FN`/`FNDA` names may contain commas and are not needed, so they are not split.
  *
+ * A file listed in more than one record (concatenated or sharded tracefiles, `./src/a.ts` next to
+ * `src/a.ts`) is merged as lcov merges it: its distinct `DA` lines and `BRDA` branches over all its records,
+ * each with its highest count. Records keep no line data while they stream past, so such a report is read
+ * a second time through `reopen`, keeping line maps for exactly the repeated files.
+ *
  * Lines are read as bytes: the keys and counts of `DA`, `BRDA`, `LF`, `LH`, `BRF` and `BRH` lines in their
  * usual spelling are read in place, and anything else (paths, unusual spacing, exponent counts, errors)
  * is decoded and takes the text path, so both paths accept and refuse the same input.
  */
-export async function parseLcov(input: Readable, options: ParseOptions = {}): Promise<CoverageReport> {
+export async function parseLcov(
+  input: Readable,
+  options: ParseOptions = {},
+  reopen?: () => Readable | Promise<Readable>,
+): Promise<CoverageReport> {
+  const first = await lcovPass(input, options, new Set());
+  if (first.repeated.size === 0) return first.build();
+  const [example] = first.repeated;
+  if (reopen === undefined) {
+    throw new CoverageReportInvalid(
+      `lcov report lists ${example} in more than one record; merging them needs a second read of the report`,
+    );
+  }
+  let again: Readable;
+  try {
+    again = await reopen();
+  } catch (err) {
+    const why = (err as Error).message;
+    throw new CoverageReportInvalid(
+      `lcov report lists ${example} in more than one record; reading it again failed: ${why}`,
+    );
+  }
+  const second = await lcovPass(again, options, first.repeated);
+  if (second.repeated.size > 0) {
+    throw new CoverageReportInvalid('lcov report changed between its two reads (a file repeats only in the second)');
+  }
+  return second.build();
+}
+
+/**
+ * One read of a tracefile. Records of the files in `merge` are merged; any other file met in a second record
+ * is returned in `repeated` (its records were summed, so the caller reads again to merge it).
+ */
+async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlySet<string>) {
   const builder = new ReportBuilder(options.keepLines);
+  const merged = new Map<string, MergedFile>();
+  const repeated = new Set<string>();
   const lines = { covered: 0, valid: 0 };
   const branches = { covered: 0, valid: 0 };
   const da = new DaLines();
@@ -106,6 +157,17 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
   const endRecord = () => {
     if (record === undefined) return;
     const r = record;
+    if (r.merged !== undefined) {
+      for (let i = 0; i < da.size; i += 1) {
+        const line = da.lines[i] as number;
+        const hits = da.hits[i] as number;
+        const before = r.merged.lines.get(line);
+        if (before === undefined || hits > before) r.merged.lines.set(line, hits);
+      }
+      da.reset();
+      record = undefined;
+      return;
+    }
     const distinct = da.distinct();
     let lineValid = r.lf;
     let lineCovered = r.lh;
@@ -153,7 +215,18 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
     if (key === 'SF') {
       endRecord();
       if (value === '') throw new CoverageReportInvalid(`lcov report line ${lineNo}: SF without a path`);
-      record = { file: builder.file(value), brdaValid: 0, brdaCovered: 0 };
+      const { entry, created } = builder.lookup(value);
+      if (merge.has(entry.path)) {
+        let m = merged.get(entry.path);
+        if (m === undefined) {
+          m = { file: entry, lines: new Map(), branches: new Map() };
+          merged.set(entry.path, m);
+        }
+        record = { file: entry, merged: m, brdaValid: 0, brdaCovered: 0 };
+        return;
+      }
+      if (!created) repeated.add(entry.path);
+      record = { file: entry, brdaValid: 0, brdaCovered: 0 };
       return;
     }
     if (key === 'TN' || key === 'VER') return;
@@ -178,8 +251,14 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
         const parts = value.split(',');
         if (parts.length < 4)
           throw new CoverageReportInvalid(`${where}: expected BRDA:<line>,<block>,<branch>,<taken>`);
-        parseCount(parts[0], `${where}: line number`);
+        const line = parseCount(parts[0], `${where}: line number`);
         const taken = parts[3] === '-' ? 0 : parseCount(parts[3], `${where}: taken`);
+        if (record.merged !== undefined) {
+          const id = `${line},${(parts[1] as string).trim()},${(parts[2] as string).trim()}`;
+          const before = record.merged.branches.get(id);
+          if (before === undefined || taken > before) record.merged.branches.set(id, taken);
+          break;
+        }
         record.brdaValid += 1;
         if (taken > 0) record.brdaCovered += 1;
         break;
@@ -263,6 +342,8 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
     if (c0 === 66 /* B */ && c1 === 82 /* R */) {
       const c2 = buf[s + 2] as number;
       if (keyLength === 4 && c2 === 68 /* D */ && buf[s + 3] === 65 /* A */) {
+        // A merged record needs the branch ids: the text path reads them.
+        if (record.merged !== undefined) return false;
         const c1End = buf.indexOf(COMMA, v);
         if (c1End < 0 || c1End >= e || digitsAt(buf, v, c1End) < 0) return false;
         const c2End = buf.indexOf(COMMA, c1End + 1);
@@ -300,5 +381,21 @@ export async function parseLcov(input: Readable, options: ParseOptions = {}): Pr
   if (record !== undefined) {
     throw new CoverageReportInvalid(`lcov report ends inside the record of ${record.file.path} (no end_of_record)`);
   }
-  return builder.build('lcov', lines, sawBranchData ? branches : null);
+  const build = (): CoverageReport => {
+    for (const m of merged.values()) {
+      let covered = 0;
+      for (const hits of m.lines.values()) if (hits > 0) covered += 1;
+      lines.covered += covered;
+      lines.valid += m.lines.size;
+      if (m.file.hits === undefined) builder.addFileTotals(m.file, covered, m.lines.size);
+      else for (const [line, hits] of m.lines) builder.line(m.file, line, hits);
+      if (m.branches.size > 0) {
+        sawBranchData = true;
+        for (const taken of m.branches.values()) if (taken > 0) branches.covered += 1;
+        branches.valid += m.branches.size;
+      }
+    }
+    return builder.build('lcov', lines, sawBranchData ? branches : null);
+  };
+  return { repeated, build };
 }

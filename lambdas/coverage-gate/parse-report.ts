@@ -9,7 +9,16 @@ import { parseJacoco } from './parse-jacoco';
 import { parseLcov } from './parse-lcov';
 import { peekStream } from './report-stream';
 
-const PARSERS: Record<CoverageFormat, (input: Readable, options: ParseOptions) => Promise<CoverageReport>> = {
+/**
+ * Opens the report from its start; every call returns a fresh stream (the Lambda issues the S3 GetObject
+ * again, the CLI opens the file again). LCOV reads a report a second time only when it lists a file in more
+ * than one record.
+ */
+export type OpenReport = () => Readable | Promise<Readable>;
+
+type Parser = (input: Readable, options: ParseOptions, reopen: OpenReport) => Promise<CoverageReport>;
+
+const PARSERS: Record<CoverageFormat, Parser> = {
   cobertura: parseCobertura,
   lcov: parseLcov,
   jacoco: parseJacoco,
@@ -24,30 +33,51 @@ export interface ParseReportOptions extends ParseOptions {
   readonly label?: string;
 }
 
-/** Reads a coverage report of any supported format from a stream. Every failure is `CoverageReportInvalid`. */
-export async function parseReport(input: Readable, options: ParseReportOptions = {}): Promise<CoverageReport> {
+/**
+ * Reads a coverage report of any supported format. `source` is a function that opens the report (it may be
+ * called twice, see `OpenReport`) or a stream that can be read once only. Every failure is
+ * `CoverageReportInvalid`, and every stream opened here is destroyed before this returns or throws.
+ */
+export async function parseReport(
+  source: Readable | OpenReport,
+  options: ParseReportOptions = {},
+): Promise<CoverageReport> {
   const label = options.label ?? 'coverage report';
-  let peeked: Awaited<ReturnType<typeof peekStream>>;
+  const opened: Readable[] = [];
+  const open = async (): Promise<Readable> => {
+    const stream = await (typeof source === 'function' ? source() : source);
+    opened.push(stream);
+    return stream;
+  };
+  const reopen = async (): Promise<Readable> => {
+    if (typeof source !== 'function') {
+      throw new CoverageReportInvalid('it must be read twice, but it was given as a stream that can be read once');
+    }
+    return open();
+  };
+  let format: CoverageFormat | undefined;
   try {
-    peeked = await peekStream(input);
+    let peeked: Awaited<ReturnType<typeof peekStream>>;
+    try {
+      peeked = await peekStream(await open());
+    } catch (err) {
+      throw new CoverageReportInvalid(`${label} could not be read: ${(err as Error).message}`);
+    }
+    opened.push(peeked.stream);
+    if (peeked.head.length === 0) throw new CoverageReportInvalid(`${label} is empty (0 bytes)`);
+    const requested = options.format ?? 'auto';
+    format = requested === 'auto' ? detectFormat(peeked.head) : requested;
+    if (format === undefined) {
+      throw new CoverageReportInvalid(
+        `${label} is not a recognised coverage report (expected Cobertura, JaCoCo or Clover XML, LCOV or a Go coverprofile)`,
+      );
+    }
+    return await PARSERS[format](peeked.stream, options, reopen);
   } catch (err) {
-    throw new CoverageReportInvalid(`${label} could not be read: ${(err as Error).message}`);
-  }
-  if (peeked.head.length === 0) throw new CoverageReportInvalid(`${label} is empty (0 bytes)`);
-  const requested = options.format ?? 'auto';
-  const format = requested === 'auto' ? detectFormat(peeked.head) : requested;
-  if (format === undefined) {
-    throw new CoverageReportInvalid(
-      `${label} is not a recognised coverage report (expected Cobertura, JaCoCo or Clover XML, LCOV or a Go coverprofile)`,
-    );
-  }
-  try {
-    return await PARSERS[format](peeked.stream, options);
-  } catch (err) {
+    if (format === undefined) throw err;
     if (err instanceof CoverageReportInvalid) throw new CoverageReportInvalid(`${label}: ${err.message}`);
     throw new CoverageReportInvalid(`${label} could not be read as ${format}: ${(err as Error).message}`);
   } finally {
-    peeked.stream.destroy();
-    input.destroy();
+    for (const stream of opened) stream.destroy();
   }
 }

@@ -34,15 +34,19 @@ export class ReportBuilder {
 
   /** The entry of a file, created on first sight. */
   file(rawPath: string): FileEntry {
+    return this.lookup(rawPath).entry;
+  }
+
+  /** Like `file`, also telling whether this sighting created the entry (false: the path was seen before). */
+  lookup(rawPath: string): { entry: FileEntry; created: boolean } {
     const normal = normalizePath(rawPath);
-    let entry = this.files.get(normal);
-    if (entry === undefined) {
-      const path = detached(normal);
-      entry = { path, lines: { covered: 0, valid: 0 } };
-      if (this.keep(path)) entry.hits = new Map();
-      this.files.set(path, entry);
-    }
-    return entry;
+    const known = this.files.get(normal);
+    if (known !== undefined) return { entry: known, created: false };
+    const path = detached(normal);
+    const entry: FileEntry = { path, lines: { covered: 0, valid: 0 } };
+    if (this.keep(path)) entry.hits = new Map();
+    this.files.set(path, entry);
+    return { entry, created: true };
   }
 
   /** Records one detail line; duplicates of a line keep the highest count. */

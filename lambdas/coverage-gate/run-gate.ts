@@ -8,13 +8,12 @@ import { pathMatcher } from './match-paths';
 import { newCodeCoverage } from './new-code';
 import { type ChangedLines, parseDiff } from './parse-diff';
 import { parseReport } from './parse-report';
+import { formatBytes, readAtMost } from './read-limited';
 
 /** What the gate needs from the outside world, so the logic runs without AWS in unit tests. */
 export interface GateDeps {
-  /** The object as a stream, or `undefined` when it does not exist. */
+  /** The object as a stream from its start, or `undefined` when it does not exist; may be called again. */
   openObject(bucket: string, key: string): Promise<Readable | undefined>;
-  /** The object as text, or `undefined` when it does not exist. */
-  readText(bucket: string, key: string): Promise<string | undefined>;
   /** CodeBuild's own line coverage of a report, for a cross-check only. */
   codebuildLinePct?(reportArn: string): Promise<number | undefined>;
   /** The coverage report a CodeBuild build produced, if any. */
@@ -27,22 +26,35 @@ export interface GateDeps {
 
 // A changed-lines diff is small; a huge one means something else was uploaded.
 const MAX_DIFF_BYTES = 64 * 1024 * 1024;
+// A baseline is one small JSON object.
+const MAX_BASELINE_BYTES = 1024 * 1024;
+
+/** An object as UTF-8 text, `undefined` when it does not exist; refused once it passes `maxBytes`. */
+async function readText(deps: GateDeps, bucket: string, key: string, maxBytes: number, what: string) {
+  const body = await deps.openObject(bucket, key);
+  if (body === undefined) return undefined;
+  const bytes = await readAtMost(body, maxBytes);
+  if (bytes === undefined) {
+    throw new CoverageReportInvalid(
+      `${what} s3://${bucket}/${key} is larger than the limit of ${formatBytes(maxBytes)}`,
+    );
+  }
+  return bytes.toString('utf8');
+}
 
 /** Reads the report (and diff and baseline), judges the policy, returns the summary or throws a typed error. */
 export async function runGate(event: GateEvent, deps: GateDeps): Promise<GateSummary> {
   const uri = (key: string) => `s3://${event.bucket}/${key}`;
   let changed: ChangedLines | null = null;
   if (event.diffKey) {
-    const text = await deps.readText(event.bucket, event.diffKey);
+    const text = await readText(deps, event.bucket, event.diffKey, MAX_DIFF_BYTES, 'changed-lines diff');
     if (text === undefined) {
       deps.log.warn('changed-lines diff not found; new-code coverage not evaluated', { diff: uri(event.diffKey) });
-    } else if (text.length > MAX_DIFF_BYTES) {
-      throw new CoverageReportInvalid(`changed-lines diff ${uri(event.diffKey)} is larger than 64 MiB`);
     } else {
       changed = parseDiff(text);
     }
   }
-  const baselineText = await deps.readText(event.bucket, event.baselineKey);
+  const baselineText = await readText(deps, event.bucket, event.baselineKey, MAX_BASELINE_BYTES, 'baseline');
   const baseline: Baseline | null =
     baselineText === undefined ? null : parseBaseline(baselineText, uri(event.baselineKey));
 
@@ -52,8 +64,16 @@ export async function runGate(event: GateEvent, deps: GateDeps): Promise<GateSum
       `coverage report ${uri(event.reportKey)} is missing: RunTests did not upload a report, so coverage cannot be judged`,
     );
   }
+  let unread: Readable | undefined = body;
+  // The first read uses the stream opened above; a second read (LCOV repeating a file) opens the object again.
+  const openReport = async (): Promise<Readable> => {
+    const stream = unread ?? (await deps.openObject(event.bucket, event.reportKey));
+    unread = undefined;
+    if (stream === undefined) throw new Error(`${uri(event.reportKey)} no longer exists`);
+    return stream;
+  };
   const match = changed === null ? undefined : pathMatcher(changed.keys());
-  const report = await parseReport(body, {
+  const report = await parseReport(openReport, {
     label: `coverage report ${uri(event.reportKey)}`,
     keepLines: match === undefined ? undefined : (path) => match(path) !== undefined,
   });

@@ -62,6 +62,12 @@ describe('deployctl coverage', () => {
     [['no-such-file.xml'], /coverage report not found: no-such-file\.xml/],
     [[ISTANBUL_LCOV, '--threshold', 'abc'], /threshold must be a number from 0 to 100, got "abc"/],
     [[ISTANBUL_LCOV, '--threshold', '101'], /threshold must be a number from 0 to 100/],
+    [[ISTANBUL_LCOV, '--threshold', '0x50'], /threshold must be a number from 0 to 100, got "0x50"/],
+    [[ISTANBUL_LCOV, '--threshold', '1e1'], /threshold must be a number from 0 to 100, got "1e1"/],
+    [[ISTANBUL_LCOV, '--threshold', ' 80 '], /threshold must be a number from 0 to 100, got " 80 "/],
+    [[ISTANBUL_LCOV, '--threshold', '-1'], /threshold must be a number from 0 to 100/],
+    [[ISTANBUL_LCOV, '--threshold', '80.'], /threshold must be a number from 0 to 100, got "80\."/],
+    [[ISTANBUL_LCOV, '--threshold', '100.5'], /threshold must be a number from 0 to 100, got "100\.5"/],
     [[ISTANBUL_LCOV, '--format', 'cov'], /Allowed choices are auto, cobertura, lcov, jacoco, clover, go/],
     [[join(CONFORMANCE_DIR, 'MANIFEST.json')], /not a recognised coverage report/],
     [[], /missing required argument 'report'/],
@@ -69,6 +75,23 @@ describe('deployctl coverage', () => {
     const out = deployctl(...args);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(message);
+  });
+
+  it('a decimal threshold is read exactly (94.52% passes 94.5 and fails 94.53)', () => {
+    expect(deployctl(ISTANBUL_LCOV, '--threshold', '94.5').code).toBe(0);
+    expect(deployctl(ISTANBUL_LCOV, '--threshold', '94.53').code).toBe(1);
+    expect(deployctl(ISTANBUL_LCOV, '--threshold', '0').code).toBe(0);
+  });
+
+  it('an LCOV file listing a file in two records is merged (the file is read a second time)', () => {
+    const shards = join(dir, 'shards.info');
+    writeFileSync(
+      shards,
+      'SF:src/a.ts\nDA:1,1\nDA:2,0\nLF:2\nLH:1\nend_of_record\nSF:./src/a.ts\nDA:1,0\nDA:2,1\nLF:2\nLH:1\nend_of_record\n',
+    );
+    const out = deployctl(shards, '--json');
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ lines: { covered: 2, valid: 2, pct: 100 }, files: 1 });
   });
 
   it('exit 2 for an empty file', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { GateSummary } from '../../lambdas/coverage-gate/gate-summary';
 import { type MotoServer, startMoto } from '../support/moto-server';
@@ -32,6 +33,7 @@ describeWithTools(['moto_server'], 'coverage-gate handler against S3 in moto_ser
   let moto: MotoServer;
   let s3: S3Client;
   let handler: (event: unknown) => Promise<GateSummary>;
+  let logger: Logger;
 
   const event = (extra: Record<string, unknown> = {}) => ({
     bucket: BUCKET,
@@ -53,6 +55,7 @@ describeWithTools(['moto_server'], 'coverage-gate handler against S3 in moto_ser
     s3 = new S3Client(moto.clientConfig);
     // Imported after startMoto so the module-scope clients see AWS_ENDPOINT_URL.
     ({ handler } = await import('../../lambdas/coverage-gate/index'));
+    ({ logger } = await import('../../lambdas/shared/logger'));
   });
 
   beforeEach(async () => {
@@ -64,8 +67,9 @@ describeWithTools(['moto_server'], 'coverage-gate handler against S3 in moto_ser
     await moto?.stop();
   });
 
-  it('passes and returns the summary (no diff: new code not evaluated; no baseline: no ratchet yet)', async () => {
+  it('passes and returns the summary (no diff: new code not evaluated; no baseline: no ratchet yet; the CodeBuild cross-check fails, as moto serves no CodeBuild reports, and is logged and ignored)', async () => {
     await put(`${RUN}/report`, REPORT);
+    const warn = jest.spyOn(logger, 'warn');
     const summary = await handler(
       event({
         policy: { minLinePct: 94.5, minNewCodePct: 90, maxDropPoints: 1 },
@@ -86,6 +90,8 @@ describeWithTools(['moto_server'], 'coverage-gate handler against S3 in moto_ser
       ['minNewCodePct', false, true],
       ['maxDropPoints', false, true],
     ]);
+    expect(warn.mock.calls.map(([message]) => message)).toEqual(['CodeBuild coverage cross-check failed; ignored']);
+    warn.mockRestore();
   });
 
   it('fails with CoverageBelowThreshold listing each failed rule and the least-covered changed files', async () => {

@@ -140,6 +140,22 @@ describe('newCodeCoverage', () => {
     ]);
   });
 
+  it('measures a changed file against one report file: the exact path, else the longest trailing match', () => {
+    const file = (path: string, hits: number) => ({
+      path,
+      lines: { covered: hits > 0 ? 3 : 0, valid: 3 },
+      hits: new Map([1, 2, 3].map((line) => [line, hits])),
+    });
+    const changed = new Map([['app/src/index.ts', new Set([1, 2, 3])]]);
+    const twoCandidates = { ...report, files: [file('index.ts', 0), file('src/index.ts', 5)] };
+    expect(newCodeCoverage(twoCandidates, changed).total).toEqual(counts(3, 3));
+    // Report order does not matter, and a longer absolute path beats a shorter suffix.
+    const absolute = { ...report, files: [file('/ci/repo/app/src/index.ts', 5), file('src/index.ts', 0)] };
+    expect(newCodeCoverage(absolute, changed).total).toEqual(counts(3, 3));
+    const exact = { ...report, files: [file('/ci/x/app/src/index.ts', 0), file('app/src/index.ts', 1)] };
+    expect(newCodeCoverage(exact, changed).files).toEqual([{ path: 'app/src/index.ts', ...counts(3, 3) }]);
+  });
+
   it('changes only to uncoverable lines give 0 valid', () => {
     expect(newCodeCoverage(report, new Map([['app/src/a.ts', new Set([40])]])).total.valid).toBe(0);
   });

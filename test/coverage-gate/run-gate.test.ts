@@ -23,8 +23,8 @@ describe('runGate CodeBuild cross-check (BatchGetReports stubbed: not available 
   function deps(codebuildLinePct: GateDeps['codebuildLinePct']) {
     const warnings: string[] = [];
     const d: GateDeps = {
-      openObject: async () => Readable.from([REPORT]),
-      readText: async () => undefined,
+      // Only the report exists: no diff, no baseline.
+      openObject: async (_bucket, key) => (key === event.reportKey ? Readable.from([REPORT]) : undefined),
       codebuildLinePct,
       log: { info: () => undefined, warn: (m) => warnings.push(m) },
     };
@@ -74,5 +74,63 @@ describe('runGate CodeBuild cross-check (BatchGetReports stubbed: not available 
     await runGate({ ...event, codebuildReportArn: null, codebuildBuildId: 'run-tests:2' }, d);
     expect(asked).toBe(false);
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('runGate reading S3 objects (in-memory streams)', () => {
+  const event = {
+    bucket: 'b',
+    reportKey: 'runs/x/coverage/report',
+    diffKey: 'runs/x/coverage/changed-lines.diff',
+    baselineKey: 'baselines/s/e/coverage.json',
+    service: 's',
+    environment: 'e',
+    commit: 'a'.repeat(40),
+    policy: { minLinePct: 50, minNewCodePct: 50 },
+  };
+
+  it('stops reading a diff once it passes 64 MiB and fails naming the limit', async () => {
+    const MiB = Buffer.alloc(1024 * 1024, '+');
+    let pulled = 0;
+    const endless = Readable.from(
+      (function* () {
+        for (;;) {
+          pulled += 1;
+          yield MiB;
+        }
+      })(),
+    );
+    const d: GateDeps = {
+      openObject: async (_b, key) => (key === event.diffKey ? endless : Readable.from([REPORT])),
+      log: { info: () => undefined, warn: () => undefined },
+    };
+    const err = await runGate(event, d).catch((e: unknown) => e as Error);
+    expect(err).toMatchObject({
+      name: 'CoverageReportInvalid',
+      message: 'changed-lines diff s3://b/runs/x/coverage/changed-lines.diff is larger than the limit of 64 MiB',
+    });
+    // The stream's read-ahead pulls a chunk or two beyond the limit, never the rest.
+    expect(pulled).toBeGreaterThan(64);
+    expect(pulled).toBeLessThan(70);
+    expect(endless.destroyed).toBe(true);
+  });
+
+  it('re-opens the report for a second read when an LCOV report repeats a file', async () => {
+    const lcov =
+      'SF:src/a.ts\nDA:1,1\nDA:2,0\nLF:2\nLH:1\nend_of_record\nSF:src/a.ts\nDA:1,0\nDA:2,1\nLF:2\nLH:1\nend_of_record\n';
+    const diff = '+++ b/app/src/a.ts\n@@ -0,0 +1,2 @@\n+x\n+y\n';
+    const opened: string[] = [];
+    const d: GateDeps = {
+      openObject: async (_b, key) => {
+        opened.push(key);
+        if (key === event.reportKey) return Readable.from([Buffer.from(lcov)]);
+        return key === event.diffKey ? Readable.from([Buffer.from(diff)]) : undefined;
+      },
+      log: { info: () => undefined, warn: () => undefined },
+    };
+    const summary = await runGate({ ...event, policy: { minLinePct: 100, minNewCodePct: 100 } }, d);
+    expect(summary.lines).toMatchObject({ covered: 2, valid: 2 });
+    expect(summary.newCode).toMatchObject({ covered: 2, valid: 2 });
+    expect(opened.filter((k) => k === event.reportKey)).toHaveLength(2);
   });
 });
