@@ -50,6 +50,8 @@ export class BuildStage extends Construct {
     super(scope, id);
     this.projectName = BuildStage.projectNameFor(Stack.of(this).stackName, props.buildspec);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // The name CodeBuild would pick, so operators find build logs where they expect them.
+      logGroupName: `/aws/codebuild/${this.projectName}`,
       retention: props.logRetention,
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
