@@ -4,23 +4,29 @@ import { CoverageReportInvalid } from './errors';
 const MAX_FAST_DIGITS = 15;
 
 /**
+ * The common spelling of a count (up to 15 plain digits) without a regex or a trimmed copy; -1 for
+ * anything else, which then takes the general path.
+ */
+function plainDigits(raw: string): number {
+  const length = raw.length;
+  if (length === 0 || length > MAX_FAST_DIGITS) return -1;
+  let value = 0;
+  for (let i = 0; i < length; i += 1) {
+    const digit = raw.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
  * A count from a report: a finite, non-negative integer. Anything else makes the report invalid, with the
  * field named, rather than turning into NaN somewhere down the line.
  */
 export function parseCount(raw: string | undefined, what: string): number {
   if (raw === undefined) throw new CoverageReportInvalid(`${what} is missing`);
-  // Fast path for the common spelling (plain digits), without a regex or a trimmed copy.
-  const length = raw.length;
-  if (length > 0 && length <= MAX_FAST_DIGITS) {
-    let value = 0;
-    let i = 0;
-    for (; i < length; i += 1) {
-      const digit = raw.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) break;
-      value = value * 10 + digit;
-    }
-    if (i === length) return value;
-  }
+  const plain = plainDigits(raw);
+  if (plain >= 0) return plain;
   const text = raw.trim();
   // Some tools write large execution counts in exponent form (1.2E+07); still a whole number.
   const value = /^[0-9]+$/.test(text) ? Number.parseInt(text, 10) : Number(text);
@@ -50,20 +56,8 @@ export function digitsAt(buf: Buffer, start: number, end: number): number {
  * of a parser builds no message string per line.
  */
 export function countOf(raw: string | undefined, what: () => string): number {
-  if (raw !== undefined) {
-    const length = raw.length;
-    if (length > 0 && length <= MAX_FAST_DIGITS) {
-      let value = 0;
-      let i = 0;
-      for (; i < length; i += 1) {
-        const digit = raw.charCodeAt(i) - 48;
-        if (digit < 0 || digit > 9) break;
-        value = value * 10 + digit;
-      }
-      if (i === length) return value;
-    }
-  }
-  return parseCount(raw, what());
+  const plain = raw === undefined ? -1 : plainDigits(raw);
+  return plain >= 0 ? plain : parseCount(raw, what());
 }
 
 /** Like `parseCount` but `undefined` when the field is absent. */

@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleSelf } from './bundle-self';
 
 type Mode = 'bare' | 'gate' | 'dom' | 'split';
 
@@ -143,25 +144,6 @@ async function measure(mode: Mode, file: string): Promise<Measurement> {
   return { ms, idleRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, check };
 }
 
-/** This file bundled the way the function is deployed, so the workers run plain Node as Lambda does. */
-async function bundle(dir: string): Promise<string> {
-  // Imported here so the bundle itself does not need esbuild.
-  const { buildSync } = await import('esbuild');
-  const outfile = join(dir, 'coverage-bench.js');
-  buildSync({
-    entryPoints: [__filename],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    external: ['esbuild'],
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 function runChild(script: string, mode: Mode, file: string): Measurement {
   const child = spawnSync(process.execPath, [script, '--worker', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`coverage bench worker ${mode} failed: ${child.stderr}`);
@@ -192,7 +174,7 @@ export async function run(): Promise<string> {
   const runs = Number(process.env.COVERAGE_BENCH_RUNS ?? 3);
   const dir = mkdtempSync(join(tmpdir(), 'coverage-bench-'));
   try {
-    const script = await bundle(dir);
+    const script = await bundleSelf(__filename, dir, 'coverage-bench');
     const rows: string[] = [];
     for (const mb of sizes) {
       // Whole-file methods need memory in proportion to the file; above 100 MB they only prove that again.

@@ -14,12 +14,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { buildSync } from 'esbuild';
 import { logger } from '../../lambdas/shared/logger';
 import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/webhook/body-limit';
 import { handleWebhook } from '../../lambdas/webhook/handle-webhook';
 import { httpApiEvent, sign } from '../push-trigger/http-api-event';
 import { CONFIG, REPO } from '../push-trigger/test-config';
+import { bundleSelf } from './bundle-self';
 
 type Mode = 'typical' | 'large' | 'baseline-typical' | 'baseline-large';
 
@@ -195,22 +195,6 @@ async function measure(mode: Mode): Promise<Measurement> {
   };
 }
 
-/** This file bundled by esbuild the way the function is deployed, so workers run plain Node as Lambda does. */
-function bundle(dir: string): string {
-  const outfile = join(dir, 'webhook-bench.js');
-  buildSync({
-    entryPoints: [__filename],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 function runChild(script: string, mode: Mode): Measurement {
   const child = spawnSync(process.execPath, [script, '--worker', mode], {
     encoding: 'utf8',
@@ -228,7 +212,7 @@ export async function run(): Promise<string> {
   ];
   const rows: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'webhook-bench-'));
-  const script = bundle(dir);
+  const script = await bundleSelf(__filename, dir, 'webhook-bench');
   for (const c of cases) {
     const m = runChild(script, c.mode);
     const b = runChild(script, c.baseline);
