@@ -28,6 +28,8 @@ export interface PipelineStages {
   readonly TerraformApply: BuildStage;
   readonly HelmDeploy: BuildStage;
   readonly HelmRollback: BuildStage;
+  /** Deploy and rollback projects inside a cluster's VPC, by cluster name (`deployNetwork`). */
+  readonly inClusterNetwork: ReadonlyMap<string, { deploy: BuildStage; rollback: BuildStage }>;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -132,13 +134,17 @@ export class PipelineStack extends Stack {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
 
+    this.stages = this.createStages(config, logRetention);
     this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
     for (const service of config.services) {
       for (const env of service.environments) {
+        const inVpc = this.stages.inClusterNetwork.get(env.eksCluster);
         const settings = runSettingsFor(service, env, {
           account: Aws.ACCOUNT_ID,
           region: Aws.REGION,
           urlSuffix: Aws.URL_SUFFIX,
+          deployProject: (inVpc?.deploy ?? this.stages.HelmDeploy).projectName,
+          rollbackProject: (inVpc?.rollback ?? this.stages.HelmRollback).projectName,
         });
         new ssm.StringParameter(this, `RunSettings-${service.name}-${env.name}`, {
           parameterName: runSettingsParameterName(this.settingsParameterPrefix, service.name, env.name),
@@ -148,7 +154,6 @@ export class PipelineStack extends Stack {
       }
     }
 
-    this.stages = this.createStages(config, logRetention);
     this.coverageGate = new CoverageGate(this, 'CoverageGate', {
       artifactsBucket: this.artifactsBucket,
       logRetention,
@@ -162,12 +167,15 @@ export class PipelineStack extends Stack {
       logRetention,
       settingsParameterPrefix: this.settingsParameterPrefix,
       stages: {
-        RunTestsProject: this.stages.RunTests,
-        TerraformPlanProject: this.stages.TerraformPlan,
-        BuildImageProject: this.stages.BuildImage,
-        TerraformApplyProject: this.stages.TerraformApply,
-        HelmDeployProject: this.stages.HelmDeploy,
+        RunTests: this.stages.RunTests,
+        TerraformPlan: this.stages.TerraformPlan,
+        BuildImage: this.stages.BuildImage,
+        TerraformApply: this.stages.TerraformApply,
+        HelmDeploy: this.stages.HelmDeploy,
       },
+      // The deploy project is the cluster's: outside any VPC, or inside the cluster's VPC.
+      projectsFromRunSettings: ['HelmDeploy'],
+      extraProjects: [...this.stages.inClusterNetwork.values()].map((p) => p.deploy),
       functions: {
         CoverageGateFunctionArn: this.coverageGate.function.function,
         PlanGuardFunctionArn: planGuard.function,
@@ -184,7 +192,14 @@ export class PipelineStack extends Stack {
     new PipelineMonitoring(this, 'Monitoring', {
       stateMachine: this.pipeline.stateMachine,
       topic: this.topic,
-      stages: { ...this.stages },
+      stages: {
+        RunTests: this.stages.RunTests,
+        TerraformPlan: this.stages.TerraformPlan,
+        BuildImage: this.stages.BuildImage,
+        TerraformApply: this.stages.TerraformApply,
+        HelmDeploy: this.stages.HelmDeploy,
+        HelmRollback: this.stages.HelmRollback,
+      },
       functions: [
         this.coverageGate.function.function,
         planGuard.function,
@@ -243,13 +258,42 @@ export class PipelineStack extends Stack {
       environment: { ...artifacts, ...helm },
       timeout: Duration.minutes(30),
     });
+    // Deploys and rollbacks act as one Kubernetes identity: the role EKS gives an access entry.
     const rollback = new BuildStage(this, 'HelmRollback', {
       ...common,
       buildspec: 'helm-rollback',
       description: 'Rolls a Helm release back to its previous revision',
       environment: helm,
       timeout: Duration.minutes(20),
+      role: deploy.role,
     });
+    const inClusterNetwork = new Map<string, { deploy: BuildStage; rollback: BuildStage }>();
+    for (const env of config.services.flatMap((svc) => svc.environments)) {
+      if (env.deployNetwork === undefined || inClusterNetwork.has(env.eksCluster)) continue;
+      const network = env.deployNetwork;
+      inClusterNetwork.set(env.eksCluster, {
+        deploy: new BuildStage(this, `HelmDeploy-${env.eksCluster}`, {
+          ...common,
+          buildspec: 'helm-deploy',
+          nameSuffix: `helm-deploy-${env.eksCluster}`,
+          description: `Deploys to ${env.eksCluster} from inside its VPC`,
+          environment: { ...artifacts, ...helm },
+          timeout: Duration.minutes(30),
+          role: deploy.role,
+          network,
+        }),
+        rollback: new BuildStage(this, `HelmRollback-${env.eksCluster}`, {
+          ...common,
+          buildspec: 'helm-rollback',
+          nameSuffix: `helm-rollback-${env.eksCluster}`,
+          description: `Rolls back on ${env.eksCluster} from inside its VPC`,
+          environment: helm,
+          timeout: Duration.minutes(20),
+          role: deploy.role,
+          network,
+        }),
+      });
+    }
 
     // The plan fixes every input the apply uses, so both get the same Terraform variables: the
     // boundary every role Terraform creates must carry, and the deploy role EKS must admit.
@@ -306,6 +350,7 @@ export class PipelineStack extends Stack {
       TerraformApply: apply,
       HelmDeploy: deploy,
       HelmRollback: rollback,
+      inClusterNetwork,
     };
   }
 
@@ -381,8 +426,8 @@ export class PipelineStack extends Stack {
       .filter((svc) => svc.repository.provider === 'codecommit')
       .map((svc) => `arn:${Aws.PARTITION}:codecommit:${Aws.REGION}:${Aws.ACCOUNT_ID}:${svc.repository.name}`);
     if (codecommitRepositories.length > 0) {
-      for (const stage of Object.values(s)) {
-        stage.role.addToPrincipalPolicy(
+      for (const role of new Set(Object.values(s).map((stage) => stage.role))) {
+        role.addToPrincipalPolicy(
           new iam.PolicyStatement({ actions: ['codecommit:GitPull'], resources: [...new Set(codecommitRepositories)] }),
         );
       }
@@ -391,10 +436,9 @@ export class PipelineStack extends Stack {
     const clusters = [...new Set(config.services.flatMap((svc) => svc.environments.map((e) => e.eksCluster)))].map(
       (name) => `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${name}`,
     );
-    for (const stage of [s.deploy, s.rollback]) {
-      stage.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusters }),
-      );
-    }
+    // Rollbacks and in-VPC deploys share this role.
+    s.deploy.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusters }),
+    );
   }
 }

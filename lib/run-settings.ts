@@ -19,12 +19,17 @@ export interface RunSettings {
   readonly ecrRepositoryUri: string;
   /** The environment's coverage policy, passed to the coverage gate. */
   readonly coveragePolicy: CoveragePolicy;
+  /** The CodeBuild projects that deploy to and roll back this environment's cluster. */
+  readonly deployProject: string;
+  readonly rollbackProject: string;
 }
 
 export interface RunSettingsContext {
   readonly account: string;
   readonly region: string;
   readonly urlSuffix: string;
+  readonly deployProject: string;
+  readonly rollbackProject: string;
 }
 
 export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, ctx: RunSettingsContext): RunSettings {
@@ -47,6 +52,8 @@ export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, c
     eksCluster: env.eksCluster,
     ecrRepositoryUri: `${ctx.account}.dkr.ecr.${ctx.region}.${ctx.urlSuffix}/${service.ecrRepository}`,
     coveragePolicy: env.coverage,
+    deployProject: ctx.deployProject,
+    rollbackProject: ctx.rollbackProject,
   };
 }
 

@@ -59,6 +59,17 @@ export const environmentConfigSchema = z.strictObject({
   helmValuesFile: relativePath.optional(),
   /** Coverage policy. @default { minLinePct: 80 } */
   coverage: coveragePolicySchema.default({ minLinePct: 80 }),
+  /**
+   * Where Helm deploys run for this cluster: inside its VPC, to reach a private API endpoint (the
+   * Terraform output `deploy_network`). Unset: builds run outside any VPC and need a reachable endpoint.
+   */
+  deployNetwork: z
+    .strictObject({
+      vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)'),
+      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-...)')).min(1),
+      securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-...)')).min(1),
+    })
+    .optional(),
 });
 
 /** Path globs that decide which stages a push needs. */
@@ -125,6 +136,22 @@ export const pipelineConfigSchema = z
       .default({ emails: [] }),
   })
   .superRefine((config, ctx) => {
+    // One cluster, one network: its deploy builds run in one place.
+    const networks = new Map<string, string>();
+    config.services.forEach((service, i) => {
+      service.environments.forEach((env, j) => {
+        const network = JSON.stringify(env.deployNetwork ?? null);
+        const known = networks.get(env.eksCluster);
+        if (known !== undefined && known !== network) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'environments', j, 'deployNetwork'],
+            message: `differs from another environment on cluster "${env.eksCluster}"`,
+          });
+        }
+        networks.set(env.eksCluster, known ?? network);
+      });
+    });
     const seen = new Set<string>();
     config.services.forEach((service, i) => {
       if (seen.has(service.name)) {
@@ -146,6 +173,7 @@ export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
 export type ServiceConfig = PipelineConfig['services'][number];
 export type EnvironmentConfig = ServiceConfig['environments'][number];
 export type CoveragePolicy = EnvironmentConfig['coverage'];
+export type DeployNetwork = NonNullable<EnvironmentConfig['deployNetwork']>;
 export type ChangePaths = z.output<typeof changePathsSchema>;
 
 /** The path globs of a service, with defaults derived from its app and Terraform paths. */

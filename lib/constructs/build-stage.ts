@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
+import type { DeployNetwork } from '../config/pipeline-config';
 import { acknowledgeFindings, nagRef, nagRegion } from '../nag/acknowledge';
 
 export const BUILDSPEC_DIR = join(__dirname, '..', 'buildspecs');
@@ -30,6 +32,10 @@ export interface BuildStageProps {
   readonly privileged?: boolean;
   /** Use this role instead of creating one (the Terraform apply role). */
   readonly role?: iam.IRole;
+  /** Run the builds inside this VPC (to reach a private EKS endpoint). @default no VPC */
+  readonly network?: DeployNetwork;
+  /** Project name suffix when one buildspec has several projects. @default the buildspec name */
+  readonly nameSuffix?: string;
   /** Edit the parsed buildspec before use (e.g. bind a report group ARN). */
   readonly transformBuildspec?: (spec: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -48,7 +54,7 @@ export class BuildStage extends Construct {
 
   constructor(scope: Construct, id: string, props: BuildStageProps) {
     super(scope, id);
-    this.projectName = BuildStage.projectNameFor(Stack.of(this).stackName, props.buildspec);
+    this.projectName = BuildStage.projectNameFor(Stack.of(this).stackName, props.nameSuffix ?? props.buildspec);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // The name CodeBuild would pick, so operators find build logs where they expect them.
       logGroupName: `/aws/codebuild/${this.projectName}`,
@@ -73,9 +79,21 @@ export class BuildStage extends Construct {
       },
       encryptionKey: props.encryptionKey,
       role: props.role,
+      ...(props.network ? this.vpcPlacement(props.network) : {}),
       timeout: props.timeout ?? Duration.minutes(60),
       logging: { cloudWatch: { logGroup: this.logGroup } },
     });
+    if (props.network) {
+      const reason =
+        'CodeBuild in a VPC manages its own network interfaces; EC2 offers no narrower resource for these calls.';
+      acknowledgeFindings(this.project, 'AwsSolutions-IAM5', ['Resource::*'], reason);
+      acknowledgeFindings(
+        this.role,
+        'AwsSolutions-IAM5',
+        [`Resource::arn:<AWS::Partition>:ec2:${nagRegion(this)}:<AWS::AccountId>:network-interface/*`],
+        reason,
+      );
+    }
     const ref = nagRef(this.project.node.defaultChild as CfnResource);
     const where = `<AWS::Partition>:%s:${nagRegion(this)}:<AWS::AccountId>`;
     acknowledgeFindings(
@@ -89,6 +107,18 @@ export class BuildStage extends Construct {
       ],
       'CodeBuild defaults scoped to this project: its log streams, its report groups, and data keys of the pipeline key.',
     );
+  }
+
+  /** The VPC, subnets and security groups Terraform made for deploy builds (`deploy_network`). */
+  private vpcPlacement(network: DeployNetwork) {
+    return {
+      // Only the id is needed: subnets and security groups are named explicitly.
+      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: network.vpcId, availabilityZones: ['-'] }),
+      subnetSelection: { subnets: network.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, id, id)) },
+      securityGroups: network.securityGroupIds.map((id) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, id, id, { mutable: false }),
+      ),
+    };
   }
 
   /** Project names are fixed so roles can name the project that may assume them without a cycle. */

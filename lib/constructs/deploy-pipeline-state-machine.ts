@@ -17,8 +17,15 @@ export interface DeployPipelineStateMachineProps {
   readonly logRetention: logs.RetentionDays;
   /** SSM path under which each service and environment's run settings live. */
   readonly settingsParameterPrefix: string;
-  /** Build stages by the ASL placeholder that names their project (e.g. `RunTestsProject`). */
+  /**
+   * Build stages by state name. Each fills `${<Name>Buildspec}`, and `${<Name>Project}` unless the
+   * workflow takes its project from the run settings (`projectsFromRunSettings`).
+   */
   readonly stages: Readonly<Record<string, BuildStage>>;
+  /** Stages whose project the run settings name (a per-cluster deploy project, for example). */
+  readonly projectsFromRunSettings?: readonly string[];
+  /** Further projects the workflow may start by name from the run settings. */
+  readonly extraProjects?: readonly BuildStage[];
   /** Lambda tasks by the ASL placeholder that names their function ARN (e.g. `CoverageGateFunctionArn`). */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** Run artifacts; the workflow writes coverage baselines under `baselines/`. */
@@ -51,12 +58,16 @@ export class DeployPipelineStateMachine extends Construct {
       SettingsParameterPrefix: props.settingsParameterPrefix,
       ArtifactsBucket: props.artifactsBucket.bucketName,
       ...Object.fromEntries(Object.entries(props.functions).map(([key, fn]) => [key, fn.functionArn])),
-      ...Object.fromEntries(Object.entries(props.stages).map(([key, stage]) => [key, stage.projectName])),
+      ...Object.fromEntries(
+        Object.entries(props.stages)
+          .filter(([name]) => !props.projectsFromRunSettings?.includes(name))
+          .map(([name, stage]) => [`${name}Project`, stage.projectName]),
+      ),
       // Each run overrides the source with a service's repository; passing the buildspec too makes
       // sure CodeBuild never looks for one in that repository. Escaped to sit inside a JSON string.
       ...Object.fromEntries(
-        Object.entries(props.stages).map(([key, stage]) => [
-          key.replace(/Project$/, 'Buildspec'),
+        Object.entries(props.stages).map(([name, stage]) => [
+          `${name}Buildspec`,
           JSON.stringify(stage.buildspecJson).slice(1, -1),
         ]),
       ),
@@ -74,7 +85,7 @@ export class DeployPipelineStateMachine extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
-        resources: Object.values(props.stages).map((s) => s.project.projectArn),
+        resources: [...Object.values(props.stages), ...(props.extraProjects ?? [])].map((s) => s.project.projectArn),
       }),
     );
     // The .sync integration watches builds through this one managed EventBridge rule.

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_CONFIG } from '../../lib/config/default-config';
+import { validateConfig } from '../../lib/config/load-config';
 import { BUILDSPEC_DIR, readBuildspec } from '../../lib/constructs/build-stage';
 import { TOOL_VERSIONS } from '../../lib/tool-versions';
 import { aslPlaceholders, readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
@@ -132,10 +134,27 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     );
   });
 
-  test('every CodeBuild project has its own role', () => {
-    const roles = ofType('AWS::CodeBuild::Project').map(([, r]) => r.Properties.ServiceRole['Fn::GetAtt'][0]);
-    expect(roles).toHaveLength(6);
-    expect(new Set(roles).size).toBe(6);
+  test('every build stage has its own role, except that rollbacks act as the deploy identity', () => {
+    const roleOf = Object.fromEntries(
+      ofType('AWS::CodeBuild::Project').map(([, r]) => [
+        String(r.Properties.Name).replace(/^DeployPipeline-/, ''),
+        r.Properties.ServiceRole['Fn::GetAtt'][0],
+      ]),
+    );
+    expect(Object.keys(roleOf).sort()).toEqual([
+      'build-image',
+      'helm-deploy',
+      'helm-rollback',
+      'run-tests',
+      'terraform-apply',
+      'terraform-plan',
+    ]);
+    // EKS admits one role; deploys and rollbacks use it.
+    expect(roleOf['helm-rollback']).toBe(roleOf['helm-deploy']);
+    const others = ['build-image', 'helm-deploy', 'run-tests', 'terraform-apply', 'terraform-plan'].map(
+      (n) => roleOf[n],
+    );
+    expect(new Set(others).size).toBe(5);
   });
 
   test('artifacts are KMS-encrypted, versioned, TLS-only, private and expire', () => {
@@ -224,12 +243,18 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
     const buildspecKeys = Object.keys(substitutions).filter((k) => k.endsWith('Buildspec'));
     expect(buildspecKeys).toHaveLength(5);
+    const projectBySuffix: Record<string, string> = {
+      RunTests: 'run-tests',
+      TerraformPlan: 'terraform-plan',
+      BuildImage: 'build-image',
+      TerraformApply: 'terraform-apply',
+      HelmDeploy: 'helm-deploy',
+    };
     for (const key of buildspecKeys) {
-      const projectName = substitutions[key.replace(/Buildspec$/, 'Project')];
-      const [, project] = ofType('AWS::CodeBuild::Project').find(([, r]) => r.Properties.Name === projectName) as [
-        string,
-        Resource,
-      ];
+      const suffix = projectBySuffix[key.replace(/Buildspec$/, '')];
+      const [, project] = ofType('AWS::CodeBuild::Project').find(
+        ([, r]) => r.Properties.Name === `DeployPipeline-${suffix}`,
+      ) as [string, Resource];
       const value = substitutions[key];
       if (typeof value === 'string') {
         // Unescape as Step Functions reads it inside the JSON definition.
@@ -340,8 +365,65 @@ describe('pipeline stack with the documented multi-service configuration', () =>
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
       .filter((st: any) => st.Action === 'codecommit:GitPull');
-    // Every build stage fetches sources with its own role.
-    expect(pulls).toHaveLength(6);
+    // Every build role fetches sources (deploys and rollbacks share one role).
+    expect(pulls).toHaveLength(5);
     expect(JSON.stringify(pulls[0].Resource)).toContain(':billing');
+  });
+});
+
+describe('pipeline stack with a cluster reached from inside its VPC', () => {
+  const network = {
+    vpcId: 'vpc-0123456789abcdef0',
+    subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+    securityGroupIds: ['sg-0123456789abcdef0'],
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'config-')), 'config.json');
+  const config = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
+  config.services[0].environments[1].deployNetwork = network;
+  writeFileSync(file, JSON.stringify(config));
+  const { template: vpcTemplate } = synthApp({ config: file });
+  const all = vpcTemplate.toJSON().Resources as Record<string, Resource>;
+  const projects = Object.values(all).filter((r) => r.Type === 'AWS::CodeBuild::Project');
+
+  test('the cluster gets deploy and rollback projects in its private subnets, with the deploy role', () => {
+    const inVpc = projects.filter((p) => p.Properties.VpcConfig !== undefined);
+    expect(inVpc.map((p) => p.Properties.Name).sort()).toEqual([
+      'DeployPipeline-helm-deploy-deploy-prod',
+      'DeployPipeline-helm-rollback-deploy-prod',
+    ]);
+    for (const p of inVpc) {
+      expect(p.Properties.VpcConfig).toEqual({
+        VpcId: network.vpcId,
+        Subnets: network.subnetIds,
+        SecurityGroupIds: network.securityGroupIds,
+      });
+    }
+    const deployRole = projects.find((p) => p.Properties.Name === 'DeployPipeline-helm-deploy')?.Properties.ServiceRole;
+    for (const p of inVpc) expect(p.Properties.ServiceRole).toEqual(deployRole);
+  });
+
+  test('prod runs name the in-VPC project, dev keeps the shared one, and the workflow may start both', () => {
+    const parameters = Object.values(all).filter((r) => r.Type === 'AWS::SSM::Parameter');
+    const settingsOf = (env: string) =>
+      JSON.stringify(
+        parameters.find((p) => String(p.Properties.Name).endsWith(`/sample-service/${env}`))?.Properties.Value,
+      );
+    expect(settingsOf('prod')).toContain('DeployPipeline-helm-deploy-deploy-prod');
+    expect(settingsOf('dev')).toContain('\\"deployProject\\":\\"DeployPipeline-helm-deploy\\"');
+    const [sm] = Object.values(all).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine') as [Resource];
+    const smRole = sm.Properties.RoleArn['Fn::GetAtt'][0];
+    const start = Object.values(all)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === smRole))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .find((st: any) => asArray(st.Action).includes('codebuild:StartBuild'));
+    expect(start.Resource).toHaveLength(6);
+  });
+
+  test('two environments on one cluster must agree on its network', () => {
+    const clash = JSON.parse(JSON.stringify(config));
+    clash.services[0].environments[1].eksCluster = 'deploy-dev';
+    expect(() => validateConfig(clash)).toThrow(
+      /environments\[1\]\.deployNetwork: differs from another environment on cluster "deploy-dev"/,
+    );
   });
 });

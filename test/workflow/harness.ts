@@ -11,7 +11,6 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   TerraformPlanProject: 'terraform-plan',
   TerraformApplyProject: 'terraform-apply',
   BuildImageProject: 'build-image',
-  HelmDeployProject: 'helm-deploy',
   ...Object.fromEntries(
     ['RunTests', 'TerraformPlan', 'TerraformApply', 'BuildImage', 'HelmDeploy'].map((stage) => [
       `${stage}Buildspec`,
@@ -56,6 +55,8 @@ export const RUN_SETTINGS = {
   eksCluster: 'deploy-dev',
   ecrRepositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service',
   coveragePolicy: { minLinePct: 80 },
+  deployProject: 'helm-deploy',
+  rollbackProject: 'helm-rollback',
 };
 
 export function pushInput(overrides: Partial<ExecutionInput> = {}): ExecutionInput {
