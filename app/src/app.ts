@@ -38,8 +38,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger: {
       level: deps.logLevel ?? 'info',
       ...(deps.logStream ? { stream: deps.logStream } : {}),
-      // Credentials can only reach a log through headers; the pool config is never logged.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      // Credentials can only reach a log through headers (the debug line below); the pool config is never logged.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
+        censor: '[redacted]',
+      },
     },
     // Probes and scrapes would drown the request log.
     logController: new LogController({ disableRequestLogging: (request) => QUIET_PATHS.has(request.url) }),
@@ -48,6 +51,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   observeRequests(app, metrics);
+  // At debug level (dev), the request headers help trace a call through the ALB (x-amzn-trace-id).
+  app.addHook('onRequest', async (request) => {
+    if (!QUIET_PATHS.has(request.url)) request.log.debug({ headers: request.headers }, 'request headers');
+  });
   // Once shutdown began, every response ends its connection: kept-alive clients reconnect to
   // another pod instead of holding this one open until the drain deadline.
   app.addHook('onSend', async (_request, reply) => {

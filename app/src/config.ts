@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import type { PoolConfig } from 'pg';
 
 /** Log levels pino understands. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** How the pool talks TLS to PostgreSQL (a subset of libpq's `sslmode`). */
-const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+/**
+ * How the pool talks TLS to PostgreSQL (a subset of libpq's `sslmode`): `require` encrypts but
+ * checks no certificate, `verify-ca` checks the chain, `verify-full` the chain and the host name.
+ */
+const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 /** Everything the service reads from its environment, validated once at start. */
@@ -70,7 +75,7 @@ export function loadConfig(env: Env): Config {
   const readyTimeoutMs = int('READY_TIMEOUT_MS', 1000, 50, 30_000);
   const poolMax = int('DB_POOL_MAX', 10, 1, 100);
   const sslMode = oneOf('PGSSLMODE', SSL_MODES, 'disable');
-  const ssl = sslMode === 'disable' ? false : { rejectUnauthorized: sslMode === 'verify-full' };
+  const ssl = tlsOptions(sslMode, present(env, 'PGSSLROOTCERT'), problems);
 
   let database: PoolConfig = {};
   let databaseSummary = { host: '', port: 5432, database: '' };
@@ -83,8 +88,14 @@ export function loadConfig(env: Env): Config {
       // The URL may carry the password: say what is wrong without echoing it.
       problems.push('DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)');
     }
+    // pg lets TLS parameters in the URL replace the validated `ssl` option: keep one source of truth.
+    const sslParams = parsed ? [...parsed.searchParams.keys()].filter((key) => /^ssl/i.test(key)) : [];
     if (parsed !== undefined && !['postgres:', 'postgresql:'].includes(parsed.protocol)) {
       problems.push(`DATABASE_URL must use the postgres:// scheme (got "${parsed.protocol}")`);
+    } else if (sslParams.length > 0) {
+      problems.push(
+        `DATABASE_URL must not set ${[...new Set(sslParams)].join(', ')}: use PGSSLMODE and PGSSLROOTCERT instead`,
+      );
     } else if (parsed !== undefined) {
       database = { connectionString: url, ssl };
       databaseSummary = {
@@ -122,6 +133,37 @@ export function loadConfig(env: Env): Config {
     commitSha: present(env, 'COMMIT_SHA') ?? 'unknown',
     buildTime: present(env, 'BUILD_TIME') ?? 'unknown',
   };
+}
+
+/**
+ * The pool's `ssl` option for a mode. With `PGSSLROOTCERT` the file's certificates (the RDS bundle)
+ * are the only trusted CAs; without it Node's defaults (plus `NODE_EXTRA_CA_CERTS`) are.
+ */
+function tlsOptions(mode: SslMode, caPath: string | undefined, problems: string[]): false | ConnectionOptions {
+  const verifies = mode === 'verify-ca' || mode === 'verify-full';
+  if (caPath !== undefined && !verifies) {
+    problems.push(`PGSSLROOTCERT is only used with PGSSLMODE verify-ca or verify-full (got "${mode}")`);
+    return mode === 'disable' ? false : { rejectUnauthorized: false };
+  }
+  if (mode === 'disable') return false;
+  if (!verifies) return { rejectUnauthorized: false };
+  const options: ConnectionOptions = { rejectUnauthorized: true };
+  if (caPath !== undefined) {
+    let ca: string | undefined;
+    try {
+      ca = readFileSync(caPath, 'utf8');
+    } catch (error) {
+      problems.push(`PGSSLROOTCERT: cannot read "${caPath}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+      problems.push(`PGSSLROOTCERT: "${caPath}" holds no PEM certificate`);
+    } else if (ca !== undefined) {
+      options.ca = ca;
+    }
+  }
+  // verify-ca trusts any host name the chain vouches for, like libpq.
+  if (mode === 'verify-ca') options.checkServerIdentity = () => undefined;
+  return options;
 }
 
 /** An unset and an empty variable mean the same: use the default. */

@@ -10,7 +10,7 @@ export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
  * Any fixed 64-bit key works; all pods of the service must use the same one so only one of them
  * migrates at a time while the others wait.
  */
-const ADVISORY_LOCK_KEY = 7_361_024_117;
+export const ADVISORY_LOCK_KEY = 7_361_024_117;
 
 /** One `NNNN_name.sql` file. */
 export interface Migration {

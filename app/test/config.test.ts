@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
 
 const pg = { PGHOST: 'db.internal', PGUSER: 'app', PGPASSWORD: 'pw-never-shown', PGDATABASE: 'items' };
@@ -80,7 +83,7 @@ describe('loadConfig', () => {
     [{ READY_TIMEOUT_MS: '10' }, 'READY_TIMEOUT_MS must be an integer between 50 and 30000 (got "10")'],
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX must be an integer between 1 and 100 (got "0")'],
     [{ PGPORT: 'x' }, 'PGPORT must be an integer between 1 and 65535 (got "x")'],
-    [{ PGSSLMODE: 'prefer' }, 'PGSSLMODE must be one of disable, require, verify-full (got "prefer")'],
+    [{ PGSSLMODE: 'prefer' }, 'PGSSLMODE must be one of disable, require, verify-ca, verify-full (got "prefer")'],
   ])('rejects %j naming the variable', (bad, message) => {
     expect(problemsOf({ ...pg, ...bad })).toEqual([message]);
   });
@@ -117,5 +120,73 @@ describe('loadConfig', () => {
     expect(problemsOf({ DATABASE_URL: 'mysql://app@db/items' })).toEqual([
       'DATABASE_URL must use the postgres:// scheme (got "mysql:")',
     ]);
+  });
+
+  it.each([
+    ['postgres://app:s3cret@db/items?sslmode=disable', 'sslmode'],
+    ['postgres://app:s3cret@db/items?application_name=x&SSLMODE=no-verify', 'SSLMODE'],
+    ['postgres://app:s3cret@db/items?ssl=true&sslrootcert=/tmp/ca.pem', 'ssl, sslrootcert'],
+  ])('rejects TLS parameters in DATABASE_URL (%s), which would override PGSSLMODE', (url, names) => {
+    const problems = problemsOf({ DATABASE_URL: url, PGSSLMODE: 'verify-full' });
+    expect(problems).toEqual([`DATABASE_URL must not set ${names}: use PGSSLMODE and PGSSLROOTCERT instead`]);
+    expect(problems.join()).not.toContain('s3cret');
+  });
+});
+
+describe('loadConfig TLS to the database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+  const bundle = join(dir, 'global-bundle.pem');
+  // loadConfig only reads the file; Node parses the certificates when the pool connects.
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  writeFileSync(bundle, pem);
+  const notPem = join(dir, 'bundle.txt');
+  writeFileSync(notPem, 'not a certificate');
+
+  it('require encrypts without checking the certificate', () => {
+    expect(loadConfig({ ...pg, PGSSLMODE: 'require' }).database.ssl).toEqual({ rejectUnauthorized: false });
+  });
+
+  it('verify-full trusts only the PGSSLROOTCERT bundle and checks the host name', () => {
+    const ssl = loadConfig({ ...pg, PGSSLMODE: 'verify-full', PGSSLROOTCERT: bundle }).database.ssl;
+    expect(ssl).toEqual({ rejectUnauthorized: true, ca: pem });
+  });
+
+  it('verify-full without a bundle verifies against the default CAs', () => {
+    expect(loadConfig({ ...pg, PGSSLMODE: 'verify-full' }).database.ssl).toEqual({ rejectUnauthorized: true });
+  });
+
+  it('verify-ca checks the chain but not the host name', () => {
+    const ssl = loadConfig({ ...pg, PGSSLMODE: 'verify-ca', PGSSLROOTCERT: bundle }).database.ssl as {
+      rejectUnauthorized: boolean;
+      ca: string;
+      checkServerIdentity: (host: string, cert: unknown) => Error | undefined;
+    };
+    expect(ssl).toMatchObject({ rejectUnauthorized: true, ca: pem });
+    expect(ssl.checkServerIdentity('other.host', {})).toBeUndefined();
+  });
+
+  it('applies to DATABASE_URL as well', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app@db.example/orders',
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: bundle,
+    });
+    expect(config.database).toMatchObject({ ssl: { rejectUnauthorized: true, ca: pem } });
+  });
+
+  it.each([
+    [
+      { PGSSLMODE: 'verify-full', PGSSLROOTCERT: join(dir, 'missing.pem') },
+      `PGSSLROOTCERT: cannot read "${join(dir, 'missing.pem')}" (ENOENT)`,
+    ],
+    [{ PGSSLMODE: 'verify-full', PGSSLROOTCERT: dir }, `PGSSLROOTCERT: cannot read "${dir}" (EISDIR)`],
+    [{ PGSSLMODE: 'verify-ca', PGSSLROOTCERT: notPem }, `PGSSLROOTCERT: "${notPem}" holds no PEM certificate`],
+    [
+      { PGSSLMODE: 'require', PGSSLROOTCERT: bundle },
+      'PGSSLROOTCERT is only used with PGSSLMODE verify-ca or verify-full (got "require")',
+    ],
+    [{ PGSSLROOTCERT: bundle }, 'PGSSLROOTCERT is only used with PGSSLMODE verify-ca or verify-full (got "disable")'],
+  ])('rejects %j naming the variable', (bad, message) => {
+    expect(problemsOf({ ...pg, ...bad })).toEqual([message]);
   });
 });

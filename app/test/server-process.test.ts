@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Client, type ClientConfig } from 'pg';
+import { ADVISORY_LOCK_KEY } from '../src/migrations';
 import { connectError, startPartialPost } from './support/http';
 import { createDatabase, describeWithPostgres, sharedServer } from './support/postgres';
 
@@ -40,12 +42,14 @@ async function listeningPort(output: () => string, timeoutMs = 15_000): Promise<
 describeWithPostgres('the server process', () => {
   let env: NodeJS.ProcessEnv;
   let drop: () => Promise<void>;
+  let dbConfig: ClientConfig;
 
   beforeAll(async () => {
     const server = sharedServer();
     if (server === undefined) throw new Error('no server');
     const db = await createDatabase(server, 'process');
     drop = db.drop;
+    dbConfig = db.config;
     env = {
       PORT: '0',
       HOST: '127.0.0.1',
@@ -104,5 +108,39 @@ describeWithPostgres('the server process', () => {
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")',
       ],
     });
+  });
+
+  it('on SIGTERM while startup waits for the migration lock, exits 143 at once', async () => {
+    // Another "pod" holds the migration lock, so this one blocks inside startup.
+    const holder = new Client(dbConfig);
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
+    const proc = startProcess(env);
+    try {
+      const deadline = Date.now() + 15_000;
+      let waiting = 0;
+      while (waiting === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { rows } = await holder.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        );
+        waiting = rows[0].n;
+      }
+      expect(waiting).toBe(1);
+
+      // In a container node is PID 1, where a signal without a handler is ignored: only an explicit
+      // handler stops it. Here (not PID 1) the default action would kill it with no exit code.
+      const signalled = Date.now();
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(143);
+      expect(Date.now() - signalled).toBeLessThan(2000);
+      expect(proc.output()).toContain('"msg":"signal received during startup: exiting without serving"');
+      expect(proc.output()).not.toContain('Server listening');
+    } finally {
+      proc.child.kill('SIGKILL');
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
   });
 });

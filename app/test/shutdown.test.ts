@@ -1,3 +1,5 @@
+import { type AddressInfo, createServer } from 'node:net';
+import { Client } from 'pg';
 import { type RunningServer, startServer } from '../src/start-server';
 import { connectError, startPartialPost } from './support/http';
 import { createDatabase, describeWithPostgres, sharedServer } from './support/postgres';
@@ -83,23 +85,67 @@ describeWithPostgres('startServer and the SIGTERM shutdown sequence', () => {
     expect(logs.some((l) => l.includes('drain period over'))).toBe(true);
   });
 
-  it('never writes the database password to the log', async () => {
+  it('never writes the database password to the log, even in headers logged at debug level', async () => {
+    const before = logs.length;
     const server = await startServer(env, { logStream });
     await fetch(`${server.url}/items`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${PASSWORD}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${PASSWORD}`,
+        cookie: `session=${PASSWORD}`,
+      },
       body: '{"name":"x"}',
     });
     await server.stop();
-    const all = logs.join('');
-    expect(all).toContain('starting sample-service');
-    expect(all).toContain(`"database":{"host":"${env.PGHOST}"`);
-    expect(all).not.toContain(PASSWORD);
+    const lines = logs.slice(before).map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.msg === 'starting sample-service')?.database).toEqual({
+      host: env.PGHOST,
+      port: Number(env.PGPORT),
+      database: env.PGDATABASE,
+    });
+    // The debug line logs the headers: the credentials in them are replaced, the rest kept.
+    const headers = lines.find((l) => l.msg === 'request headers')?.headers;
+    expect(headers).toMatchObject({
+      authorization: '[redacted]',
+      cookie: '[redacted]',
+      'content-type': 'application/json',
+    });
+    expect(logs.join('')).not.toContain(PASSWORD);
   });
 
   it('fails to start, and releases everything, when the database does not exist', async () => {
     await expect(startServer({ ...env, PGDATABASE: 'no_such_db' }, { logStream })).rejects.toThrow(
       'database "no_such_db" does not exist',
     );
+  });
+
+  it('fails to start when the port is taken, and leaves no database session behind', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      // Migrations ran (the pool connected), then listen failed.
+      await expect(startServer({ ...env, PORT: String(port) }, { logStream })).rejects.toThrow('EADDRINUSE');
+    } finally {
+      blocker.close();
+    }
+    const admin = new Client({ host: env.PGHOST, port: Number(env.PGPORT), user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    try {
+      // pool.end() resolves before the backends are gone; an idle client left open would stay 10 s.
+      let sessions = -1;
+      for (let i = 0; i < 50 && sessions !== 0; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await admin.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'sample-service'",
+          [env.PGDATABASE],
+        );
+        sessions = rows[0].n;
+      }
+      expect(sessions).toBe(0);
+    } finally {
+      await admin.end();
+    }
   });
 });
