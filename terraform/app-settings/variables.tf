@@ -50,7 +50,8 @@ variable "settings" {
   }
 
   validation {
-    condition     = alltrue([for k in keys(var.settings) : !can(regex("(?i)(password|secret|token|private_?key)", k))])
-    error_message = "settings must not hold secrets (a key names a password, secret, token or private key); keep those in Secrets Manager."
+    # Case-insensitive; PASS and PWD only as a whole word, so PASSENGER_LIMIT passes and DB_PASS does not.
+    condition     = alltrue([for k in keys(var.settings) : !can(regex("(?i)(passw(or)?d|secret|token|credential|private_?key|api_?key|access_?key|dsn|database_?url|connection_?string|(^|[_.-])(pass|pwd)($|[_.-]))", k))])
+    error_message = "settings must not hold secrets (a key names a password, secret, token, credential, API, access or private key, DSN, database URL or connection string); keep those in Secrets Manager."
   }
 }

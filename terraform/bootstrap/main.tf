@@ -49,6 +49,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_version_expiry_days
     }
+    # Removing a lock file (use_lockfile) leaves a delete marker; drop it once no version is left behind it.
+    expiration {
+      expired_object_delete_marker = true
+    }
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }

@@ -59,6 +59,23 @@ function resourcesOf(root: Record<string, unknown[]>, type: string): Record<stri
   return Object.fromEntries(Object.entries(byType[type] ?? {}).map(([name, [body]]) => [name, body as Hcl]));
 }
 
+/** How hcl2json renders the HCL expression `expression` in an argument. */
+function ref(expression: string): string {
+  return ['$', '{', expression, '}'].join('');
+}
+
+/** `output` blocks of a parsed root, keyed by name. */
+function outputsOf(root: Record<string, unknown[]>): Record<string, Hcl> {
+  const blocks = Object.assign({}, ...(root.output ?? [])) as Record<string, Hcl[]>;
+  return Object.fromEntries(Object.entries(blocks).map(([name, [body]]) => [name, body as Hcl]));
+}
+
+/** `module` calls of a parsed root, keyed by name. */
+function modulesOf(root: Record<string, unknown[]>): Record<string, Hcl> {
+  const blocks = Object.assign({}, ...(root.module ?? [])) as Record<string, Hcl[]>;
+  return Object.fromEntries(Object.entries(blocks).map(([name, [body]]) => [name, body as Hcl]));
+}
+
 describe('terraform layout', () => {
   it('dev and prod differ only in terraform.tfvars', () => {
     const [dev, prod] = ENVIRONMENTS.map((e) => join(TERRAFORM_DIR, 'environments', e));
@@ -212,6 +229,71 @@ describe('terraform layout', () => {
     expect(aws?.constraints).toBe(providers.aws?.version);
     expect(String(aws?.version)).toMatch(/^\d+\.\d+\.\d+$/);
     expect(((aws?.hashes as string[] | undefined) ?? []).some((h) => h.startsWith('h1:'))).toBe(true);
+  });
+
+  // What the mocked `terraform test` runs cannot see: inline blocks and the lifecycle are read from the source.
+  it('the database security group has exactly one managed rule and no inline rules', async () => {
+    const rds = await parseRoot('modules/rds');
+    expect(Object.keys(resourcesOf(rds, 'aws_vpc_security_group_ingress_rule'))).toEqual(['postgres_from_eks']);
+    expect(resourcesOf(rds, 'aws_vpc_security_group_egress_rule')).toEqual({});
+    expect(resourcesOf(rds, 'aws_security_group_rule')).toEqual({});
+    const group = resourcesOf(rds, 'aws_security_group').this;
+    expect(group).toBeDefined();
+    expect(Object.keys(group ?? {}).filter((k) => k === 'ingress' || k === 'egress')).toEqual([]);
+  });
+
+  it('the database route table has no route and the default security group no rule', async () => {
+    const vpc = await parseRoot('modules/vpc');
+    const table = resourcesOf(vpc, 'aws_route_table').database;
+    expect(table).toBeDefined();
+    expect(table && 'route' in table).toBe(false);
+    const routes = resourcesOf(vpc, 'aws_route');
+    expect(Object.keys(routes).length).toBeGreaterThan(0);
+    for (const [name, route] of Object.entries(routes)) {
+      expect({ route: name, table: route.route_table_id }).toEqual({
+        route: name,
+        table: expect.not.stringContaining('aws_route_table.database'),
+      });
+    }
+    const defaultGroup = resourcesOf(vpc, 'aws_default_security_group').this;
+    expect(defaultGroup).toBeDefined();
+    expect(Object.keys(defaultGroup ?? {}).filter((k) => k === 'ingress' || k === 'egress')).toEqual([]);
+  });
+
+  it('the final snapshot name is unique per instance and kept for its life', async () => {
+    const instance = resourcesOf(await parseRoot('modules/rds'), 'aws_db_instance').this;
+    expect(String(instance?.final_snapshot_identifier)).toContain('plantimestamp()');
+    const lifecycle = (instance?.lifecycle as Hcl[] | undefined)?.[0];
+    // Without it every plan would rename the snapshot of the running instance.
+    expect(lifecycle?.ignore_changes).toContain(ref('final_snapshot_identifier'));
+  });
+
+  it('the storage alarm follows the allocated storage of the instance, not the initial variable', async () => {
+    const output = outputsOf(await parseRoot('modules/rds')).allocated_storage_gib;
+    expect(output?.value).toBe(ref('aws_db_instance.this.allocated_storage'));
+    for (const env of ENVIRONMENTS) {
+      const cloudwatch = modulesOf(await parseRoot(`environments/${env}`)).cloudwatch;
+      expect(cloudwatch?.rds_allocated_storage_gib).toBe(ref('module.rds.allocated_storage_gib'));
+    }
+  });
+
+  it('the eks module creates the Container Insights log groups before the add-ons', async () => {
+    const eks = await parseRoot('modules/eks');
+    expect(resourcesOf(eks, 'aws_cloudwatch_log_group').container_insights).toBeDefined();
+    expect(resourcesOf(eks, 'aws_eks_addon').this?.depends_on).toContain(
+      ref('aws_cloudwatch_log_group.container_insights'),
+    );
+    // A second definition elsewhere would race the add-on again.
+    expect(resourcesOf(await parseRoot('modules/cloudwatch'), 'aws_cloudwatch_log_group')).toEqual({});
+  });
+
+  it.each(ENVIRONMENTS)('environments/%s outputs deploy_network in the pipeline config shape', async (env) => {
+    const output = outputsOf(await parseRoot(`environments/${env}`)).deploy_network;
+    expect(output?.value).toEqual({
+      vpcId: ref('module.vpc.vpc_id'),
+      subnetIds: ref('module.vpc.private_subnet_ids'),
+      securityGroupIds: [ref('module.eks.deploy_security_group_id')],
+    });
   });
 
   it.each(MODULES)('module %s documents every variable and output and validates its input', async (name) => {

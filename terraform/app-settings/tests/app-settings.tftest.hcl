@@ -5,7 +5,9 @@ variables {
   region      = "eu-west-1"
   service     = "sample-service"
   settings = {
-    LOG_LEVEL = "debug"
+    LOG_LEVEL       = "debug"
+    PASSENGER_LIMIT = "4"
+    KEYSPACE        = "orders"
   }
 }
 
@@ -22,6 +24,55 @@ run "rejects_secrets_in_plain_settings" {
   command = plan
   variables {
     settings = { DB_PASSWORD = "hunter2" }
+  }
+  expect_failures = [var.settings]
+}
+
+# Each key alone, so every one of them must be refused (one accepted key would fail the run).
+run "rejects_an_api_key" {
+  command = plan
+  variables {
+    settings = { PAYMENT_API_KEY = "x" }
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_a_short_password_name" {
+  command = plan
+  variables {
+    settings = { SMTP_PASS = "x" }
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_credentials" {
+  command = plan
+  variables {
+    settings = { GOOGLE_APPLICATION_CREDENTIALS = "x" }
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_a_dsn" {
+  command = plan
+  variables {
+    settings = { SENTRY_DSN = "x" }
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_a_token" {
+  command = plan
+  variables {
+    settings = { slackToken = "x" }
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_a_database_url" {
+  command = plan
+  variables {
+    settings = { DATABASE_URL = "x" }
   }
   expect_failures = [var.settings]
 }

@@ -43,6 +43,20 @@ run "state_bucket_is_versioned_encrypted_private_and_tls_only" {
   }
 }
 
+run "old_state_versions_and_lock_delete_markers_expire" {
+  command = plan
+
+  assert {
+    condition     = one(aws_s3_bucket_lifecycle_configuration.state.rule[0].noncurrent_version_expiration).noncurrent_days == var.noncurrent_version_expiry_days
+    error_message = "Old state versions must expire."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_lifecycle_configuration.state.rule[0].expiration).expired_object_delete_marker == true
+    error_message = "Delete markers left by removed lock files must expire."
+  }
+}
+
 run "rejects_an_invalid_bucket_name" {
   command = plan
   variables {

@@ -42,6 +42,7 @@ module "eks" {
 
   cluster_name           = local.name
   kubernetes_version     = var.kubernetes_version
+  vpc_id                 = module.vpc.vpc_id
   subnet_ids             = module.vpc.private_subnet_ids
   cluster_role_arn       = module.iam.cluster_role_arn
   node_role_arn          = module.iam.node_role_arn
@@ -99,6 +100,12 @@ module "cloudwatch" {
   rds_connections_threshold = var.rds_connections_threshold
   alb_arn_suffix            = var.alb_arn_suffix
   alarm_actions             = var.alarm_sns_topic_arns
-  log_retention_days        = var.log_retention_days
   tags                      = local.tags
+}
+
+# The Container Insights log groups moved from the cloudwatch to the eks module (they must exist before
+# the add-on that writes to them); keep the existing groups instead of recreating them.
+moved {
+  from = module.cloudwatch.aws_cloudwatch_log_group.container_insights
+  to   = module.eks.aws_cloudwatch_log_group.container_insights
 }

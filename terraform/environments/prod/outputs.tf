@@ -13,6 +13,15 @@ output "cluster_name" {
   value       = module.eks.cluster_name
 }
 
+output "deploy_network" {
+  description = "Network of the pipeline's in-VPC Helm deploys, shaped like the pipeline config's deployNetwork: paste `terraform output -json deploy_network` there."
+  value = {
+    vpcId            = module.vpc.vpc_id
+    subnetIds        = module.vpc.private_subnet_ids
+    securityGroupIds = [module.eks.deploy_security_group_id]
+  }
+}
+
 output "cluster_endpoint" {
   description = "Private Kubernetes API endpoint."
   value       = module.eks.cluster_endpoint

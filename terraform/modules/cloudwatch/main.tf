@@ -14,14 +14,6 @@ locals {
   rds_dimensions               = { DBInstanceIdentifier = var.rds_identifier }
 }
 
-# The CloudWatch observability add-on writes here; created up front so the logs expire.
-resource "aws_cloudwatch_log_group" "container_insights" {
-  for_each          = toset(["application", "dataplane", "host", "performance"])
-  name              = "/aws/containerinsights/${var.cluster_name}/${each.key}"
-  retention_in_days = var.log_retention_days
-  tags              = var.tags
-}
-
 resource "aws_cloudwatch_metric_alarm" "node_cpu" {
   alarm_name          = local.alarm_names.node_cpu
   alarm_description   = "Average CPU of the EKS nodes of ${var.cluster_name} above ${var.node_cpu_threshold_percent}%"

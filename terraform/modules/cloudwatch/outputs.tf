@@ -12,8 +12,3 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the environment."
   value       = aws_cloudwatch_dashboard.this.dashboard_name
 }
-
-output "log_group_names" {
-  description = "Container Insights log groups created with retention."
-  value       = [for g in aws_cloudwatch_log_group.container_insights : g.name]
-}

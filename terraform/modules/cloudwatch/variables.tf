@@ -100,17 +100,6 @@ variable "alb_5xx_threshold" {
   }
 }
 
-variable "log_retention_days" {
-  description = "Days the Container Insights log groups keep records."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be one of the CloudWatch Logs retention values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
-  }
-}
-
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -100,6 +100,15 @@ resource "aws_eks_node_group" "default" {
   tags = var.tags
 }
 
+# The CloudWatch observability add-on (Fluent Bit) writes here. Created before the add-on, or Fluent Bit
+# creates them first without retention and the apply then fails on the existing groups.
+resource "aws_cloudwatch_log_group" "container_insights" {
+  for_each          = toset(["application", "dataplane", "host", "performance"])
+  name              = "/aws/containerinsights/${var.cluster_name}/${each.key}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
 resource "aws_eks_addon" "this" {
   for_each                    = toset(["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "amazon-cloudwatch-observability"])
   cluster_name                = aws_eks_cluster.this.name
@@ -108,8 +117,8 @@ resource "aws_eks_addon" "this" {
   resolve_conflicts_on_update = "PRESERVE"
   tags                        = var.tags
 
-  # coredns and the CloudWatch agent need nodes to schedule on.
-  depends_on = [aws_eks_node_group.default]
+  # coredns and the CloudWatch agent need nodes to schedule on; Fluent Bit needs its log groups.
+  depends_on = [aws_eks_node_group.default, aws_cloudwatch_log_group.container_insights]
 }
 
 resource "aws_eks_access_entry" "this" {
@@ -130,4 +139,33 @@ resource "aws_eks_access_policy_association" "this" {
     type       = length(each.value.namespaces) == 0 ? "cluster" : "namespace"
     namespaces = length(each.value.namespaces) == 0 ? null : each.value.namespaces
   }
+}
+
+# In-VPC deploy builds (the pipeline's HelmDeploy CodeBuild project) reach the private API endpoint
+# through the cluster security group, and ECR, STS and the EKS API through the NAT gateways.
+resource "aws_security_group" "deploy" {
+  name        = "${var.cluster_name}-deploy"
+  description = "Pipeline deploy builds of ${var.cluster_name}: HTTPS out, nothing in"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.cluster_name}-deploy" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "deploy_https" {
+  security_group_id = aws_security_group.deploy.id
+  description       = "HTTPS to the cluster endpoint and to AWS APIs through NAT"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+  tags              = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "cluster_api_from_deploy" {
+  security_group_id            = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  description                  = "Kubernetes API from the pipeline deploy builds"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.deploy.id
+  tags                         = var.tags
 }

@@ -77,3 +77,13 @@ output "access_principal_arns" {
   description = "IAM principals with an EKS access entry, keyed like access_roles."
   value       = { for k, e in aws_eks_access_entry.this : k => e.principal_arn }
 }
+
+output "deploy_security_group_id" {
+  description = "Security group for in-VPC deploy builds; the cluster security group admits 443 from it."
+  value       = aws_security_group.deploy.id
+}
+
+output "container_insights_log_group_names" {
+  description = "Container Insights log groups created with retention before the CloudWatch observability add-on."
+  value       = [for g in aws_cloudwatch_log_group.container_insights : g.name]
+}

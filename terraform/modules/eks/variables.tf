@@ -19,6 +19,16 @@ variable "kubernetes_version" {
   }
 }
 
+variable "vpc_id" {
+  description = "VPC of the cluster; the deploy security group is created in it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id such as vpc-0123456789abcdef0."
+  }
+}
+
 variable "subnet_ids" {
   description = "Private subnets (at least two zones) for the control-plane interfaces and the nodes."
   type        = list(string)
@@ -123,7 +133,7 @@ variable "enabled_log_types" {
 }
 
 variable "log_retention_days" {
-  description = "Days the control-plane log group keeps records."
+  description = "Days the control-plane and Container Insights log groups keep records."
   type        = number
   default     = 90
 

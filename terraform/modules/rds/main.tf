@@ -83,7 +83,11 @@ resource "aws_db_instance" "this" {
   auto_minor_version_upgrade          = true
   deletion_protection                 = var.deletion_protection
   skip_final_snapshot                 = var.skip_final_snapshot
-  final_snapshot_identifier           = var.skip_final_snapshot ? null : "${var.identifier}-final"
+  # Unique per instance: a fixed name fails with DBSnapshotAlreadyExists the second time an instance
+  # of this identifier is deleted or replaced. Always set (unused while skip_final_snapshot is true), so
+  # turning the snapshot on later needs no change here. The time is the instance's creation plan; it is
+  # kept afterwards (ignore_changes) instead of changing on every plan.
+  final_snapshot_identifier = "${var.identifier}-final-${formatdate("YYYYMMDDhhmmss", plantimestamp())}"
 
   monitoring_interval             = 60
   monitoring_role_arn             = var.monitoring_role_arn
@@ -93,4 +97,8 @@ resource "aws_db_instance" "this" {
   tags = var.tags
 
   depends_on = [aws_cloudwatch_log_group.postgresql]
+
+  lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+  }
 }

@@ -29,8 +29,13 @@ output "master_user_secret_arn" {
 }
 
 output "allocated_storage_gib" {
-  description = "Initial storage in GiB (the free-storage alarm threshold is derived from it)."
-  value       = var.allocated_storage_gib
+  description = "Storage the instance has now in GiB, including storage autoscaling as of the last refresh (the free-storage alarm threshold is derived from it)."
+  value       = aws_db_instance.this.allocated_storage
+}
+
+output "final_snapshot_identifier" {
+  description = "Name of the snapshot RDS takes when the instance is deleted (unused while skip_final_snapshot is true)."
+  value       = aws_db_instance.this.final_snapshot_identifier
 }
 
 output "subnet_ids" {

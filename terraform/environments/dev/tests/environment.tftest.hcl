@@ -19,6 +19,10 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
   }
+  # The eks module validates vpc_id (for the deploy security group) as vpc-<hex>.
+  mock_resource "aws_vpc" {
+    defaults = { id = "vpc-0123456789abcdef0" }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
   }
@@ -36,6 +40,28 @@ mock_provider "aws" {
       certificate_authority = [{ data = "bW9jay1jYQ==" }]
     }
   }
+}
+
+# A distinct ARN per role, so a check that one role is wired somewhere fails when another one is.
+override_resource {
+  target = module.iam.aws_iam_role.cluster
+  values = { arn = "arn:aws:iam::123456789012:role/mock-eks-cluster" }
+}
+override_resource {
+  target = module.iam.aws_iam_role.node
+  values = { arn = "arn:aws:iam::123456789012:role/mock-eks-node" }
+}
+override_resource {
+  target = module.iam.aws_iam_role.rds_monitoring
+  values = { arn = "arn:aws:iam::123456789012:role/mock-rds-monitoring" }
+}
+override_resource {
+  target = module.iam.aws_iam_role.github_deploy
+  values = { arn = "arn:aws:iam::123456789012:role/mock-github-deploy" }
+}
+override_resource {
+  target = module.vpc.aws_iam_role.flow_logs
+  values = { arn = "arn:aws:iam::123456789012:role/mock-vpc-flow-logs" }
 }
 
 # Values the pipeline passes as TF_VAR_* (they are not in terraform.tfvars, which would override them).
@@ -78,8 +104,28 @@ run "composition" {
   }
 
   assert {
-    condition     = module.eks.access_principal_arns["pipeline-deploy"] == var.pipeline_deploy_role_arn && module.eks.access_principal_arns["github-deploy"] == module.iam.github_deploy_role_arn
-    error_message = "The pipeline's and GitHub's deploy roles need EKS access entries."
+    condition     = module.eks.access_principal_arns["pipeline-deploy"] == "arn:aws:iam::123456789012:role/deploy-pipeline-helm-deploy" && module.eks.access_principal_arns["github-deploy"] == "arn:aws:iam::123456789012:role/mock-github-deploy"
+    error_message = "The pipeline's and GitHub's deploy roles (exactly those) need EKS access entries."
+  }
+
+  assert {
+    condition     = module.iam.cluster_role_arn == "arn:aws:iam::123456789012:role/mock-eks-cluster" && module.iam.node_role_arn == "arn:aws:iam::123456789012:role/mock-eks-node" && output.github_deploy_role_arn == "arn:aws:iam::123456789012:role/mock-github-deploy"
+    error_message = "Each role must be reported under its own name."
+  }
+
+  assert {
+    condition     = output.deploy_network.vpcId == module.vpc.vpc_id && output.deploy_network.securityGroupIds == [module.eks.deploy_security_group_id]
+    error_message = "deploy_network must name the VPC and the deploy security group the cluster admits."
+  }
+
+  assert {
+    condition     = length(output.deploy_network.subnetIds) == var.az_count && toset(output.deploy_network.subnetIds) == toset(module.vpc.private_subnet_ids) && length(setintersection(toset(output.deploy_network.subnetIds), setunion(module.vpc.public_subnet_ids, module.vpc.database_subnet_ids))) == 0
+    error_message = "deploy_network must list the private subnets (NAT out, cluster endpoint in reach) and nothing else."
+  }
+
+  assert {
+    condition     = keys(output.deploy_network) == ["securityGroupIds", "subnetIds", "vpcId"]
+    error_message = "deploy_network must have the shape of the pipeline config's deployNetwork."
   }
 
   assert {

@@ -49,11 +49,6 @@ run "alarms_have_predictable_names" {
     condition     = aws_cloudwatch_metric_alarm.rds_connections.alarm_actions == toset(var.alarm_actions)
     error_message = "Alarms must notify the given topics."
   }
-
-  assert {
-    condition     = alltrue([for g in aws_cloudwatch_log_group.container_insights : g.retention_in_days == 30])
-    error_message = "Log groups must have retention."
-  }
 }
 
 run "alb_alarm_once_the_load_balancer_is_known" {
@@ -76,6 +71,21 @@ run "alb_alarm_once_the_load_balancer_is_known" {
   assert {
     condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 5
     error_message = "The dashboard must show alarms, node CPU, RDS CPU/connections, RDS storage and ALB 5xx."
+  }
+}
+
+# The environment passes the instance's current allocated storage, which storage autoscaling grows.
+run "storage_alarm_follows_the_allocated_storage" {
+  command = plan
+
+  variables {
+    rds_allocated_storage_gib          = 57
+    rds_free_storage_threshold_percent = 15
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rds_storage.threshold == 57 * 1073741824 * 15 / 100
+    error_message = "The storage alarm threshold must be the given percentage of the given allocated storage."
   }
 }
 

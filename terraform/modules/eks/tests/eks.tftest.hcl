@@ -18,6 +18,7 @@ mock_provider "aws" {
 
 variables {
   cluster_name        = "orders-test"
+  vpc_id              = "vpc-0123456789abcdef0"
   subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
   cluster_role_arn    = "arn:aws:iam::123456789012:role/orders-test-eks-cluster"
   node_role_arn       = "arn:aws:iam::123456789012:role/orders-test-eks-node"
@@ -136,11 +137,12 @@ run "rejects_bad_input" {
     node_desired_size      = 5
     node_instance_types    = ["t3 medium"]
     kubernetes_version     = "v1.32.1"
+    vpc_id                 = "vpc-main"
     access_roles = {
       ops = { principal_arn = "arn:aws:iam::123456789012:role/ops", policy = "cluster-admin", namespaces = ["kube-system"] }
     }
   }
-  expect_failures = [var.public_access_cidrs, var.node_desired_size, var.node_instance_types, var.kubernetes_version, var.access_roles]
+  expect_failures = [var.public_access_cidrs, var.node_desired_size, var.node_instance_types, var.kubernetes_version, var.vpc_id, var.access_roles]
 }
 
 run "rejects_public_endpoint_without_cidrs" {
@@ -161,3 +163,47 @@ run "rejects_an_empty_node_group" {
 }
 
 
+
+# The pipeline's in-VPC deploy builds reach the private API endpoint through the cluster security group.
+run "deploy_builds_reach_the_api_on_443_only" {
+  command = apply
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.security_group_id == "sg-0c1u5ter000000001" && aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.referenced_security_group_id == aws_security_group.deploy.id
+    error_message = "The cluster security group must admit the deploy security group."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.ip_protocol == "tcp" && aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.from_port == 443 && aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.to_port == 443
+    error_message = "The deploy builds may reach the cluster on TCP 443 only."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.cidr_ipv4 == null && aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.cidr_ipv6 == null && aws_vpc_security_group_ingress_rule.cluster_api_from_deploy.prefix_list_id == null
+    error_message = "The rule must admit the deploy security group, not an address range."
+  }
+
+  assert {
+    condition     = aws_security_group.deploy.vpc_id == var.vpc_id && output.deploy_security_group_id == aws_security_group.deploy.id
+    error_message = "The deploy security group must be in the cluster's VPC and be the one the module reports."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_egress_rule.deploy_https.security_group_id == aws_security_group.deploy.id && aws_vpc_security_group_egress_rule.deploy_https.ip_protocol == "tcp" && aws_vpc_security_group_egress_rule.deploy_https.from_port == 443 && aws_vpc_security_group_egress_rule.deploy_https.to_port == 443 && aws_vpc_security_group_egress_rule.deploy_https.cidr_ipv4 == "0.0.0.0/0"
+    error_message = "Deploy builds need HTTPS out (cluster endpoint, and ECR, STS and EKS through NAT)."
+  }
+}
+
+# Fluent Bit of the CloudWatch observability add-on would otherwise create these without retention.
+run "container_insights_log_groups_have_retention" {
+  command = plan
+
+  variables {
+    log_retention_days = 30
+  }
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_log_group.container_insights)) == toset(["application", "dataplane", "host", "performance"]) && alltrue([for g in aws_cloudwatch_log_group.container_insights : g.retention_in_days == 30 && startswith(g.name, "/aws/containerinsights/orders-test/")])
+    error_message = "The four Container Insights log groups of the cluster must exist with retention."
+  }
+}

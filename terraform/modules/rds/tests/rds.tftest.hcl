@@ -9,6 +9,37 @@ variables {
   monitoring_role_arn       = "arn:aws:iam::123456789012:role/orders-test-rds-monitoring"
 }
 
+# First, on an empty state: the snapshot name carries the time of the plan that creates the instance,
+# so a replacement (a new instance under the same identifier) gets a new name instead of failing with
+# DBSnapshotAlreadyExists. That an existing instance keeps its name (ignore_changes) is checked by the
+# layout test: mocked runs finish within the name's one-second resolution, so a run here could not fail.
+run "final_snapshot_name_is_unique_per_instance" {
+  command = plan
+
+  variables {
+    skip_final_snapshot = false
+  }
+
+  assert {
+    # The name's time, read back as RFC 3339, lies within a minute of this plan's time.
+    condition = (
+      timecmp(timeadd(format("%s-%s-%sT%s:%s:%sZ", regex("^orders-test-final-(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})$", aws_db_instance.this.final_snapshot_identifier)...), "60s"), plantimestamp()) >= 0 &&
+      timecmp(format("%s-%s-%sT%s:%s:%sZ", regex("^orders-test-final-(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})$", aws_db_instance.this.final_snapshot_identifier)...), timeadd(plantimestamp(), "60s")) <= 0
+    )
+    error_message = "The final snapshot name must be <identifier>-final-<UTC time of the creation plan, YYYYMMDDhhmmss>."
+  }
+
+  assert {
+    condition     = can(regex("^orders-test-final-[0-9]{14}$", aws_db_instance.this.final_snapshot_identifier))
+    error_message = "The final snapshot name must be <identifier>-final- and 14 digits of time."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.final_snapshot_identifier != "orders-test-final"
+    error_message = "The final snapshot name must not be the fixed <identifier>-final, which exists after the first deletion."
+  }
+}
+
 run "database_is_multi_az_encrypted_and_private" {
   command = apply
 
@@ -71,9 +102,11 @@ run "only_the_eks_security_group_reaches_5432" {
     error_message = "No CIDR or prefix list may reach the database."
   }
 
+  # Inline rules cannot be seen here (a mocked provider leaves computed blocks empty); the layout test
+  # checks that the module declares no inline rule and no other rule resource.
   assert {
-    condition     = length(aws_security_group.this.ingress) == 0 && length(aws_security_group.this.egress) == 0
-    error_message = "The security group must not carry inline rules besides the one managed rule."
+    condition     = aws_vpc_security_group_ingress_rule.postgres_from_eks.security_group_id == aws_security_group.this.id && output.ingress_source_security_group_ids == [var.allowed_security_group_id]
+    error_message = "The one ingress rule must belong to the database security group and admit only the EKS security group."
   }
 
   assert {
@@ -97,8 +130,8 @@ run "production_flags_protect_the_database" {
   }
 
   assert {
-    condition     = !aws_db_instance.this.skip_final_snapshot && aws_db_instance.this.final_snapshot_identifier == "orders-test-final"
-    error_message = "A final snapshot must be taken when skip_final_snapshot is false."
+    condition     = !aws_db_instance.this.skip_final_snapshot && can(regex("^orders-test-final-[0-9]{14}$", aws_db_instance.this.final_snapshot_identifier))
+    error_message = "A final snapshot must be taken when skip_final_snapshot is false, named <identifier>-final-<UTC time of the creation plan>."
   }
 
   assert {
@@ -116,7 +149,7 @@ run "throwaway_flags_skip_the_snapshot" {
   }
 
   assert {
-    condition     = !aws_db_instance.this.deletion_protection && aws_db_instance.this.skip_final_snapshot && aws_db_instance.this.final_snapshot_identifier == null
+    condition     = !aws_db_instance.this.deletion_protection && aws_db_instance.this.skip_final_snapshot
     error_message = "Dev flags must turn protection off and skip the snapshot."
   }
 }
