@@ -42,7 +42,7 @@ export interface BuildStageProps {
 
 /**
  * One CodeBuild stage of the pipeline: a project with an inline buildspec from `lib/buildspecs/`, its
- * own role and encrypted log group. Projects have no source of their own: each run overrides the
+ * own role (unless it acts as another stage's identity) and encrypted log group. Projects have no source of their own: each run overrides the
  * source with the service's repository and commit, so one project serves every service.
  */
 export class BuildStage extends Construct {
