@@ -161,18 +161,15 @@ export class PipelineStack extends Stack {
       runTestsProject: this.stages.RunTests.project,
     });
     const planGuard = new PlanGuard(this, 'PlanGuard', { artifactsBucket: this.artifactsBucket, logRetention });
+    // The stages the workflow runs, by state name (rollback is started later by the rollback capability).
+    const { RunTests, TerraformPlan, BuildImage, TerraformApply, HelmDeploy } = this.stages;
+    const workflowStages = { RunTests, TerraformPlan, BuildImage, TerraformApply, HelmDeploy };
     this.pipeline = new DeployPipelineStateMachine(this, 'DeployPipeline', {
       topic: this.topic,
       encryptionKey: this.key,
       logRetention,
       settingsParameterPrefix: this.settingsParameterPrefix,
-      stages: {
-        RunTests: this.stages.RunTests,
-        TerraformPlan: this.stages.TerraformPlan,
-        BuildImage: this.stages.BuildImage,
-        TerraformApply: this.stages.TerraformApply,
-        HelmDeploy: this.stages.HelmDeploy,
-      },
+      stages: workflowStages,
       // The deploy project is the cluster's: outside any VPC, or inside the cluster's VPC.
       projectsFromRunSettings: ['HelmDeploy'],
       extraProjects: [...this.stages.inClusterNetwork.values()].map((p) => p.deploy),
@@ -192,14 +189,7 @@ export class PipelineStack extends Stack {
     new PipelineMonitoring(this, 'Monitoring', {
       stateMachine: this.pipeline.stateMachine,
       topic: this.topic,
-      stages: {
-        RunTests: this.stages.RunTests,
-        TerraformPlan: this.stages.TerraformPlan,
-        BuildImage: this.stages.BuildImage,
-        TerraformApply: this.stages.TerraformApply,
-        HelmDeploy: this.stages.HelmDeploy,
-        HelmRollback: this.stages.HelmRollback,
-      },
+      stages: { ...workflowStages, HelmRollback: this.stages.HelmRollback },
       functions: [
         this.coverageGate.function.function,
         planGuard.function,

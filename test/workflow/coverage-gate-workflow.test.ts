@@ -1,9 +1,7 @@
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type MotoServer, startMoto } from '../support/moto-server';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describeWithTools } from '../support/real-tool';
+import { ARTIFACTS_BUCKET, useArtifactsBucketInMoto } from './artifacts-bucket';
 import { lambdaResult, pushInput, RUN_SETTINGS, runScenario } from './harness';
-
-const BUCKET = 'pipeline-artifacts';
 
 /** A Cobertura report as istanbul writes it, with `covered` of 10 lines hit. */
 function cobertura(covered: number): string {
@@ -21,23 +19,20 @@ describeWithTools(
   ['moto_server'],
   'deploy pipeline with the real CoverageGate handler (S3 in moto_server, CodeBuild mocked)',
   () => {
-    let moto: MotoServer;
-    let s3: S3Client;
+    const bucket = useArtifactsBucketInMoto();
     let gate: (event: unknown) => Promise<unknown>;
 
     beforeAll(async () => {
-      moto = await startMoto();
-      s3 = new S3Client(moto.clientConfig);
-      await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
       // Imported after moto is up: the handler's module-scope clients read AWS_ENDPOINT_URL.
       ({ handler: gate } = await import('../../lambdas/coverage-gate/index'));
     });
-    afterAll(async () => moto?.stop());
 
     /** Runs one push whose tests produced `covered`/10 lines, with the given coverage policy. */
     async function runWithCoverage(run: string, covered: number, policy: Record<string, number>) {
       const reportKey = `runs/${run}/coverage/report`;
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: reportKey, Body: cobertura(covered) }));
+      await bucket
+        .s3()
+        .send(new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: reportKey, Body: cobertura(covered) }));
       return runScenario(
         {
           input: pushInput(),
@@ -49,7 +44,7 @@ describeWithTools(
           // The real S3 write the RecordCoverageBaseline SDK task makes.
           RecordCoverageBaseline: async (params) => {
             const { Bucket, Key, Body } = params as { Bucket: string; Key: string; Body: string };
-            await s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+            await bucket.s3().send(new PutObjectCommand({ Bucket, Key, Body }));
             return {};
           },
         },
@@ -71,7 +66,11 @@ describeWithTools(
     });
 
     test('an unreadable report fails the gate too (never passes by default)', async () => {
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'runs/junk/coverage/report', Body: 'not a report' }));
+      await bucket
+        .s3()
+        .send(
+          new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: 'runs/junk/coverage/report', Body: 'not a report' }),
+        );
       const run = await runScenario(
         { input: pushInput(), exported: { RunTests: { COVERAGE_REPORT_KEY: 'runs/junk/coverage/report' } } },
         { CoverageGate: async (params) => lambdaResult(await gate((params as { Payload: unknown }).Payload)) },
@@ -84,9 +83,9 @@ describeWithTools(
     test('a passing run deploys and stores the baseline that the next run is ratcheted against', async () => {
       const first = await runWithCoverage('first', 9, { minLinePct: 80, maxDropPoints: 5 });
       expect(first.status).toBe('SUCCEEDED');
-      const stored = await s3.send(
-        new GetObjectCommand({ Bucket: BUCKET, Key: 'baselines/sample-service/dev/coverage.json' }),
-      );
+      const stored = await bucket
+        .s3()
+        .send(new GetObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: 'baselines/sample-service/dev/coverage.json' }));
       expect(
         JSON.parse(await (stored.Body as { transformToString(): Promise<string> }).transformToString()),
       ).toMatchObject({

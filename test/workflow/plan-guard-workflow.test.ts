@@ -1,33 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type MotoServer, startMoto } from '../support/moto-server';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describeWithTools } from '../support/real-tool';
+import { ARTIFACTS_BUCKET, useArtifactsBucketInMoto } from './artifacts-bucket';
 import { lambdaResult, pushInput, runScenario } from './harness';
 
-const BUCKET = 'pipeline-artifacts';
 const FIXTURES = join(__dirname, '..', 'plan-guard', 'fixtures');
 
 describeWithTools(
   ['moto_server'],
   'deploy pipeline with the real PlanGuard handler (S3 in moto_server, CodeBuild mocked)',
   () => {
-    let moto: MotoServer;
-    let s3: S3Client;
+    const bucket = useArtifactsBucketInMoto();
     let guard: (event: unknown) => Promise<unknown>;
 
     beforeAll(async () => {
-      moto = await startMoto();
-      s3 = new S3Client(moto.clientConfig);
-      await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      // Imported after moto is up: the handler's module-scope clients read AWS_ENDPOINT_URL.
       ({ handler: guard } = await import('../../lambdas/plan-guard/index'));
     });
-    afterAll(async () => moto?.stop());
 
     /** One push whose TerraformPlan produced the given real `terraform show -json` output. */
     async function runWithPlan(fixture: string) {
       const key = `runs/${fixture}/terraform/plan.json`;
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: readFileSync(join(FIXTURES, fixture)) }));
+      await bucket
+        .s3()
+        .send(
+          new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: key, Body: readFileSync(join(FIXTURES, fixture)) }),
+        );
       return runScenario(
         { input: pushInput(), exported: { TerraformPlan: { PLAN_JSON_KEY: key, PLAN_HAS_CHANGES: 'true' } } },
         { PlanGuard: async (params) => lambdaResult(await guard((params as { Payload: unknown }).Payload)) },
