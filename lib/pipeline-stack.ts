@@ -8,7 +8,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import type { PipelineConfig } from './config/pipeline-config';
 import { BuildStage } from './constructs/build-stage';
 import { CoverageGate } from './constructs/coverage-gate';
 import { DeployPipelineStateMachine } from './constructs/deploy-pipeline-state-machine';
@@ -16,8 +15,10 @@ import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { PlanGuard } from './constructs/plan-guard';
 import { PushTrigger } from './constructs/push-trigger';
 import { TerraformApplyRole } from './constructs/terraform-apply-role';
+import type { PipelineConfig } from './contracts/pipeline-config';
+import { runSettingsParameterName } from './contracts/run-settings';
 import { acknowledgeFindings } from './nag/acknowledge';
-import { runSettingsFor, runSettingsParameterName } from './run-settings';
+import { runSettingsFor } from './run-settings';
 import { TOOL_VERSIONS } from './tool-versions';
 
 /** The CodeBuild stages by their user-facing state names. */

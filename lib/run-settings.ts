@@ -1,28 +1,5 @@
-import type { CoveragePolicy, EnvironmentConfig, ServiceConfig } from './config/pipeline-config';
-
-/**
- * What one run of a service in an environment needs to know beyond its execution input. The stack
- * stores one JSON document per service and environment in SSM Parameter Store; the workflow's
- * `LoadRunSettings` state reads it, so the state machine stays the same for every service.
- */
-export interface RunSettings {
-  readonly sourceType: 'GITHUB' | 'CODECOMMIT';
-  readonly sourceLocation: string;
-  readonly appPath: string;
-  readonly terraformDir: string;
-  readonly terraformStateKey: string;
-  readonly chart: string;
-  readonly release: string;
-  readonly namespace: string;
-  readonly valuesFile: string;
-  readonly eksCluster: string;
-  readonly ecrRepositoryUri: string;
-  /** The environment's coverage policy, passed to the coverage gate. */
-  readonly coveragePolicy: CoveragePolicy;
-  /** The CodeBuild projects that deploy to and roll back this environment's cluster. */
-  readonly deployProject: string;
-  readonly rollbackProject: string;
-}
+import type { EnvironmentConfig, ServiceConfig } from './contracts/pipeline-config';
+import type { RunSettings } from './contracts/run-settings';
 
 export interface RunSettingsContext {
   readonly account: string;
@@ -32,6 +9,7 @@ export interface RunSettingsContext {
   readonly rollbackProject: string;
 }
 
+/** The run settings of one service in one environment, as the stack stores them (see `RunSettings`). */
 export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, ctx: RunSettingsContext): RunSettings {
   const source =
     service.repository.provider === 'github'
@@ -55,9 +33,4 @@ export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, c
     deployProject: ctx.deployProject,
     rollbackProject: ctx.rollbackProject,
   };
-}
-
-/** Parameter name of one service and environment's settings, under the stack's prefix. */
-export function runSettingsParameterName(prefix: string, service: string, environment: string): string {
-  return `${prefix}/${service}/${environment}`;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { PipelineConfig } from '../../lib/config/pipeline-config';
+import type { PipelineConfig } from '../../lib/contracts/pipeline-config';
 import {
   InvalidCodeCommitEvent,
   parseCodeCommitEvent,

@@ -1,4 +1,4 @@
-import type { CoveragePolicy } from '../../lib/config/pipeline-config';
+import { type CoveragePolicy, DEFAULT_MIN_LINE_PCT } from '../../lib/contracts/pipeline-config';
 import type { Baseline } from './baseline';
 import type { CoverageCounts } from './coverage-types';
 
@@ -32,10 +32,8 @@ export interface PolicyResult {
   readonly rules: readonly RuleResult[];
 }
 
-/** Policy fields as given, or partly given (the default minimum line coverage is 80%). */
+/** Policy fields as given, or partly given (unset minimum line coverage: `DEFAULT_MIN_LINE_PCT`). */
 export type PolicySettings = Partial<CoveragePolicy>;
-
-export const DEFAULT_MIN_LINE_PCT = 80;
 
 // Percentages come from integer ratios; this absorbs binary float error in `baseline - maxDropPoints`.
 const EPSILON = 1e-9;

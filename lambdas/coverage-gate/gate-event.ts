@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { coveragePolicySchema } from '../../lib/config/pipeline-config';
+import { coveragePolicySchema } from '../../lib/contracts/pipeline-config';
 
 /** Input of the CoverageGate task, built by the state machine from the execution input and RunTests. */
 export const gateEventSchema = z.object({

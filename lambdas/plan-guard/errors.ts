@@ -1,6 +1,8 @@
+import { ErrorName } from '../../lib/contracts/error-names';
+
 /** The plan JSON is missing, is not JSON, or is not `terraform show -json` output of a saved plan. */
 export class PlanUnreadable extends Error {
-  override readonly name = 'PlanUnreadable';
+  override readonly name = ErrorName.PlanUnreadable;
 }
 
 /** One resource change the guard refused (or let through because it was approved). */
@@ -12,7 +14,7 @@ export interface ProtectedChange {
 
 /** The plan deletes or replaces a protected resource and nobody approved destructive changes. */
 export class DestructiveChangeBlocked extends Error {
-  override readonly name = 'DestructiveChangeBlocked';
+  override readonly name = ErrorName.DestructiveChangeBlocked;
 
   constructor(readonly changes: readonly ProtectedChange[]) {
     super(

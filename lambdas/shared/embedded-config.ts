@@ -1,4 +1,5 @@
-import { type PipelineConfig, validateConfig } from '../../lib/config/load-config';
+import type { PipelineConfig } from '../../lib/contracts/pipeline-config';
+import { validateConfig } from '../../lib/contracts/validate-config';
 
 /**
  * The installation's pipeline configuration, compiled into each function at bundle time

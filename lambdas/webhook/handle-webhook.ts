@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { PipelineConfig } from '../../lib/config/pipeline-config';
+import type { PipelineConfig } from '../../lib/contracts/pipeline-config';
 import { InvalidExecutionInput } from '../shared/push-event/build-execution-input';
 import { InvalidPushPayload, parseGitHubPush, pushEventFromGitHub } from '../shared/push-event/github-push';
 import { normalizePush } from '../shared/push-event/normalize-push';

@@ -5,6 +5,7 @@ import { COVERAGE_FORMATS, type CoverageFormat } from '../../lambdas/coverage-ga
 import { CoverageReportInvalid } from '../../lambdas/coverage-gate/errors';
 import { evaluatePolicy, formatPct } from '../../lambdas/coverage-gate/evaluate-policy';
 import { parseReport } from '../../lambdas/coverage-gate/parse-report';
+import { DEFAULT_MIN_LINE_PCT } from '../contracts/pipeline-config';
 
 interface CoverageOptions {
   format: CoverageFormat | 'auto';
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .description('Check a coverage report (Cobertura, LCOV, JaCoCo, Clover, Go) against a line threshold')
     .argument('<report>', 'path of the coverage report')
     .addOption(new Option('--format <format>', 'report format').choices(['auto', ...COVERAGE_FORMATS]).default('auto'))
-    .option('--threshold <pct>', 'minimum line coverage in percent (0-100)', parseThreshold, 80)
+    .option('--threshold <pct>', 'minimum line coverage in percent (0-100)', parseThreshold, DEFAULT_MIN_LINE_PCT)
     .option('--json', 'print the result as JSON')
     .action(async (reportPath: string, options: CoverageOptions) => {
       await checkCoverage(reportPath, options);

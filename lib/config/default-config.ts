@@ -1,8 +1,9 @@
-import type { PipelineConfigInput } from './pipeline-config';
+import type { PipelineConfigInput } from '../contracts/pipeline-config';
 
 /**
  * The configuration `cdk synth` uses when none is given: the bundled sample service (`app/`),
- * deployed from a sample GitHub repository to `dev` and `prod` on pushes to `main`.
+ * deployed from a sample GitHub repository to `dev` and `prod` on pushes to `main`, with the default
+ * coverage policy (`DEFAULT_MIN_LINE_PCT`).
  */
 export const DEFAULT_CONFIG: PipelineConfigInput = {
   services: [
@@ -20,7 +21,6 @@ export const DEFAULT_CONFIG: PipelineConfigInput = {
           eksCluster: 'deploy-dev',
           terraformDir: 'terraform/environments/dev',
           helmValuesFile: 'values-dev.yaml',
-          coverage: { minLinePct: 80 },
         },
         {
           name: 'prod',
@@ -28,7 +28,6 @@ export const DEFAULT_CONFIG: PipelineConfigInput = {
           eksCluster: 'deploy-prod',
           terraformDir: 'terraform/environments/prod',
           helmValuesFile: 'values-prod.yaml',
-          coverage: { minLinePct: 80 },
         },
       ],
     },

@@ -8,7 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import type { DeployNetwork } from '../config/pipeline-config';
+import type { DeployNetwork } from '../contracts/pipeline-config';
 import { acknowledgeFindings, nagRef, nagRegion } from '../nag/acknowledge';
 
 export const BUILDSPEC_DIR = join(__dirname, '..', 'buildspecs');

@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/webhook/body-limit';
-import type { PipelineConfig } from '../config/pipeline-config';
+import type { PipelineConfig } from '../contracts/pipeline-config';
 import { embedConfig, PipelineFunction } from './pipeline-function';
 
 /** Requests per second and burst the webhook stage accepts before answering 429. */

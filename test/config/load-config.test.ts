@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
-import { ConfigError, formatPath, loadConfig, validateConfig } from '../../lib/config/load-config';
+import { ConfigError, loadConfig, validateConfig } from '../../lib/config/load-config';
+import { formatPath } from '../../lib/contracts/validation-issues';
 
 /** A deep copy of the default with one change applied. */
 function variant(change: (c: any) => void): unknown {
@@ -49,12 +50,12 @@ describe('pipeline configuration', () => {
     ['services missing', {}, 'services: required'],
     [
       'threshold over 100',
-      variant((c) => (c.services[0].environments[0].coverage.minLinePct = 120)),
+      variant((c) => (c.services[0].environments[0].coverage = { minLinePct: 120 })),
       'services[0].environments[0].coverage.minLinePct: must be between 0 and 100',
     ],
     [
       'threshold as string',
-      variant((c) => (c.services[0].environments[0].coverage.minLinePct = '80')),
+      variant((c) => (c.services[0].environments[0].coverage = { minLinePct: '80' })),
       'services[0].environments[0].coverage.minLinePct: Invalid input: expected number, received string',
     ],
     [
@@ -114,7 +115,7 @@ describe('pipeline configuration', () => {
     const problems = problemsOf(
       variant((c) => {
         delete c.services[0].environments[0].branch;
-        c.services[0].environments[1].coverage.minLinePct = -1;
+        c.services[0].environments[1].coverage = { minLinePct: -1 };
       }),
     );
     expect(problems).toEqual([

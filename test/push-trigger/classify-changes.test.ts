@@ -1,5 +1,5 @@
 import { classifyChanges, MAX_PATHS_JSON_CHARS } from '../../lambdas/shared/push-event/classify-changes';
-import { changePathsOf } from '../../lib/config/pipeline-config';
+import { changePathsOf } from '../../lib/contracts/pipeline-config';
 import { CONFIG } from './fixtures';
 
 const hello = CONFIG.services[0];

@@ -5,9 +5,9 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { handleCodeCommitEvent } from '../../lambdas/codecommit-trigger/handle-codecommit-event';
-import { executionInputSchema } from '../../lambdas/shared/execution-input';
 import { executionName } from '../../lambdas/shared/execution-name';
 import { logger } from '../../lambdas/shared/logger';
+import { executionInputSchema } from '../../lib/contracts/execution-input';
 import { type MotoServer, startMoto } from '../support/moto-server';
 import { describeWithTools } from '../support/real-tool';
 import { CONFIG, CONFIG_INPUT } from './fixtures';

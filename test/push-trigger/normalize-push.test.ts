@@ -1,4 +1,3 @@
-import { executionInputSchema } from '../../lambdas/shared/execution-input';
 import { executionName } from '../../lambdas/shared/execution-name';
 import {
   changedPathsOf,
@@ -10,6 +9,7 @@ import { manualExecutionInput } from '../../lambdas/shared/push-event/manual-exe
 import { normalizePush } from '../../lambdas/shared/push-event/normalize-push';
 import type { PushDecision } from '../../lambdas/shared/push-event/push-decision';
 import { routePush } from '../../lambdas/shared/push-event/route-push';
+import { executionInputSchema } from '../../lib/contracts/execution-input';
 import {
   BEFORE,
   branchCreated,

@@ -1,5 +1,5 @@
 import { validateConfig } from '../../lib/config/load-config';
-import type { PipelineConfig, PipelineConfigInput } from '../../lib/config/pipeline-config';
+import type { PipelineConfig, PipelineConfigInput } from '../../lib/contracts/pipeline-config';
 
 export const REPO = 'Codertocat/Hello-World';
 

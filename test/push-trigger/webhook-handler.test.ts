@@ -9,10 +9,10 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { executionInputSchema } from '../../lambdas/shared/execution-input';
 import { executionName } from '../../lambdas/shared/execution-name';
 import { logger } from '../../lambdas/shared/logger';
 import { handleWebhook } from '../../lambdas/webhook/handle-webhook';
+import { executionInputSchema } from '../../lib/contracts/execution-input';
 import { type MotoServer, startMoto } from '../support/moto-server';
 import { describeWithTools } from '../support/real-tool';
 import {

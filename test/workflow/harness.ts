@@ -1,5 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { ExecutionInput } from '../../lambdas/shared/execution-input';
+import type { ExecutionInput } from '../../lib/contracts/execution-input';
 import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ExecutionInput, executionInputSchema } from '../execution-input';
+import { type ExecutionInput, executionInputSchema } from '../../../lib/contracts/execution-input';
 import { executionName } from '../execution-name';
 import type { Changes } from './classify-changes';
 import type { PlannedExecution } from './push-decision';

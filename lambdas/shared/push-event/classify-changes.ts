@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { ChangePaths } from '../../../lib/config/pipeline-config';
+import type { ChangePaths } from '../../../lib/contracts/pipeline-config';
 
 /** What a push changed for one service: the `changes` of the execution input. */
 export interface Changes {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatPath } from '../../../lib/config/load-config';
+import { formatPath } from '../../../lib/contracts/validation-issues';
 import { type PushEvent, ZERO_COMMIT } from './push-event';
 
 /** The EventBridge event is not a usable CodeCommit reference change. */

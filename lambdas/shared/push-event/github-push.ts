@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatPath } from '../../../lib/config/load-config';
+import { formatPath } from '../../../lib/contracts/validation-issues';
 import { type PushEvent, ZERO_COMMIT } from './push-event';
 
 /** GitHub lists at most this many commits in a push payload. */

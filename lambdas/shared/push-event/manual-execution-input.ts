@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { PipelineConfig } from '../../../lib/config/pipeline-config';
-import type { ExecutionInput } from '../execution-input';
+import type { ExecutionInput } from '../../../lib/contracts/execution-input';
+import type { PipelineConfig } from '../../../lib/contracts/pipeline-config';
 import { buildExecutionInput } from './build-execution-input';
 import type { PlannedExecution } from './push-decision';
 

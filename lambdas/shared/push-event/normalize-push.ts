@@ -1,4 +1,4 @@
-import { changePathsOf, type PipelineConfig } from '../../../lib/config/pipeline-config';
+import { changePathsOf, type PipelineConfig } from '../../../lib/contracts/pipeline-config';
 import { buildExecutionInput } from './build-execution-input';
 import { classifyChanges } from './classify-changes';
 import type { PlannedExecution, PushDecision, SkippedService } from './push-decision';

@@ -1,4 +1,4 @@
-import type { ExecutionInput } from '../execution-input';
+import type { ExecutionInput } from '../../../lib/contracts/execution-input';
 
 /** Why a push starts nothing; stable strings that responses and logs carry. */
 export type IgnoreReason =

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, PipelineConfig, ServiceConfig } from '../../../lib/config/pipeline-config';
+import type { EnvironmentConfig, PipelineConfig, ServiceConfig } from '../../../lib/contracts/pipeline-config';
 import type { IgnoreReason } from './push-decision';
 import type { PushEvent } from './push-event';
 

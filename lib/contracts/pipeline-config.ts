@@ -28,12 +28,15 @@ const relativePath = z
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path inside the repository');
 
+/** Line coverage the gate requires when a policy says nothing, in percent. */
+export const DEFAULT_MIN_LINE_PCT = 80;
+
 const percent = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
 
 /** How the coverage gate judges a run in one environment. */
 export const coveragePolicySchema = z.strictObject({
   /** Minimum overall line coverage, in percent. @default 80 */
-  minLinePct: percent.default(80),
+  minLinePct: percent.default(DEFAULT_MIN_LINE_PCT),
   /** Minimum overall branch coverage, in percent; unset = not checked. */
   minBranchPct: percent.optional(),
   /** Minimum coverage of the lines the push added or changed; unset = not checked. */
@@ -58,7 +61,7 @@ export const environmentConfigSchema = z.strictObject({
   /** Helm values file for this environment, relative to the chart. */
   helmValuesFile: relativePath.optional(),
   /** Coverage policy. @default { minLinePct: 80 } */
-  coverage: coveragePolicySchema.default({ minLinePct: 80 }),
+  coverage: coveragePolicySchema.default({ minLinePct: DEFAULT_MIN_LINE_PCT }),
   /**
    * Where Helm deploys run for this cluster: inside its VPC, to reach a private API endpoint (the
    * Terraform output `deploy_network`). Unset: builds run outside any VPC and need a reachable endpoint.

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { coveragePolicySchema } from './pipeline-config';
+
+/**
+ * What one run of a service in an environment needs to know beyond its execution input. The stack
+ * stores one JSON document per service and environment in SSM Parameter Store; the workflow's
+ * `LoadRunSettings` state reads it, so the state machine stays the same for every service.
+ */
+export const runSettingsSchema = z.strictObject({
+  sourceType: z.enum(['GITHUB', 'CODECOMMIT']),
+  sourceLocation: z.string().min(1),
+  appPath: z.string().min(1),
+  terraformDir: z.string().min(1),
+  terraformStateKey: z.string().min(1),
+  chart: z.string().min(1),
+  release: z.string().min(1),
+  namespace: z.string().min(1),
+  /** Helm values file relative to the chart; empty = the chart's defaults only. */
+  valuesFile: z.string(),
+  eksCluster: z.string().min(1),
+  ecrRepositoryUri: z.string().min(1),
+  /** The environment's coverage policy, passed to the coverage gate. */
+  coveragePolicy: coveragePolicySchema,
+  /** The CodeBuild projects that deploy to and roll back this environment's cluster. */
+  deployProject: z.string().min(1),
+  rollbackProject: z.string().min(1),
+});
+
+export type RunSettings = z.infer<typeof runSettingsSchema>;
+
+/** Parameter name of one service and environment's settings, under the stack's prefix. */
+export function runSettingsParameterName(prefix: string, service: string, environment: string): string {
+  return `${prefix}/${service}/${environment}`;
+}
