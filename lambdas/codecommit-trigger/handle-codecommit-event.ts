@@ -56,7 +56,11 @@ export async function handleCodeCommitEvent(
   deps.logger.info('codecommit event', {
     ...context,
     decision: 'started',
-    executions: executions.map((e) => ({ name: e.name, outcome: e.outcome })),
+    executions: executions.map((e, i) => ({
+      name: e.name,
+      outcome: e.outcome,
+      ...(decision.executions[i]?.trimmed === undefined ? {} : { trimmed: decision.executions[i]?.trimmed }),
+    })),
   });
   return { decision: 'started', executions };
 }

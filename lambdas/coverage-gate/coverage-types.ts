@@ -1,3 +1,5 @@
+import type { SummaryFinding } from './summary-check';
+
 /** Report formats the gate reads. */
 export const COVERAGE_FORMATS = ['cobertura', 'lcov', 'jacoco', 'clover', 'go'] as const;
 export type CoverageFormat = (typeof COVERAGE_FORMATS)[number];
@@ -27,6 +29,8 @@ export interface CoverageReport {
   /** `null` when the report carries no branch data. */
   readonly branches: CoverageCounts | null;
   readonly files: readonly FileCoverage[];
+  /** Summaries that disagree with their detail, each with the figure used (`judgeSummary`); empty when none. */
+  readonly findings: readonly SummaryFinding[];
 }
 
 /** Options shared by the parsers. */

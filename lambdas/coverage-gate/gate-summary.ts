@@ -2,6 +2,10 @@ import type { Baseline } from './baseline';
 import type { CoverageCounts, CoverageFormat } from './coverage-types';
 import { formatPct, type RuleResult } from './evaluate-policy';
 import type { ChangedFileCoverage } from './new-code';
+import { describeFinding, type SummaryFinding } from './summary-check';
+
+/** Findings a summary carries; the rest are counted in `findingsTotal` (the state data has a size limit). */
+export const MAX_FINDINGS_SHOWN = 10;
 
 /** What the gate returns (and notifications show) for a passing run. */
 export interface GateSummary {
@@ -22,6 +26,20 @@ export interface GateSummary {
   readonly rules: readonly RuleResult[];
   /** Up to five changed files with the lowest coverage of their changed lines. */
   readonly leastCoveredChangedFiles: readonly ChangedFileCoverage[];
+  /**
+   * Report summaries that disagree with their detail (file, both figures, the figure used, why): the first
+   * {@link MAX_FINDINGS_SHOWN}; empty when every summary agreed.
+   */
+  readonly findings: readonly SummaryFinding[];
+  /** How many findings the report had in all. */
+  readonly findingsTotal: number;
+}
+
+/** Lines for people: each shown finding, and how many more there were. */
+export function findingLines(findings: readonly SummaryFinding[], total: number): string[] {
+  const out = findings.map((f) => `- ${describeFinding(f)}`);
+  if (total > findings.length) out.push(`- ... and ${total - findings.length} more`);
+  return out;
 }
 
 const LABELS: Record<RuleResult['rule'], string> = {
@@ -41,6 +59,10 @@ export function failureMessage(summary: GateSummary): string {
     const actual = rule.actual === null ? 'not measurable' : formatPct(rule.actual);
     const detail = ruleDetail(summary, rule);
     out.push(`- ${rule.rule}: ${LABELS[rule.rule]} ${actual}${detail} < required ${formatPct(rule.required)}`);
+  }
+  if (summary.findingsTotal > 0) {
+    out.push('Report summaries that disagree with their detail:');
+    out.push(...findingLines(summary.findings, summary.findingsTotal));
   }
   if (summary.leastCoveredChangedFiles.length > 0) {
     out.push('Least-covered changed files:');

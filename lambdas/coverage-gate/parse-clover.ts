@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { countOf, optionalCount, summaryPair } from './parse-count';
+import { countOf, optionalCount } from './parse-count';
 import { ReportBuilder } from './report-builder';
+import { judgeSummary, type SummaryFinding } from './summary-check';
 import { streamXml } from './xml-stream';
 
 type Pair = { covered: number; valid: number };
@@ -10,7 +11,8 @@ type Pair = { covered: number; valid: number };
 /**
  * Clover XML (OpenClover, istanbul, PHPUnit, ReportGenerator). Totals come from the `<metrics>` of
  * `<project>` (statements as lines, conditionals as branches); `<testproject>` is ignored. Without
- * project metrics, from the `stmt`/`cond` `<line>`s.
+ * project metrics, from the `stmt`/`cond` `<line>`s. Metrics that disagree with those lines are judged by
+ * `judgeSummary` (kept and reported, or replaced by the lines when impossible).
  */
 export async function parseClover(input: Readable, options: ParseOptions = {}): Promise<CoverageReport> {
   const builder = new ReportBuilder(options.keepLines);
@@ -35,9 +37,8 @@ export async function parseClover(input: Readable, options: ParseOptions = {}): 
         const cst = optionalCount(attrs.coveredstatements, 'clover project metrics coveredstatements');
         const co = optionalCount(attrs.conditionals, 'clover project metrics conditionals');
         const cco = optionalCount(attrs.coveredconditionals, 'clover project metrics coveredconditionals');
-        if (st !== undefined && cst !== undefined) projectLines = summaryPair(cst, st, 'clover project statements');
-        if (co !== undefined && cco !== undefined)
-          projectBranches = summaryPair(cco, co, 'clover project conditionals');
+        if (st !== undefined && cst !== undefined) projectLines = { covered: cst, valid: st };
+        if (co !== undefined && cco !== undefined) projectBranches = { covered: cco, valid: co };
       } else if (name === 'file') {
         const path = attrs.path ?? attrs.name;
         if (path === undefined) throw new CoverageReportInvalid('clover <file> has no path or name attribute');
@@ -69,7 +70,20 @@ export async function parseClover(input: Readable, options: ParseOptions = {}): 
       else if (name === 'project' && depth === 1) inProject = false;
     },
   });
-  const lines = projectLines ?? detail.lines;
-  const branches = projectBranches ?? detail.branches;
-  return builder.build('clover', lines, branches);
+  const findings: SummaryFinding[] = [];
+  const judge = (measure: 'lines' | 'branches', summary: Pair | undefined, field: string, detailField: string) =>
+    summary === undefined
+      ? detail[measure]
+      : judgeSummary(
+          { file: '(report)', measure, summaryField: field, summary, detailField, detail: detail[measure] },
+          findings,
+        );
+  const lines = judge('lines', projectLines, '<project><metrics> coveredstatements/statements', 'stmt <line> elements');
+  const branches = judge(
+    'branches',
+    projectBranches,
+    '<project><metrics> coveredconditionals/conditionals',
+    'cond <line> outcomes (true and false each)',
+  );
+  return builder.build('clover', lines, branches, findings);
 }

@@ -3,6 +3,7 @@ import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
 import { countOf, optionalCount, parseCount, summaryPair } from './parse-count';
 import { ReportBuilder } from './report-builder';
+import { judgeSummary, type SummaryFinding } from './summary-check';
 import { streamXml } from './xml-stream';
 
 const CONDITION_COVERAGE = /\((\d+)\s*\/\s*(\d+)\)/;
@@ -10,7 +11,8 @@ const CONDITION_COVERAGE = /\((\d+)\s*\/\s*(\d+)\)/;
 /**
  * Cobertura XML (Cobertura, coverlet, istanbul, coverage.py, OpenCppCoverage). Totals come from the root's
  * `lines-covered`/`lines-valid` and `branches-*`; without them, from class-level `<line>`s, distinct per
- * file and line. Lines under `<methods>` repeat the class-level ones and are skipped.
+ * file and line. Lines under `<methods>` repeat the class-level ones and are skipped. Root totals that
+ * disagree with the class-level lines (or the `condition-coverage` recount) are judged by `judgeSummary`.
  */
 export async function parseCobertura(input: Readable, options: ParseOptions = {}): Promise<CoverageReport> {
   let rootLines: { covered: number; valid: number } | undefined;
@@ -32,8 +34,8 @@ export async function parseCobertura(input: Readable, options: ParseOptions = {}
         const lv = optionalCount(attrs['lines-valid'], 'cobertura <coverage lines-valid>');
         const bc = optionalCount(attrs['branches-covered'], 'cobertura <coverage branches-covered>');
         const bv = optionalCount(attrs['branches-valid'], 'cobertura <coverage branches-valid>');
-        if (lc !== undefined && lv !== undefined) rootLines = summaryPair(lc, lv, 'cobertura root lines');
-        if (bc !== undefined && bv !== undefined) rootBranches = summaryPair(bc, bv, 'cobertura root branches');
+        if (lc !== undefined && lv !== undefined) rootLines = { covered: lc, valid: lv };
+        if (bc !== undefined && bv !== undefined) rootBranches = { covered: bc, valid: bv };
         if (rootLines === undefined) builder = new ReportBuilder(() => true);
         return;
       }
@@ -54,7 +56,7 @@ export async function parseCobertura(input: Readable, options: ParseOptions = {}
           const line = countOf(attrs.number, () => `${where()}: number`);
           const hits = countOf(attrs.hits, () => `${where()}: hits`);
           builder.line(file, line, hits);
-          if (rootBranches === undefined && (attrs.branch ?? '').toLowerCase() === 'true') {
+          if ((attrs.branch ?? '').toLowerCase() === 'true') {
             const match = CONDITION_COVERAGE.exec(attrs['condition-coverage'] ?? '');
             if (match === null) return;
             const covered = parseCount(match[1], `${where()}: condition-coverage`);
@@ -77,18 +79,42 @@ export async function parseCobertura(input: Readable, options: ParseOptions = {}
     },
   });
   if (!sawRoot) throw new CoverageReportInvalid('cobertura report has no <coverage> root');
-  const lines = rootLines ?? builder.distinctTotals();
-  let branches = rootBranches;
-  if (branches === undefined) {
-    let covered = 0;
-    let valid = 0;
-    for (const perFile of branchDetail.values()) {
-      for (const [c, v] of perFile.values()) {
-        covered += c;
-        valid += v;
-      }
+  const findings: SummaryFinding[] = [];
+  const lines =
+    rootLines === undefined
+      ? builder.distinctTotals()
+      : judgeSummary(
+          {
+            file: '(report)',
+            measure: 'lines',
+            summaryField: '<coverage lines-covered/lines-valid>',
+            summary: rootLines,
+            detailField: 'class-level <line> elements',
+            detail: builder.detailTotals(),
+          },
+          findings,
+        );
+  let covered = 0;
+  let valid = 0;
+  for (const perFile of branchDetail.values()) {
+    for (const [c, v] of perFile.values()) {
+      covered += c;
+      valid += v;
     }
-    branches = { covered, valid };
   }
-  return builder.build('cobertura', lines, branches);
+  const branches =
+    rootBranches === undefined
+      ? { covered, valid }
+      : judgeSummary(
+          {
+            file: '(report)',
+            measure: 'branches',
+            summaryField: '<coverage branches-covered/branches-valid>',
+            summary: rootBranches,
+            detailField: 'condition-coverage of branch lines',
+            detail: { covered, valid },
+          },
+          findings,
+        );
+  return builder.build('cobertura', lines, branches, findings);
 }

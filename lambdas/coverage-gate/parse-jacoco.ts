@@ -1,15 +1,17 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { countOf, parseCount, summaryPair } from './parse-count';
+import { countOf, parseCount } from './parse-count';
 import { ReportBuilder } from './report-builder';
+import { judgeSummary, type SummaryFinding } from './summary-check';
 import { streamXml } from './xml-stream';
 
 type Pair = { covered: number; valid: number };
 
 /**
  * JaCoCo XML. Totals come from the `LINE` and `BRANCH` counters that are direct children of `<report>`;
- * without them, from the `<sourcefile>` counters. Files are `<package name>/<sourcefile name>`.
+ * without them, from the `<sourcefile>` counters. Files are `<package name>/<sourcefile name>`. Counters
+ * that disagree with the `<line>` elements (`ci`, `mb`/`cb`) are judged by `judgeSummary`.
  */
 export async function parseJacoco(input: Readable, options: ParseOptions = {}): Promise<CoverageReport> {
   const builder = new ReportBuilder(options.keepLines);
@@ -17,6 +19,8 @@ export async function parseJacoco(input: Readable, options: ParseOptions = {}): 
   let reportLines: Pair | undefined;
   let reportBranches: Pair | undefined;
   const sum = { lines: { covered: 0, valid: 0 }, branches: { covered: 0, valid: 0 }, sawBranch: false };
+  // Branches of the <line> elements (mb missed, cb covered), the detail the BRANCH counters summarize.
+  const lineBranches = { covered: 0, valid: 0 };
   let pkg = '';
   let file: ReturnType<ReportBuilder['file']> | undefined;
 
@@ -37,6 +41,10 @@ export async function parseJacoco(input: Readable, options: ParseOptions = {}): 
         const where = () => `jacoco ${path} line ${attrs.nr ?? '?'}`;
         const nr = countOf(attrs.nr, () => `${where()}: nr`);
         countOf(attrs.mi, () => `${where()}: mi`);
+        const cb = attrs.cb === undefined ? 0 : countOf(attrs.cb, () => `${where()}: cb`);
+        const mb = attrs.mb === undefined ? 0 : countOf(attrs.mb, () => `${where()}: mb`);
+        lineBranches.covered += cb;
+        lineBranches.valid += cb + mb;
         builder.line(
           file,
           nr,
@@ -48,7 +56,7 @@ export async function parseJacoco(input: Readable, options: ParseOptions = {}): 
         const where = `jacoco ${parent} ${type} counter`;
         const covered = parseCount(attrs.covered, `${where}: covered`);
         const missed = parseCount(attrs.missed, `${where}: missed`);
-        const pair = summaryPair(covered, covered + missed, where);
+        const pair = { covered, valid: covered + missed };
         if (parent === 'report') {
           if (type === 'LINE') reportLines = pair;
           else reportBranches = pair;
@@ -68,8 +76,34 @@ export async function parseJacoco(input: Readable, options: ParseOptions = {}): 
       else if (name === 'package') pkg = '';
     },
   });
-  const lines = reportLines ?? sum.lines;
+  const findings: SummaryFinding[] = [];
+  const lineDetail = builder.detailTotals();
+  const lines = judgeSummary(
+    {
+      file: '(report)',
+      measure: 'lines',
+      summaryField: reportLines === undefined ? '<sourcefile> LINE counters' : '<report> LINE counter',
+      summary: reportLines ?? sum.lines,
+      detailField: '<line> elements',
+      detail: lineDetail,
+    },
+    findings,
+  );
   // JaCoCo omits a BRANCH counter when there are no branches at all.
-  const branches = reportBranches ?? (sum.sawBranch ? sum.branches : null);
-  return builder.build('jacoco', lines, branches);
+  const branchSummary = reportBranches ?? (sum.sawBranch ? sum.branches : null);
+  const branches =
+    branchSummary === null
+      ? null
+      : judgeSummary(
+          {
+            file: '(report)',
+            measure: 'branches',
+            summaryField: reportBranches === undefined ? '<sourcefile> BRANCH counters' : '<report> BRANCH counter',
+            summary: branchSummary,
+            detailField: '<line> mb/cb',
+            detail: lineBranches,
+          },
+          findings,
+        );
+  return builder.build('jacoco', lines, branches, findings);
 }

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { CoverageReport, ParseOptions } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
-import { digitsAt, parseCount, summaryPair } from './parse-count';
+import { digitsAt, parseCount } from './parse-count';
 import { forEachByteLine } from './read-lines';
 import { ReportBuilder } from './report-builder';
+import { type CountPair, judgeSummary, type SummaryFinding } from './summary-check';
 
 type FileEntry = ReturnType<ReportBuilder['file']>;
 
@@ -41,6 +42,33 @@ const END_OF_RECORD = Buffer.from('end_of_record');
 // Longer numbers take the text path, where `parseCount` reads them exactly as before.
 const MAX_DIGITS = 15;
 
+const CHECKSUM = /^[A-Za-z0-9+/]{22}$/;
+
+/** Whether `buf[start, end)` is 22 base64 characters: an MD5 digest as geninfo and coverage.py write it. */
+function isChecksumAt(buf: Buffer, start: number, end: number): boolean {
+  if (end - start !== 22) return false;
+  for (let i = start; i < end; i += 1) {
+    const c = buf[i] as number;
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * The producer's true line figure of a coverage.py 6.3-7.2.1 record, or undefined for any other record.
+ * Those versions wrote `LH` as every executed line, statements or not, while `LF` and the DA lines with 0
+ * hits (the missing statements) were right; coverage.py 7.2.2 fixed it. Recognised by what that writer
+ * produced: every DA line with a 22-character MD5 checksum, hits only 0 or 1, `LH` equal to the DA lines
+ * hit, and more DA lines than `LF`. Checked on IDinsight/faqt's report: LF minus the zero-hit DA lines
+ * gives 331 of 410 over its 12 records, coverage.py's own total.
+ */
+function coveragePy6Figure(lf: number, lh: number, da: DaLines): CountPair | undefined {
+  const zeros = da.size - da.covered;
+  const signature = da.size > 0 && da.checksummed === da.size && da.maxHits <= 1 && lh === da.covered && lf < da.size;
+  return signature && lf >= zeros ? { covered: lf - zeros, valid: lf } : undefined;
+}
+
 /** ASCII whitespace as `String.prototype.trim` removes it (other Unicode spaces take the text path). */
 function isSpace(byte: number): boolean {
   return byte === 32 || (byte >= 9 && byte <= 13);
@@ -56,8 +84,11 @@ class DaLines {
   size = 0;
   covered = 0;
   ascending = true;
+  /** Entries with a third field of 22 base64 characters (the MD5 source checksum geninfo and coverage.py write). */
+  checksummed = 0;
+  maxHits = 0;
 
-  add(line: number, hits: number): void {
+  add(line: number, hits: number, checksum = false): void {
     const n = this.size;
     if (n > 0 && line <= (this.lines[n - 1] as number)) this.ascending = false;
     if (n === this.lines.length) {
@@ -72,6 +103,8 @@ class DaLines {
     this.hits[n] = hits;
     this.size = n + 1;
     if (hits > 0) this.covered += 1;
+    if (checksum) this.checksummed += 1;
+    if (hits > this.maxHits) this.maxHits = hits;
   }
 
   /** Distinct lines; a line listed more than once (once per method mapped to it) keeps its highest count. */
@@ -93,12 +126,18 @@ class DaLines {
     this.size = 0;
     this.covered = 0;
     this.ascending = true;
+    this.checksummed = 0;
+    this.maxHits = 0;
   }
 }
 
 /**
- * LCOV tracefiles (geninfo, istanbul, coverlet, c8). Totals are the sums of each record's `LH`/`LF` and
- * `BRH`/`BRF`, as genhtml reports them; a record without them is counted from its `DA`/`BRDA` lines.
+ * LCOV tracefiles (geninfo, istanbul, coverlet, c8, coverage.py, llvm-cov). Totals are the sums of each
+ * record's figures: its `LH`/`LF` and `BRH`/`BRF` checked against its `DA`/`BRDA` lines by `judgeSummary`
+ * (agreeing with the DA entries or the distinct DA lines is agreement; coverage.py 6.x's inflated `LH` is
+ * replaced by coverage.py's own figure; an impossible summary gives way to the DA lines; any other
+ * disagreement keeps the summary and is reported as a finding). A record without them is counted from its
+ * `DA`/`BRDA` lines. (genhtml, by contrast, ignores `LF`/`LH` and recounts the distinct DA lines.)
  * `FN`/`FNDA` names may contain commas and are not needed, so they are not split.
  *
  * A file listed in more than one record (concatenated or sharded tracefiles, `./src/a.ts` next to
@@ -150,6 +189,7 @@ async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlyS
   const lines = { covered: 0, valid: 0 };
   const branches = { covered: 0, valid: 0 };
   const da = new DaLines();
+  const findings: SummaryFinding[] = [];
   let sawBranchData = false;
   let record: RecordState | undefined;
   let lineNo = 0;
@@ -169,13 +209,31 @@ async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlyS
       return;
     }
     const distinct = da.distinct();
-    let lineValid = r.lf;
-    let lineCovered = r.lh;
-    if (lineValid === undefined || lineCovered === undefined) {
-      lineValid = distinct.valid;
-      lineCovered = distinct.covered;
+    let pair: CountPair = distinct;
+    if (r.lf !== undefined && r.lh !== undefined) {
+      const derived = coveragePy6Figure(r.lf, r.lh, da);
+      pair = judgeSummary(
+        {
+          file: r.file.path,
+          measure: 'lines',
+          summaryField: 'LH/LF',
+          summary: { covered: r.lh, valid: r.lf },
+          detailField: 'DA lines',
+          detail: { covered: da.covered, valid: da.size },
+          detailDistinct: { covered: distinct.covered, valid: distinct.valid },
+          ...(derived === undefined
+            ? {}
+            : {
+                derived: {
+                  figure: derived,
+                  reason:
+                    'coverage.py 6.x counted executed non-statement lines in LH (fixed in 7.2.2); LF less the DA lines with 0 hits is coverage.py’s own figure',
+                },
+              }),
+        },
+        findings,
+      );
     }
-    const pair = summaryPair(lineCovered, lineValid, `lcov ${r.file.path} LH/LF`);
     lines.covered += pair.covered;
     lines.valid += pair.valid;
     if (r.file.hits === undefined) {
@@ -186,7 +244,17 @@ async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlyS
       for (let i = 0; i < da.size; i += 1) builder.line(r.file, da.lines[i] as number, da.hits[i] as number);
     }
     if (r.brf !== undefined && r.brh !== undefined) {
-      const b = summaryPair(r.brh, r.brf, `lcov ${r.file.path} BRH/BRF`);
+      const b = judgeSummary(
+        {
+          file: r.file.path,
+          measure: 'branches',
+          summaryField: 'BRH/BRF',
+          summary: { covered: r.brh, valid: r.brf },
+          detailField: 'BRDA lines',
+          detail: { covered: r.brdaCovered, valid: r.brdaValid },
+        },
+        findings,
+      );
       sawBranchData = true;
       branches.covered += b.covered;
       branches.valid += b.valid;
@@ -244,7 +312,7 @@ async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlyS
         const second = value.indexOf(',', first + 1);
         const line = parseCount(value.slice(0, first), `${where}: line number`);
         const hits = parseCount(value.slice(first + 1, second < 0 ? undefined : second), `${where}: hits`);
-        da.add(line, hits);
+        da.add(line, hits, second >= 0 && CHECKSUM.test(value.slice(second + 1).trim()));
         break;
       }
       case 'BRDA': {
@@ -326,7 +394,7 @@ async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlyS
           hits = hits * 10 + digit;
         }
         if (i === h || i - h > MAX_DIGITS || (i < e && buf[i] !== COMMA)) return false;
-        da.add(line, hits);
+        da.add(line, hits, i < e && isChecksumAt(buf, i + 1, e));
         return true;
       }
       if (c0 === 76 /* L */ && (c1 === 70 /* F */ || c1 === 72) /* H */) {
@@ -395,7 +463,7 @@ async function lcovPass(input: Readable, options: ParseOptions, merge: ReadonlyS
         branches.valid += m.branches.size;
       }
     }
-    return builder.build('lcov', lines, sawBranchData ? branches : null);
+    return builder.build('lcov', lines, sawBranchData ? branches : null, findings);
   };
   return { repeated, build };
 }

@@ -7,6 +7,7 @@ import {
 } from './coverage-types';
 import { CoverageReportInvalid } from './errors';
 import { normalizePath } from './normalize-path';
+import type { SummaryFinding } from './summary-check';
 
 /** A file as it is collected; it becomes the report's `FileCoverage` as is, without a copy per file. */
 interface FileEntry {
@@ -78,10 +79,22 @@ export class ReportBuilder {
     return { covered, valid };
   }
 
+  /** Line entries as recorded so far, summed over every file (before `build` merges kept files' duplicates). */
+  detailTotals(): { covered: number; valid: number } {
+    let covered = 0;
+    let valid = 0;
+    for (const entry of this.files.values()) {
+      covered += entry.lines.covered;
+      valid += entry.lines.valid;
+    }
+    return { covered, valid };
+  }
+
   build(
     format: CoverageFormat,
     lines: { covered: number; valid: number },
     branches: { covered: number; valid: number } | null,
+    findings: readonly SummaryFinding[] = [],
   ): CoverageReport {
     if (lines.valid === 0) {
       throw new CoverageReportInvalid(`${format} report has no coverable lines (0 valid lines): nothing was measured`);
@@ -99,6 +112,6 @@ export class ReportBuilder {
     }
     const branchCounts: CoverageCounts | null =
       branches === null || branches.valid === 0 ? null : counts(branches.covered, branches.valid);
-    return { format, lines: counts(lines.covered, lines.valid), branches: branchCounts, files };
+    return { format, lines: counts(lines.covered, lines.valid), branches: branchCounts, files, findings };
   }
 }

@@ -1,14 +1,16 @@
 import type { Readable } from 'node:stream';
+import { decodeText, TextDecodingError } from '../../lib/contracts/decode-text';
 import { type Baseline, baselineFromSummary, parseBaseline } from './baseline';
 import { CoverageBelowThreshold, CoverageReportInvalid } from './errors';
 import { evaluatePolicy } from './evaluate-policy';
 import type { GateEvent } from './gate-event';
-import { failureMessage, type GateSummary } from './gate-summary';
+import { failureMessage, type GateSummary, MAX_FINDINGS_SHOWN } from './gate-summary';
 import { pathMatcher } from './match-paths';
 import { newCodeCoverage } from './new-code';
 import { type ChangedLines, parseDiff } from './parse-diff';
 import { parseReport } from './parse-report';
 import { formatBytes, readAtMost } from './read-limited';
+import { describeFinding } from './summary-check';
 
 /** What the gate needs from the outside world, so the logic runs without AWS in unit tests. */
 export interface GateDeps {
@@ -29,7 +31,10 @@ const MAX_DIFF_BYTES = 64 * 1024 * 1024;
 // A baseline is one small JSON object.
 const MAX_BASELINE_BYTES = 1024 * 1024;
 
-/** An object as UTF-8 text, `undefined` when it does not exist; refused once it passes `maxBytes`. */
+/**
+ * An object as text through the one decoding step (UTF-8 with or without BOM, UTF-16 with BOM),
+ * `undefined` when it does not exist; refused once it passes `maxBytes` or when it is not such text.
+ */
 async function readText(deps: GateDeps, bucket: string, key: string, maxBytes: number, what: string) {
   const body = await deps.openObject(bucket, key);
   if (body === undefined) return undefined;
@@ -39,7 +44,12 @@ async function readText(deps: GateDeps, bucket: string, key: string, maxBytes: n
       `${what} s3://${bucket}/${key} is larger than the limit of ${formatBytes(maxBytes)}`,
     );
   }
-  return bytes.toString('utf8');
+  try {
+    return decodeText(bytes, `${what} s3://${bucket}/${key}`);
+  } catch (err) {
+    if (err instanceof TextDecodingError) throw new CoverageReportInvalid(err.message);
+    throw err;
+  }
 }
 
 /** Reads the report (and diff and baseline), judges the policy, returns the summary or throws a typed error. */
@@ -115,7 +125,15 @@ export async function runGate(event: GateEvent, deps: GateDeps): Promise<GateSum
     nextBaseline: baselineFromSummary(report, event.commit),
     rules: verdict.rules,
     leastCoveredChangedFiles: newCode?.files.slice(0, 5) ?? [],
+    findings: report.findings.slice(0, MAX_FINDINGS_SHOWN),
+    findingsTotal: report.findings.length,
   };
+  if (report.findings.length > 0) {
+    deps.log.warn('coverage report summaries disagree with their detail', {
+      findingsTotal: report.findings.length,
+      findings: report.findings.slice(0, MAX_FINDINGS_SHOWN).map(describeFinding),
+    });
+  }
   deps.log.info('coverage gate verdict', { passed: summary.passed, rules: summary.rules });
   if (!summary.passed) throw new CoverageBelowThreshold(failureMessage(summary));
   return summary;

@@ -26,7 +26,9 @@ export function isReplacement(actions: readonly string[]): boolean {
 
 /**
  * Counts the plan the way `terraform plan` prints it and refuses deletions or replacements of
- * protected resource types unless `destructiveApproved`. Data sources are reads, never counted.
+ * protected resource types unless `destructiveApproved`. Data sources are reads, never counted. The
+ * destroy of a deposed object counts in `destroy` (as `terraform plan` counts it) and is named as the
+ * deposed object it is, never as the live resource.
  */
 export function evaluatePlan(plan: TerraformPlan, options: EvaluateOptions): PlanEvaluation {
   const protectedTypes = new Set(options.protectedTypes);
@@ -44,7 +46,12 @@ export function evaluatePlan(plan: TerraformPlan, options: EvaluateOptions): Pla
     if (actions.includes('delete')) destroy++;
     if (isReplacement(actions)) replace++;
     if (actions.includes('delete') && protectedTypes.has(rc.type)) {
-      protectedChanges.push({ address: rc.address, type: rc.type, actions: [...actions] });
+      protectedChanges.push({
+        address: rc.address,
+        type: rc.type,
+        actions: [...actions],
+        ...(rc.deposed === undefined ? {} : { deposed: rc.deposed }),
+      });
     }
   }
 

@@ -136,7 +136,12 @@ export async function handleWebhook(
     });
     const fresh = executions.some((e) => e.outcome === 'started');
     outcome.decision = fresh ? 'started' : 'already-started';
-    outcome.executions = executions.map((e) => ({ name: e.name, outcome: e.outcome }));
+    const trimmedOf = new Map(decision.executions.map((e) => [e.name, e.trimmed]));
+    outcome.executions = executions.map((e) => ({
+      name: e.name,
+      outcome: e.outcome,
+      ...(trimmedOf.get(e.name) === undefined ? {} : { trimmed: trimmedOf.get(e.name) }),
+    }));
     const skipped = decision.skipped.length === 0 ? {} : { skipped: decision.skipped };
     return answer(fresh ? 201 : 200, {
       message: fresh ? 'started' : 'already started',
@@ -146,6 +151,8 @@ export async function handleWebhook(
         name,
         executionArn,
         ...(o === 'already-exists' ? { alreadyStarted: true, status } : {}),
+        // Fields shortened or dropped to fit Step Functions' input limit (see docs/push-trigger.md).
+        ...(trimmedOf.get(name) === undefined ? {} : { trimmed: trimmedOf.get(name) }),
       })),
       ...skipped,
     });

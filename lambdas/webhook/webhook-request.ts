@@ -12,7 +12,7 @@ export function headerOf(event: Pick<APIGatewayProxyEventV2, 'headers'>, name: s
   return undefined;
 }
 
-/** Size in bytes of the body as sent, without decoding it. */
+/** Size in bytes of the raw body as sent: a base64-encoded body is measured decoded, text in UTF-8 bytes. */
 export function bodySizeOf(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
   if (event.body === undefined || event.body === null) return 0;
   return event.isBase64Encoded ? Buffer.byteLength(event.body, 'base64') : Buffer.byteLength(event.body, 'utf8');

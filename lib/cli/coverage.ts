@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { COVERAGE_FORMATS, type CoverageFormat } from '../../lambdas/coverage-gate/coverage-types';
 import { CoverageReportInvalid } from '../../lambdas/coverage-gate/errors';
 import { evaluatePolicy, formatPct } from '../../lambdas/coverage-gate/evaluate-policy';
+import { findingLines } from '../../lambdas/coverage-gate/gate-summary';
 import { parseReport } from '../../lambdas/coverage-gate/parse-report';
 import { DEFAULT_MIN_LINE_PCT } from '../contracts/pipeline-config';
 
@@ -67,6 +68,8 @@ async function checkCoverage(reportPath: string, options: CoverageOptions): Prom
       branches: report.branches,
       files: report.files.length,
       passed: verdict.passed,
+      // Summaries that disagree with their detail, each with both figures and the one used.
+      findings: report.findings,
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
@@ -81,6 +84,12 @@ async function checkCoverage(reportPath: string, options: CoverageOptions): Prom
     const lines = [
       `${reportPath} (${report.format}, ${report.files.length} files)`,
       ...rows.map(([name, pct, detail]) => `  ${name.padEnd(9)} ${pct.padStart(7)}  ${detail}`),
+      ...(report.findings.length === 0
+        ? []
+        : [
+            'Report summaries that disagree with their detail:',
+            ...findingLines(report.findings.slice(0, 10), report.findings.length),
+          ]),
       verdict.passed
         ? `PASS: line coverage ${formatPct(report.lines.pct)} >= ${formatPct(options.threshold)}`
         : `FAIL: line coverage ${formatPct(report.lines.pct)} < ${formatPct(options.threshold)}`,

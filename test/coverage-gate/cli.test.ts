@@ -36,11 +36,12 @@ describe('deployctl coverage', () => {
     expect(out.stdout).toMatch(/FAIL: line coverage 68\.42% < 80\.00%/);
   });
 
-  it('--json prints exactly format, lines, branches, files, passed', () => {
+  it('--json prints exactly format, lines, branches, files, passed, findings', () => {
     const out = deployctl(JACOCO, '--json', '--threshold', '60');
     expect(out.code).toBe(0);
     const json = JSON.parse(out.stdout);
-    expect(Object.keys(json)).toEqual(['format', 'lines', 'branches', 'files', 'passed']);
+    expect(Object.keys(json)).toEqual(['format', 'lines', 'branches', 'files', 'passed', 'findings']);
+    expect(json.findings).toEqual([]);
     expect(json).toMatchObject({ format: 'jacoco', lines: { covered: 26, valid: 38 }, files: 7, passed: true });
     expect(Object.keys(json.lines)).toEqual(['covered', 'valid', 'pct']);
     expect(json.branches).toMatchObject({ covered: 1, valid: 4, pct: 25 });

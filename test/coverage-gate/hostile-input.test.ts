@@ -69,8 +69,18 @@ describe('hostile and broken reports fail as CoverageReportInvalid, quickly', ()
   it('negative hits (Cobertura)', () => expectInvalid(COBERTURA_OK.replace('hits="0"', 'hits="-3"'), /non-negative/));
   it('non-numeric root totals (Cobertura)', () =>
     expectInvalid(COBERTURA_OK.replace('lines-valid="2"', 'lines-valid="two"'), /lines-valid> must be a non-negative/));
-  it('covered above valid (Cobertura)', () =>
-    expectInvalid(COBERTURA_OK.replace('lines-covered="1"', 'lines-covered="5"'), /exceeds total/));
+  it('covered above valid (Cobertura) with no line detail to count instead', () =>
+    expectInvalid(
+      '<coverage lines-covered="5" lines-valid="2"><packages/></coverage>',
+      /\(report\) <coverage lines-covered\/lines-valid>: covered 5 exceeds total 2, and there are no class-level <line> elements to count instead/,
+    ));
+  it('covered above valid (Cobertura) with line detail: the lines are counted, and the report says so', async () => {
+    const report = await parseText(COBERTURA_OK.replace('lines-covered="1"', 'lines-covered="5"'));
+    expect(report.lines).toEqual({ covered: 1, valid: 2, pct: 50 });
+    expect(report.findings).toEqual([
+      expect.objectContaining({ summary: { covered: 5, valid: 2 }, detail: { covered: 1, valid: 2 }, used: 'detail' }),
+    ]);
+  });
   it('negative DA hits (LCOV)', () =>
     expectInvalid('SF:a.ts\nDA:1,-1\nend_of_record\n', /hits must be a non-negative/));
   it('non-numeric LF (LCOV)', () => expectInvalid('SF:a.ts\nDA:1,1\nLF:x\nLH:1\nend_of_record\n', /LF/));

@@ -101,6 +101,7 @@ describe('newCodeCoverage', () => {
     format: 'lcov' as const,
     lines: counts(3, 6),
     branches: null,
+    findings: [],
     files: [
       // Absolute path from the build machine; the diff has repository paths.
       {

@@ -4,6 +4,7 @@ import { DestructiveChangeBlocked, PlanUnreadable } from '../../lambdas/plan-gua
 import { evaluatePlan, isReplacement } from '../../lambdas/plan-guard/evaluate-plan';
 import { parsePlan } from '../../lambdas/plan-guard/parse-plan';
 import { DEFAULT_PROTECTED_TYPES, resolveProtectedTypes } from '../../lambdas/plan-guard/protected-types';
+import { decodeText } from '../../lib/contracts/decode-text';
 import { describeWithTools } from '../support/real-tool';
 import { countsFromPlanText, TerraformPlanWorkdir } from './terraform-plan-workdir';
 
@@ -65,6 +66,33 @@ describe('PlanGuard on committed AWS plans (real terraform plan output, see fixt
   it('does not block destructive changes of unprotected types', () => {
     const { plan } = fixture('aws-db-replace');
     expect(evaluatePlan(plan, { protectedTypes: ['aws_eks_cluster'] }).protectedChanges).toEqual([]);
+  });
+});
+
+describe('the deposed-object regression plan (terraform 1.11.4, saved with a UTF-8 byte-order mark)', () => {
+  const bytes = readFileSync(join(__dirname, '..', 'fixtures', 'regressions', 'plan_deposed_utf8_bom.json'));
+  const plan = parsePlan(decodeText(bytes), 'plan_deposed_utf8_bom.json');
+
+  it('counts the deposed destroy as Terraform does (Plan: 0 to add, 0 to change, 1 to destroy)', () => {
+    expect(evaluatePlan(plan, { protectedTypes: DEFAULT_PROTECTED_TYPES }).summary).toBe(
+      '0 to add, 0 to change, 1 to destroy',
+    );
+  });
+
+  it('names the deposed object, not the live resource, when it is blocked and when it is approved', () => {
+    const protect = { protectedTypes: ['terraform_data'] };
+    const error = caught(() => evaluatePlan(plan, protect)) as DestructiveChangeBlocked;
+    expect(error.message).toBe(
+      'Plan would delete or replace 1 protected resource(s): deposed object 0a1b2c3d of terraform_data.db (delete). Re-run with destructiveApproved=true if this is intended.',
+    );
+    expect(error.changes).toEqual([
+      { address: 'terraform_data.db', type: 'terraform_data', actions: ['delete'], deposed: '0a1b2c3d' },
+    ]);
+    expect(evaluatePlan(plan, { ...protect, destructiveApproved: true }).protectedChanges).toEqual(error.changes);
+  });
+
+  it('the file as it is cannot be read by JSON.parse: the byte-order mark has to go through decodeText', () => {
+    expect(() => parsePlan(bytes.toString('utf8'), 'raw')).toThrow(/not valid JSON/);
   });
 });
 

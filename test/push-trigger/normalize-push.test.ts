@@ -1,6 +1,8 @@
 import { executionName } from '../../lambdas/shared/execution-name';
 import {
   changedPathsOf,
+  GITHUB_MAX_FILES_PER_COMMIT,
+  GITHUB_MAX_LISTED_COMMITS,
   InvalidPushPayload,
   parseGitHubPush,
   pushEventFromGitHub,
@@ -131,28 +133,54 @@ describe('normalizePush on pushes derived from the examples', () => {
     for (const e of started(decide(payload))) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null });
   });
 
-  it('more than the 20 commits GitHub lists means unknown paths', () => {
-    const commits = Array.from({ length: 20 }, (_, i) => ({ modified: [`README-${i}.md`] }));
-    const payload = normalPush({ commits });
-    expect(changedPathsOf(parseGitHubPush(payload))).toBeNull();
-    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: commits.slice(0, 19) })))).toHaveLength(19);
-    expect(started(decide(payload))[0]?.input.changes.paths).toBeNull();
+  it('a push of 25 app-only commits is classified from its files: 20 is the Events API cap, not the webhook one (issue 11)', () => {
+    const commits = Array.from({ length: 25 }, (_, i) => ({ modified: [`app/src/module-${i}.ts`] }));
+    const decision = decide(normalPush({ commits }));
+    const executions = started(decision);
+    expect(executions.map((e) => `${e.service}/${e.environment}`)).toEqual(['hello/dev', 'hello/prod']);
+    expect(executions[0]?.input.changes).toMatchObject({ app: true, infra: false });
+    expect(executions[0]?.input.changes.paths).toHaveLength(25);
+    expect(decision).toMatchObject({ skipped: [{ service: 'docs-site', reason: 'no-relevant-changes' }] });
   });
 
-  it('a size or distinct_size above the listed commits means unknown paths', () => {
+  it(`a push listing GitHub’s webhook cap of ${GITHUB_MAX_LISTED_COMMITS} commits may have had more: unknown paths; one fewer is known`, () => {
+    expect(GITHUB_MAX_LISTED_COMMITS).toBe(2048);
+    const commits = Array.from({ length: GITHUB_MAX_LISTED_COMMITS }, (_, i) => ({ modified: [`app/f${i}.ts`] }));
+    expect(changedPathsOf(parseGitHubPush(normalPush({ commits })))).toBeNull();
+    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: commits.slice(1) })))).toHaveLength(2047);
+  });
+
+  it('a size or distinct_size above the listed commits means unknown paths; equal or absent does not', () => {
     expect(changedPathsOf(parseGitHubPush({ ...normalPush(), size: 2 }))).toBeNull();
     expect(changedPathsOf(parseGitHubPush({ ...normalPush(), distinct_size: 5 }))).toBeNull();
     expect(changedPathsOf(parseGitHubPush({ ...normalPush(), size: 1, distinct_size: 1 }))).toEqual([
       'app/src/index.ts',
     ]);
+    const payload = normalPush();
+    delete payload.size;
+    delete payload.distinct_size;
+    expect(changedPathsOf(parseGitHubPush(payload))).toEqual(['app/src/index.ts']);
   });
 
-  it('a push listing GitHub’s cap of 3000 files means unknown paths', () => {
-    const files = (n: number, dir: string) => Array.from({ length: n }, (_, i) => `${dir}/f${i}.md`);
-    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: [{ added: files(3000, 'notes') }] })))).toBeNull();
-    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: [{ added: files(2999, 'notes') }] })))).toHaveLength(
-      2999,
-    );
+  it(`GitHub’s cap of ${GITHUB_MAX_FILES_PER_COMMIT} files applies per commit, not per push (issue 11: 5 commits of 700 files)`, () => {
+    expect(GITHUB_MAX_FILES_PER_COMMIT).toBe(3000);
+    const files = (n: number, dir: string) => Array.from({ length: n }, (_, i) => `${dir}/f${i}.ts`);
+    const five = Array.from({ length: 5 }, (_, c) => ({ added: files(700, `app/c${c}`) }));
+    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: five })))).toHaveLength(3500);
+    const [first] = started(decide(normalPush({ commits: five })));
+    expect(first?.input.changes).toMatchObject({ app: true, infra: false });
+    expect(first?.input.changes.paths).toHaveLength(3500);
+    // One commit at the cap (its three lists together) may have been cut.
+    const atCap = [{ added: files(1000, 'a'), modified: files(1000, 'm'), removed: files(1000, 'r') }];
+    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: atCap })))).toBeNull();
+    const below = [{ added: files(1000, 'a'), modified: files(1000, 'm'), removed: files(999, 'r') }];
+    expect(changedPathsOf(parseGitHubPush(normalPush({ commits: below })))).toHaveLength(2999);
+  });
+
+  it('a commit listing no file (GitHub leaves the lists empty for extremely large commits) means unknown paths', () => {
+    const payload = normalPush({ commits: [{ modified: ['app/a.ts'] }, { message: 'redeploy' }] });
+    expect(changedPathsOf(parseGitHubPush(payload))).toBeNull();
+    for (const e of started(decide(payload))) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null });
   });
 
   it('a branch deletion starts nothing', () => {
@@ -172,9 +200,41 @@ describe('normalizePush on pushes derived from the examples', () => {
     expect(decide(normalPush({ ref: 'refs/pull/1/head' }))).toMatchObject({ reason: 'not-a-branch' });
   });
 
-  it.each(['[skip ci]', '[ci skip]', '[Skip CI]'])('%s in the head commit message starts nothing', (marker) => {
-    const payload = normalPush({ commits: [{ message: `Tidy up ${marker}`, modified: ['app/a.ts'] }] });
-    expect(decide(payload)).toMatchObject({ kind: 'ignored', reason: 'skip-ci' });
+  it.each(['[skip ci]', '[ci skip]', '[Skip CI]', '[no ci]', '[skip actions]', '[actions skip]', '[NO CI]'])(
+    '%s in the head commit message starts nothing (GitHub Actions’ documented directives)',
+    (marker) => {
+      const payload = normalPush({ commits: [{ message: `Tidy up ${marker}`, modified: ['app/a.ts'] }] });
+      expect(decide(payload)).toMatchObject({
+        kind: 'ignored',
+        reason: 'skip-ci',
+        detail: `head commit message contains ${marker.toLowerCase()}`,
+      });
+    },
+  );
+
+  it.each([
+    ['after two empty lines (GitHub’s wording)', 'Update docs\n\n\nskip-checks: true'],
+    ['after one empty line (git’s default cleanup)', 'Update docs\n\nskip-checks:true'],
+    ['last after other trailers', 'Update docs\n\nBody text.\n\nSigned-off-by: A <a@example.com>\nskip-checks: true\n'],
+    ['with CRLF line breaks', 'Update docs\r\n\r\nskip-checks: true\r\n'],
+  ])('a skip-checks: true trailer %s starts nothing', (_label, message) => {
+    const payload = normalPush({ commits: [{ message, modified: ['app/a.ts'] }] });
+    expect(decide(payload)).toMatchObject({
+      reason: 'skip-ci',
+      detail: 'head commit message contains skip-checks: true',
+    });
+  });
+
+  it.each([
+    ['not the last trailer', 'Update docs\n\nskip-checks: true\nSigned-off-by: A <a@example.com>'],
+    ['in the subject line', 'skip-checks: true'],
+    ['inside the body text', 'Update docs\n\nWe could add skip-checks: true here.'],
+    ['in a paragraph that is not all trailers', 'Update docs\n\nsome words\nskip-checks: true'],
+    ['set to false', 'Update docs\n\nskip-checks: false'],
+    ['misspelt directive', 'Update docs [skip-ci]'],
+  ])('a message with skip-checks %s still deploys', (_label, message) => {
+    const payload = normalPush({ commits: [{ message, modified: ['app/a.ts'] }] });
+    expect(started(decide(payload))).toHaveLength(2);
   });
 
   it('[skip ci] only in an earlier commit does not skip', () => {

@@ -11,6 +11,7 @@ import {
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { executionName } from '../../lambdas/shared/execution-name';
 import { logger } from '../../lambdas/shared/logger';
+import { EXECUTION_INPUT_BUDGET_BYTES } from '../../lambdas/shared/push-event/fit-execution-input';
 import { handleWebhook } from '../../lambdas/webhook/handle-webhook';
 import { executionInputSchema } from '../../lib/contracts/execution-input';
 import { type MotoServer, startMoto } from '../support/moto-server';
@@ -45,6 +46,8 @@ interface Delivery {
   readonly base64?: boolean;
   readonly method?: string;
   readonly extraHeaders?: Record<string, string>;
+  /** Send the body's characters as single Latin-1 bytes (base64-encoded, as API Gateway hands over binary). */
+  readonly latin1?: boolean;
 }
 
 /** Headers GitHub sends with a delivery, lowercased as API Gateway payload 2.0 hands them over. */
@@ -58,11 +61,13 @@ function delivery(d: Delivery): APIGatewayProxyEventV2 {
     'content-type': d.contentType ?? 'application/json',
     ...d.extraHeaders,
   };
-  if (d.signature !== null) headers['x-hub-signature-256'] = d.signature ?? sign(body, SECRET);
+  const bytes = Buffer.from(body, d.latin1 === true ? 'latin1' : 'utf8');
+  if (d.signature !== null) headers['x-hub-signature-256'] = d.signature ?? sign(bytes, SECRET);
   if (d.event === '') delete headers['x-github-event'];
   if (d.delivery === '') delete headers['x-github-delivery'];
   if (d.contentType === '') delete headers['content-type'];
-  return httpApiEvent({ body, headers, method: d.method, base64: d.base64 });
+  const event = httpApiEvent({ body, headers, method: d.method, base64: d.base64 });
+  return d.latin1 === true ? { ...event, body: bytes.toString('base64'), isBase64Encoded: true } : event;
 }
 
 const parse = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(String(res.body)) as Payload;
@@ -271,6 +276,20 @@ describeWithTools(['moto_server'], 'webhook handler against moto_server', () => 
     ['tag push (GitHub example)', { body: JSON.stringify(tagCreated()) }, 202, 'tag'],
     ['branch deletion', { body: JSON.stringify(branchDeleted()) }, 202, 'branch-deleted'],
     ['[skip ci] head commit', signedWith((p) => (p.head_commit.message = 'docs [skip ci]')), 202, 'skip-ci'],
+    ['[no ci] head commit', signedWith((p) => (p.head_commit.message = 'docs [no ci]')), 202, 'skip-ci'],
+    [
+      'skip-checks: true trailer',
+      signedWith((p) => (p.head_commit.message = 'docs\n\nskip-checks: true')),
+      202,
+      'skip-ci',
+    ],
+    ['JSON body in Latin-1 (not UTF-8)', { body: '{"ref":"caf\u00e9"}', latin1: true }, 400, 'invalid-body'],
+    [
+      'form payload whose percent-encoded bytes are not UTF-8',
+      { body: 'payload=%7B%22ref%22%3A%22caf%E9%22%7D', contentType: 'application/x-www-form-urlencoded' },
+      400,
+      'invalid-body',
+    ],
     ['unknown repository', signedWith((p) => (p.repository.full_name = 'evil/repo')), 202, 'unknown-repository'],
     ['branch without environment', signedWith((p) => (p.ref = 'refs/heads/develop')), 202, 'no-environment-for-branch'],
     [
@@ -296,6 +315,100 @@ describeWithTools(['moto_server'], 'webhook handler against moto_server', () => 
       expect(await executions()).toHaveLength(before);
     },
   );
+
+  it('refuses a body that is not UTF-8 naming the encoding and the byte offset, never showing U+FFFD', async () => {
+    const res = await handler(delivery({ body: '{"ref":"caf\u00e9"}', latin1: true }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).message).toBe(
+      'body is not valid UTF-8: the sequence at byte offset 11 (bytes 0xE9 0x22 0x7D) is not a UTF-8 character; save it as UTF-8',
+    );
+    expect(String(res.body)).not.toContain('\ufffd');
+  });
+
+  it('accepts a UTF-8 body with a byte-order mark', async () => {
+    const body = `\ufeff${JSON.stringify(normalPush({ commits: [{ message: 'bom', modified: ['app/bom.ts'] }] }))}`;
+    expect((await handler(delivery({ body }))).statusCode).toBe(201);
+  });
+
+  describe(`the body limit counts bytes of the raw body (${MAX_BODY}), with multi-byte text and base64`, () => {
+    /** A signed push whose body is exactly `size` bytes, most of them Japanese characters (3 bytes, 1 UTF-16 unit). */
+    function bodyOf(size: number): string {
+      const payload = normalPush({ commits: [{ message: 'limit', modified: ['app/limit.ts'] }] });
+      payload.padding = '';
+      const room = size - Buffer.byteLength(JSON.stringify(payload));
+      payload.padding = `${'日'.repeat(Math.floor(room / 3))}${'a'.repeat(room % 3)}`;
+      const body = JSON.stringify(payload);
+      expect(Buffer.byteLength(body)).toBe(size);
+      expect(body.length).toBeLessThan(size / 2);
+      return body;
+    }
+
+    it.each([false, true])('exactly the limit is accepted, one byte more is 413 (base64: %s)', async (base64) => {
+      const atLimit = await handler(delivery({ body: bodyOf(MAX_BODY), base64 }));
+      expect(atLimit.statusCode).toBe(201);
+      const over = await handler(delivery({ body: bodyOf(MAX_BODY + 1), base64 }));
+      expect({ status: over.statusCode, reason: parse(over).reason }).toEqual({
+        status: 413,
+        reason: 'payload-too-large',
+      });
+      expect(parse(over).message).toBe(`body of ${MAX_BODY + 1} bytes is larger than the limit of ${MAX_BODY}`);
+    });
+  });
+
+  describe('execution inputs over Step Functions’ limit start, trimmed in the documented order (issue 11)', () => {
+    const big = () => ({ config: CONFIG, secret: async () => SECRET, maxBodyBytes: 5 * 1024 * 1024, logger });
+
+    it.each([
+      [
+        '2,000 files with Japanese names',
+        normalPush({
+          commits: [
+            {
+              message: 'ファイル一括追加',
+              added: Array.from(
+                { length: 2000 },
+                (_, i) => `app/src/機能/共通コンポーネント/詳細設定/入力フォーム検証ルール定義ファイル-${i}.tsx`,
+              ),
+            },
+          ],
+        }),
+        ['changes.paths'],
+      ],
+      [
+        'a 150 KB squash message and 1,500 paths',
+        normalPush({
+          commits: [
+            {
+              message: Array.from(
+                { length: 2100 },
+                (_, i) => `* コミット${i}: 入力検証とエラーメッセージ表示の修正`,
+              ).join('\n'),
+              modified: Array.from(
+                { length: 1500 },
+                (_, i) => `app/src/features/login/form-fields/validation-rules/f-${i}.tsx`,
+              ),
+            },
+          ],
+        }),
+        ['source.message'],
+      ],
+    ])('%s', async (_label, payload, trimmed) => {
+      const res = await handleWebhook(delivery({ body: JSON.stringify(payload) }), {
+        ...big(),
+        sfn,
+        stateMachineArn,
+        timeoutMs: 5_000,
+      });
+      expect(res.statusCode).toBe(201);
+      for (const e of parse(res).executions) {
+        expect(e.trimmed).toEqual(trimmed);
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+        const sent = String(described.input);
+        expect(Buffer.byteLength(sent, 'utf8')).toBeLessThanOrEqual(EXECUTION_INPUT_BUDGET_BYTES);
+        expect(executionInputSchema.parse(JSON.parse(sent)).source.commit).toBe(HEAD);
+      }
+    });
+  });
 
   it('header names are matched whatever their case', async () => {
     const body = JSON.stringify(normalPush({ commits: [{ message: 'mixed case', modified: ['app/y.ts'] }] }));

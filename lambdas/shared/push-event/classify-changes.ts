@@ -9,12 +9,6 @@ export interface Changes {
   readonly paths: string[] | null;
 }
 
-/**
- * Largest path list, in characters of JSON, an execution input carries. Step Functions caps an
- * input at 256 KiB; past this budget the list is dropped and the push counts as changing everything.
- */
-export const MAX_PATHS_JSON_CHARS = 128 * 1024;
-
 type Matcher = (path: string) => boolean;
 interface CompiledPaths {
   readonly app: Matcher;
@@ -39,7 +33,8 @@ function compile(globs: ChangePaths): CompiledPaths {
 /**
  * Decides which stages a push needs for one service: files under the app globs need the app
  * stages, files under the infra globs need Terraform, files under `both` need everything. Unknown
- * paths (null) or a list too large to carry mean everything changed.
+ * paths (null) mean everything changed. Whether the list fits an execution input is decided on the
+ * whole input, in bytes, by `fitExecutionInput`.
  */
 export function classifyChanges(paths: readonly string[] | null, globs: ChangePaths): Changes {
   if (paths === null) return { app: true, infra: true, paths: null };
@@ -55,7 +50,5 @@ export function classifyChanges(paths: readonly string[] | null, globs: ChangePa
     if (!app && match.app(path)) app = true;
     if (!infra && match.infra(path)) infra = true;
   }
-  if (!app && !infra) return { app, infra, paths: [...paths] };
-  if (JSON.stringify(paths).length > MAX_PATHS_JSON_CHARS) return { app: true, infra: true, paths: null };
   return { app, infra, paths: [...paths] };
 }

@@ -2,10 +2,20 @@ import { z } from 'zod';
 import { formatPath } from '../../../lib/contracts/validation-issues';
 import { type PushEvent, ZERO_COMMIT } from './push-event';
 
-/** GitHub lists at most this many commits in a push payload. */
-export const GITHUB_MAX_LISTED_COMMITS = 20;
-/** GitHub stops listing changed files once a push payload names this many. */
-export const GITHUB_MAX_LISTED_FILES = 3000;
+/**
+ * Most commits a push webhook lists. GitHub's webhook schema for `push` (the REST API description
+ * behind docs.github.com/en/webhooks/webhook-events-and-payloads#push): "The array includes a maximum of
+ * 2048 commits." The 20-commit cap sometimes quoted is the Events API's: "This limit is applied to
+ * timeline events only and isn't applied to webhook deliveries." A push listing exactly this many may
+ * have had more, so it counts as incomplete.
+ */
+export const GITHUB_MAX_LISTED_COMMITS = 2048;
+/**
+ * Most changed files a push webhook lists for one commit, per commit and not per push. GitHub's webhook
+ * schema, `commits[].added` (and `removed`, `modified`): "A maximum of 3000 changed files will be
+ * reported per commit." A commit listing this many may have had more.
+ */
+export const GITHUB_MAX_FILES_PER_COMMIT = 3000;
 
 /** The push payload is not a usable GitHub push (wrong or missing fields). */
 export class InvalidPushPayload extends Error {
@@ -53,19 +63,29 @@ export function parseGitHubPush(payload: unknown): GitHubPush {
 }
 
 /**
- * Every path the push changed, or null when the payload cannot tell: GitHub lists at most 20
- * commits and 3000 files, and for new branches and forced pushes the listed commits are not the
- * whole difference from what was deployed before.
+ * Every path the push changed, or null when the payload cannot tell. Each limit below is GitHub's for
+ * webhook deliveries (see the constants for the documentation quoted):
+ * - a new branch (`created`) or a forced push: the listed commits are not the whole difference from what
+ *   was deployed before;
+ * - no listed commit, or {@link GITHUB_MAX_LISTED_COMMITS} or more: the list may be cut;
+ * - `size` or `distinct_size` above the listed commits: these are Events API fields ("The number of
+ *   commits in the push", docs.github.com/en/rest/using-the-rest-api/github-event-types#pushevent) that
+ *   webhook deliveries do not document; when a payload carries them and they count more commits than
+ *   it lists, the list is incomplete;
+ * - a commit listing {@link GITHUB_MAX_FILES_PER_COMMIT} or more files: its list may be cut;
+ * - a commit listing no file at all: GitHub's webhook types say of `added`/`modified`/`removed` "For
+ *   extremely large commits where GitHub is unable to calculate this list in a timely manner, this may
+ *   be empty even if files were added" (an empty commit, `git commit --allow-empty`, looks the same and
+ *   then runs everything, which is what such a commit is usually pushed for).
  */
 export function changedPathsOf(push: GitHubPush): string[] | null {
   const listed = push.commits.length;
   if (push.created || push.forced || listed === 0 || listed >= GITHUB_MAX_LISTED_COMMITS) return null;
   if ((push.size ?? 0) > listed || (push.distinct_size ?? 0) > listed) return null;
   const paths = new Set<string>();
-  let files = 0;
   for (const commit of push.commits) {
-    files += commit.added.length + commit.modified.length + commit.removed.length;
-    if (files >= GITHUB_MAX_LISTED_FILES) return null;
+    const files = commit.added.length + commit.modified.length + commit.removed.length;
+    if (files === 0 || files >= GITHUB_MAX_FILES_PER_COMMIT) return null;
     for (const path of commit.added) paths.add(path);
     for (const path of commit.modified) paths.add(path);
     for (const path of commit.removed) paths.add(path);

@@ -4,7 +4,7 @@ import { classifyChanges } from './classify-changes';
 import type { PlannedExecution, PushDecision, SkippedService } from './push-decision';
 import type { PushEvent } from './push-event';
 import { routePush } from './route-push';
-import { asksToSkipCi } from './skip-ci';
+import { skipDirectiveOf } from './skip-ci';
 
 /**
  * Turns a push from any provider into the executions it should start (one per matching service
@@ -16,8 +16,9 @@ export function normalizePush(push: PushEvent, config: PipelineConfig): PushDeci
   if (push.deleted) {
     return { kind: 'ignored', reason: 'branch-deleted', detail: `branch ${route.branch} was deleted` };
   }
-  if (asksToSkipCi(push.message)) {
-    return { kind: 'ignored', reason: 'skip-ci', detail: 'head commit message contains [skip ci] or [ci skip]' };
+  const skip = skipDirectiveOf(push.message);
+  if (skip !== undefined) {
+    return { kind: 'ignored', reason: 'skip-ci', detail: `head commit message contains ${skip}` };
   }
 
   const executions: PlannedExecution[] = [];

@@ -1,4 +1,5 @@
 import type { ExecutionInput } from '../../../lib/contracts/execution-input';
+import type { TrimmedField } from './fit-execution-input';
 
 /** Why a push starts nothing; stable strings that responses and logs carry. */
 export type IgnoreReason =
@@ -17,6 +18,8 @@ export interface PlannedExecution {
   /** Execution name (`executionName`), stable across redeliveries of the same delivery. */
   readonly name: string;
   readonly input: ExecutionInput;
+  /** Fields shortened or dropped to fit Step Functions' input limit, in the order applied; absent when none. */
+  readonly trimmed?: readonly TrimmedField[];
 }
 
 /** A service whose repository and branch matched but whose paths the push did not touch. */
