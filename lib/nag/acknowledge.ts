@@ -27,6 +27,12 @@ export function nagRegion(scope: IConstruct): string {
   return Token.isUnresolved(region) ? '<AWS::Region>' : region;
 }
 
+/** How cdk-nag prints the stack's account inside a finding (concrete when the app has credentials). */
+export function nagAccount(scope: IConstruct): string {
+  const account = Stack.of(scope).account;
+  return Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
+}
+
 /**
  * The findings of `bucket.grantRead(role, '<prefix>/*')`: the read actions CDK grants are wildcards
  * (`s3:GetObject*`, ...) and so is the object prefix.

@@ -419,6 +419,27 @@ describe('pipeline stack with a cluster reached from inside its VPC', () => {
     expect(start.Resource).toHaveLength(6);
   });
 
+  test('synthesizes with a concrete account and region, as the CDK CLI supplies them', () => {
+    // The CLI sets CDK_DEFAULT_REGION, so acknowledgements must match findings in that form too.
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    try {
+      const { stack: regional } = synthApp({ config: file });
+      expect(regional.region).toBe('eu-west-1');
+      const report = new AwsSolutionsChecks().validateScope(regional);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    } finally {
+      for (const [key, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   test('two environments on one cluster must agree on its network', () => {
     const clash = JSON.parse(JSON.stringify(config));
     clash.services[0].environments[1].eksCluster = 'deploy-dev';
