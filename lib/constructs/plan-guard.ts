@@ -2,7 +2,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
-import { DEFAULT_PROTECTED_TYPES } from '../../lambdas/plan-guard/protected-types';
+import { DEFAULT_PROTECTED_TYPES } from '../contracts/plan-guard-policy';
 import { acknowledgePrefixRead } from '../nag/acknowledge';
 import { PipelineFunction } from './pipeline-function';
 

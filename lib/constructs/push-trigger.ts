@@ -10,8 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/webhook/body-limit';
 import type { PipelineConfig } from '../contracts/pipeline-config';
+import { DEFAULT_MAX_BODY_BYTES } from '../contracts/webhook-limits';
 import { embedConfig, PipelineFunction } from './pipeline-function';
 
 /** Requests per second and burst the webhook stage accepts before answering 429. */
