@@ -175,7 +175,7 @@ export class PipelineStack extends Stack {
       projectsFromRunSettings: ['HelmDeploy'],
       extraProjects: [...this.stages.inClusterNetwork.values()].map((p) => p.deploy),
       functions: {
-        CoverageGateFunctionArn: this.coverageGate.function.function,
+        CoverageGateFunctionArn: this.coverageGate.function,
         PlanGuardFunctionArn: planGuard.function,
       },
       artifactsBucket: this.artifactsBucket,
@@ -192,7 +192,7 @@ export class PipelineStack extends Stack {
       topic: this.topic,
       stages: { ...workflowStages, HelmRollback: this.stages.HelmRollback },
       functions: [
-        this.coverageGate.function.function,
+        this.coverageGate.function,
         planGuard.function,
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),

@@ -50,7 +50,7 @@ export class CoverageGate extends Construct {
       timeout: props.timeout ?? Duration.minutes(2),
       logRetention: props.logRetention,
     });
-    const fn = this.function.function;
+    const fn = this.function;
     props.artifactsBucket.grantRead(fn, 'runs/*');
     props.artifactsBucket.grantRead(fn, 'baselines/*');
     fn.addToRolePolicy(
