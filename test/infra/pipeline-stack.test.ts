@@ -2,12 +2,16 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
 import { validateConfig } from '../../lib/config/load-config';
 import { BUILDSPEC_DIR, readBuildspec } from '../../lib/constructs/build-stage';
+import { PipelineMonitoring } from '../../lib/constructs/pipeline-monitoring';
 import { TOOL_VERSIONS } from '../../lib/tool-versions';
 import { aslPlaceholders, readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { synthApp } from './synth-app';
@@ -329,6 +333,52 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     ]);
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('each function-error alarm is named after the function it watches', () => {
+    const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
+    expect(errorAlarms).toHaveLength(3);
+    for (const [alarmId, alarm] of errorAlarms) {
+      const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
+      // Logical ids end in an 8-character hash; the rest is the construct path.
+      expect(alarmId.slice(0, -8)).toBe(`Monitoring${fnId.slice(0, -8)}Errors`);
+    }
+  });
+});
+
+describe('PipelineMonitoring', () => {
+  /** Each alarm's logical id and the logical id of the function it watches, for functions with these ids. */
+  function alarmsByFunction(functionIds: readonly string[]): Array<[string, string]> {
+    const monitored = new Stack(new App(), 'Monitored');
+    const functions = functionIds.map(
+      (id) =>
+        new lambda.Function(monitored, id, {
+          runtime: lambda.Runtime.NODEJS_24_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler = async () => {};'),
+        }),
+    );
+    new PipelineMonitoring(monitored, 'Monitoring', {
+      stateMachine: new sfn.StateMachine(monitored, 'Machine', {
+        definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(monitored, 'Done')),
+      }),
+      topic: new sns.Topic(monitored, 'Topic'),
+      stages: {},
+      functions,
+    });
+    const alarms = Template.fromStack(monitored).findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'Errors' },
+    });
+    return Object.entries(alarms).map(([alarmId, alarm]) => [alarmId, alarm.Properties.Dimensions[0].Value.Ref]);
+  }
+
+  test('adding a function adds its alarm and leaves every other alarm as it was', () => {
+    const before = alarmsByFunction(['Gate', 'Guard']);
+    const after = alarmsByFunction(['Added', 'Gate', 'Guard']);
+    expect(before).toHaveLength(2);
+    expect(after).toHaveLength(3);
+    // Same alarm, same function: nothing renamed, nothing re-pointed.
+    expect(after).toEqual(expect.arrayContaining(before));
   });
 });
 
