@@ -1,11 +1,6 @@
-/** Resource types whose deletion loses data or breaks every workload at once. */
-export const DEFAULT_PROTECTED_TYPES: readonly string[] = [
-  'aws_db_instance',
-  'aws_rds_cluster',
-  'aws_eks_cluster',
-  'aws_kms_key',
-  'aws_s3_bucket',
-];
+import { DEFAULT_PROTECTED_TYPES } from '../../lib/contracts/plan-guard-policy';
+
+export { DEFAULT_PROTECTED_TYPES };
 
 function splitList(value: string): string[] {
   return value

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import type { DeployNetwork } from '../contracts/pipeline-config';
-import { acknowledgeFindings, nagRef, nagRegion } from '../nag/acknowledge';
+import { acknowledgeFindings, nagAccount, nagRef, nagRegion } from '../nag/acknowledge';
 
 export const BUILDSPEC_DIR = join(__dirname, '..', 'buildspecs');
 
@@ -90,12 +90,13 @@ export class BuildStage extends Construct {
       acknowledgeFindings(
         this.role,
         'AwsSolutions-IAM5',
-        [`Resource::arn:<AWS::Partition>:ec2:${nagRegion(this)}:<AWS::AccountId>:network-interface/*`],
+        // CodeBuild writes this ARN with the AWS::Region pseudo parameter even when the stack's region is known.
+        ['Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*'],
         reason,
       );
     }
     const ref = nagRef(this.project.node.defaultChild as CfnResource);
-    const where = `<AWS::Partition>:%s:${nagRegion(this)}:<AWS::AccountId>`;
+    const where = `<AWS::Partition>:%s:${nagRegion(this)}:${nagAccount(this)}`;
     acknowledgeFindings(
       this.role,
       'AwsSolutions-IAM5',

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, acknowledgePrefixRead, nagRegion } from '../nag/acknowledge';
+import { acknowledgeFindings, acknowledgePrefixRead, nagAccount, nagRegion } from '../nag/acknowledge';
 import { PipelineFunction } from './pipeline-function';
 
 /**
@@ -50,7 +50,7 @@ export class CoverageGate extends Construct {
       timeout: props.timeout ?? Duration.minutes(2),
       logRetention: props.logRetention,
     });
-    const fn = this.function.function;
+    const fn = this.function;
     props.artifactsBucket.grantRead(fn, 'runs/*');
     props.artifactsBucket.grantRead(fn, 'baselines/*');
     fn.addToRolePolicy(
@@ -83,7 +83,7 @@ export class CoverageGate extends Construct {
       role,
       'AwsSolutions-IAM5',
       [
-        `Resource::arn:<AWS::Partition>:codebuild:${nagRegion(this)}:<AWS::AccountId>:report-group/${props.reportGroupNamePrefix}*`,
+        `Resource::arn:<AWS::Partition>:codebuild:${nagRegion(this)}:${nagAccount(this)}:report-group/${props.reportGroupNamePrefix}*`,
       ],
       'BatchGetReports on the pipeline’s own coverage report groups, whose report names are generated.',
     );

@@ -1,4 +1,5 @@
-import { Aws, type CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,9 +8,20 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeFindings } from '../nag/acknowledge';
-import { readDeployPipelineAsl } from '../workflow/deploy-pipeline-definition';
-import type { BuildStage } from './build-stage';
+import { acknowledgeFindings, nagArn } from '../nag/acknowledge';
+import { aslPlaceholders, readDeployPipelineAsl } from '../workflow/deploy-pipeline-definition';
+
+/** What the state machine needs from one stage (see `lib/stages/pipeline-stage.ts`). */
+export interface WorkflowStage {
+  /** The stage's user-facing state name, used in error messages. */
+  readonly stateName: string;
+  /** The ASL `${Placeholder}` values this stage fills (e.g. `RunTestsProject`, `CoverageGateFunctionArn`). */
+  substitutions(): Readonly<Record<string, string>>;
+  /** CodeBuild projects the workflow may start for this stage (`codebuild:startBuild.sync`). */
+  readonly startedProjects: readonly codebuild.IProject[];
+  /** Lambda functions the workflow invokes for this stage. */
+  readonly invokedFunctions: readonly lambda.IFunction[];
+}
 
 export interface DeployPipelineStateMachineProps {
   readonly topic: sns.ITopic;
@@ -17,17 +29,8 @@ export interface DeployPipelineStateMachineProps {
   readonly logRetention: logs.RetentionDays;
   /** SSM path under which each service and environment's run settings live. */
   readonly settingsParameterPrefix: string;
-  /**
-   * Build stages by state name. Each fills `${<Name>Buildspec}`, and `${<Name>Project}` unless the
-   * workflow takes its project from the run settings (`projectsFromRunSettings`).
-   */
-  readonly stages: Readonly<Record<string, BuildStage>>;
-  /** Stages whose project the run settings name (a per-cluster deploy project, for example). */
-  readonly projectsFromRunSettings?: readonly string[];
-  /** Further projects the workflow may start by name from the run settings. */
-  readonly extraProjects?: readonly BuildStage[];
-  /** Lambda tasks by the ASL placeholder that names their function ARN (e.g. `CoverageGateFunctionArn`). */
-  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** The pipeline's stages: together with the stack's own values they fill every ASL placeholder. */
+  readonly stages: readonly WorkflowStage[];
   /** Run artifacts; the workflow writes coverage baselines under `baselines/`. */
   readonly artifactsBucket: s3.IBucket;
 }
@@ -36,12 +39,17 @@ export interface DeployPipelineStateMachineProps {
  * The deploy pipeline: the ASL file `state-machines/deploy-pipeline.asl.json` loaded inline (so
  * cfn-lint validates it) with its placeholders bound to this stack's resources. Standard type,
  * every event logged with execution data, X-Ray on.
+ *
+ * @throws Error when two providers fill the same placeholder, when the ASL has a placeholder nobody
+ *   fills, or when a substitution names no placeholder of the ASL.
  */
 export class DeployPipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
-  /** The substitutions given to the definition, for tests and docs. */
-  readonly substitutions: Record<string, string>;
+  /** The placeholders the stack fills itself, not any stage. */
+  readonly stackSubstitutions: Readonly<Record<string, string>>;
+  /** Every substitution given to the definition, for tests and docs. */
+  readonly substitutions: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: DeployPipelineStateMachineProps) {
     super(scope, id);
@@ -53,28 +61,20 @@ export class DeployPipelineStateMachine extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.substitutions = {
+    this.stackSubstitutions = {
       TopicArn: props.topic.topicArn,
       SettingsParameterPrefix: props.settingsParameterPrefix,
       ArtifactsBucket: props.artifactsBucket.bucketName,
-      ...Object.fromEntries(Object.entries(props.functions).map(([key, fn]) => [key, fn.functionArn])),
-      ...Object.fromEntries(
-        Object.entries(props.stages)
-          .filter(([name]) => !props.projectsFromRunSettings?.includes(name))
-          .map(([name, stage]) => [`${name}Project`, stage.projectName]),
-      ),
-      // Each run overrides the source with a service's repository; passing the buildspec too makes
-      // sure CodeBuild never looks for one in that repository. Escaped to sit inside a JSON string.
-      ...Object.fromEntries(
-        Object.entries(props.stages).map(([name, stage]) => [
-          `${name}Buildspec`,
-          JSON.stringify(stage.buildspecJson).slice(1, -1),
-        ]),
-      ),
     };
+    const asl = readDeployPipelineAsl();
+    this.substitutions = collectSubstitutions(asl, [
+      { stateName: 'the stack', substitutions: () => this.stackSubstitutions },
+      ...props.stages,
+    ]);
+    const functions = props.stages.flatMap((s) => s.invokedFunctions);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(readDeployPipelineAsl()),
+      definitionBody: sfn.DefinitionBody.fromString(asl),
       definitionSubstitutions: this.substitutions,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
@@ -85,7 +85,7 @@ export class DeployPipelineStateMachine extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
-        resources: [...Object.values(props.stages), ...(props.extraProjects ?? [])].map((s) => s.project.projectArn),
+        resources: props.stages.flatMap((s) => s.startedProjects).map((p) => p.projectArn),
       }),
     );
     // The .sync integration watches builds through this one managed EventBridge rule.
@@ -106,7 +106,7 @@ export class DeployPipelineStateMachine extends Construct {
       }),
     );
     props.topic.grantPublish(role);
-    for (const fn of Object.values(props.functions)) fn.grantInvoke(role);
+    for (const fn of functions) fn.grantInvoke(role);
     props.artifactsBucket.grantPut(role, 'baselines/*');
 
     // Same reason for cfn-lint, on this one resource.
@@ -126,14 +126,42 @@ export class DeployPipelineStateMachine extends Construct {
         'Action::kms:GenerateDataKey*',
         'Action::kms:ReEncrypt*',
         'Action::s3:Abort*',
-        `Resource::<${stack.resolve((props.artifactsBucket.node.defaultChild as CfnResource).logicalId)}.Arn>/baselines/*`,
-        ...Object.values(props.functions).map(
-          (fn) => `Resource::<${stack.resolve((fn.node.defaultChild as CfnResource).logicalId)}.Arn>:*`,
-        ),
+        `Resource::${nagArn(props.artifactsBucket)}/baselines/*`,
+        ...functions.map((fn) => `Resource::${nagArn(fn)}:*`),
       ],
       'Run settings live under one SSM path (one parameter per service and environment); log delivery and ' +
         'X-Ray actions have no resource-level form; data keys are of the pipeline key only; coverage baselines ' +
         'are written under baselines/; Lambda invoke covers versions of the pipeline functions.',
     );
   }
+}
+
+/**
+ * Merges the stages' substitutions, checking them against the definition's placeholders.
+ * @throws Error naming each placeholder filled twice, left unfilled, or filled but not in the ASL.
+ */
+function collectSubstitutions(
+  asl: string,
+  providers: readonly Pick<WorkflowStage, 'stateName' | 'substitutions'>[],
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  const providerOf = new Map<string, string>();
+  const problems: string[] = [];
+  for (const provider of providers) {
+    for (const [name, value] of Object.entries(provider.substitutions())) {
+      const earlier = providerOf.get(name);
+      if (earlier !== undefined) problems.push(`\${${name}} is filled by both ${earlier} and ${provider.stateName}`);
+      providerOf.set(name, provider.stateName);
+      merged[name] = value;
+    }
+  }
+  const placeholders = aslPlaceholders(asl);
+  for (const name of placeholders.filter((p) => !providerOf.has(p))) {
+    problems.push(`\${${name}} is in the ASL but no stage fills it`);
+  }
+  for (const [name, provider] of providerOf) {
+    if (!placeholders.includes(name)) problems.push(`\${${name}} from ${provider} is not a placeholder of the ASL`);
+  }
+  if (problems.length > 0) throw new Error(`Deploy pipeline substitutions: ${problems.join('; ')}`);
+  return merged;
 }

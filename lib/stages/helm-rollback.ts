@@ -1,0 +1,65 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { BuildStage } from '../constructs/build-stage';
+import { STAGE_EXPORTS } from '../contracts/stage-outputs';
+import { clusterNetworks, HELM_TOOLS_ENVIRONMENT, type HelmDeployStage } from './helm-deploy';
+import type { PipelineStageModule, StageContext } from './pipeline-stage';
+
+/**
+ * HelmRollback (CodeBuild, `lib/buildspecs/helm-rollback.yml`): rolls a Helm release back to its
+ * previous revision, as the deploy identity (EKS admits one role). Like HelmDeploy it has one
+ * project outside any VPC and one inside each `deployNetwork` cluster's VPC; a run's settings name
+ * the project of its cluster.
+ *
+ * The workflow does not start it yet (the rollback capability will), so it fills no placeholder
+ * and the state machine may not start it.
+ */
+export class HelmRollbackStage implements PipelineStageModule {
+  readonly stateName = 'HelmRollback';
+  readonly outputs = STAGE_EXPORTS.HelmRollback;
+  /** The rollback project outside any VPC. */
+  readonly build: BuildStage;
+  /** Rollback projects inside a cluster's VPC, by cluster name. */
+  readonly inClusterNetwork: ReadonlyMap<string, BuildStage>;
+  readonly startedProjects: readonly codebuild.IProject[] = [];
+  readonly invokedFunctions: readonly lambda.IFunction[] = [];
+
+  constructor(scope: Construct, ctx: StageContext, deploy: HelmDeployStage) {
+    const props = {
+      encryptionKey: ctx.encryptionKey,
+      logRetention: ctx.logRetention,
+      buildspec: 'helm-rollback',
+      environment: { ...HELM_TOOLS_ENVIRONMENT },
+      timeout: Duration.minutes(20),
+      role: deploy.role,
+    };
+    this.build = new BuildStage(scope, 'HelmRollback', {
+      ...props,
+      description: 'Rolls a Helm release back to its previous revision',
+    });
+    const inClusterNetwork = new Map<string, BuildStage>();
+    for (const [cluster, network] of clusterNetworks(ctx.config)) {
+      inClusterNetwork.set(
+        cluster,
+        new BuildStage(scope, `HelmRollback-${cluster}`, {
+          ...props,
+          nameSuffix: `helm-rollback-${cluster}`,
+          description: `Rolls back on ${cluster} from inside its VPC`,
+          network,
+        }),
+      );
+    }
+    this.inClusterNetwork = inClusterNetwork;
+  }
+
+  /** The name of the project that rolls back on `cluster`: its in-VPC project, else the shared one. */
+  projectNameFor(cluster: string): string {
+    return (this.inClusterNetwork.get(cluster) ?? this.build).projectName;
+  }
+
+  substitutions(): Record<string, string> {
+    return {};
+  }
+}

@@ -1,0 +1,43 @@
+import type { Construct } from 'constructs';
+import { BuildImageStage } from './build-image';
+import { CoverageGateStage } from './coverage-gate';
+import { HelmDeployStage } from './helm-deploy';
+import { HelmRollbackStage } from './helm-rollback';
+import type { PipelineStageModule, StageContext } from './pipeline-stage';
+import { PlanGuardStage } from './plan-guard';
+import { RunTestsStage } from './run-tests';
+import { TerraformApplyStage } from './terraform-apply';
+import { TerraformPlanStage } from './terraform-plan';
+
+export type { PipelineStageModule, StageContext } from './pipeline-stage';
+
+/** The pipeline's stages: the one list, and the two the stack's run settings name per cluster. */
+export interface PipelineStages {
+  /**
+   * Every stage, in the workflow's order. The state machine takes its substitutions, projects and
+   * functions from this list, the dashboard and alarms follow it.
+   */
+  readonly all: readonly PipelineStageModule[];
+  readonly helmDeploy: HelmDeployStage;
+  readonly helmRollback: HelmRollbackStage;
+}
+
+/**
+ * Creates every stage in `scope` (the stack). To add a stage: create it here, after the stages it
+ * needs, and put it in `all` where the workflow runs it.
+ */
+export function createPipelineStages(scope: Construct, ctx: StageContext): PipelineStages {
+  const runTests = new RunTestsStage(scope, ctx);
+  const coverageGate = new CoverageGateStage(scope, ctx, runTests);
+  const helmDeploy = new HelmDeployStage(scope, ctx);
+  const helmRollback = new HelmRollbackStage(scope, ctx, helmDeploy);
+  const terraformApply = new TerraformApplyStage(scope, ctx, helmDeploy.role);
+  const terraformPlan = new TerraformPlanStage(scope, ctx, terraformApply);
+  const planGuard = new PlanGuardStage(scope, ctx);
+  const buildImage = new BuildImageStage(scope, ctx);
+  return {
+    all: [runTests, coverageGate, terraformPlan, planGuard, buildImage, terraformApply, helmDeploy, helmRollback],
+    helmDeploy,
+    helmRollback,
+  };
+}

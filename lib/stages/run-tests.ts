@@ -1,0 +1,71 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { BuildStage } from '../constructs/build-stage';
+import { STAGE_EXPORTS } from '../contracts/stage-outputs';
+import { acknowledgeFindings } from '../nag/acknowledge';
+import {
+  buildSubstitutions,
+  grantSourcePull,
+  type PipelineStageModule,
+  runArtifactsFinding,
+  SCOPED_OBJECT_GRANTS_REASON,
+  type StageContext,
+} from './pipeline-stage';
+
+/**
+ * RunTests (CodeBuild, `lib/buildspecs/run-tests.yml`): runs a service's tests with coverage,
+ * uploads the Cobertura report and the push's changed lines under `runs/`, and publishes the
+ * report to a CodeBuild coverage report group.
+ */
+export class RunTestsStage implements PipelineStageModule {
+  readonly stateName = 'RunTests';
+  readonly outputs = STAGE_EXPORTS.RunTests;
+  readonly build: BuildStage;
+  /** The coverage report group's name; the coverage gate may read reports of groups with this prefix. */
+  readonly coverageReportGroupName: string;
+  readonly invokedFunctions: readonly lambda.IFunction[] = [];
+
+  constructor(scope: Construct, ctx: StageContext) {
+    this.coverageReportGroupName = `${Stack.of(scope).stackName}-coverage`;
+    const coverageReports = new codebuild.ReportGroup(scope, 'CoverageReports', {
+      reportGroupName: this.coverageReportGroupName,
+      type: codebuild.ReportGroupType.CODE_COVERAGE,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.build = new BuildStage(scope, 'RunTests', {
+      encryptionKey: ctx.encryptionKey,
+      logRetention: ctx.logRetention,
+      buildspec: 'run-tests',
+      description: 'Runs a service’s tests with coverage',
+      environment: {
+        ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName,
+        TEST_COMMAND: 'npm test -- --coverage',
+        COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
+      },
+      // The buildspec names its report group by ARN, known only at deploy time.
+      transformBuildspec: (spec) => {
+        const { coverage, ...rest } = spec.reports as Record<string, unknown>;
+        return { ...spec, reports: { ...rest, [coverageReports.reportGroupArn]: coverage } };
+      },
+    });
+    coverageReports.grantWrite(this.build.project);
+    ctx.artifactsBucket.grantPut(this.build.project, 'runs/*');
+    grantSourcePull(ctx.config, this.build.role);
+    acknowledgeFindings(
+      this.build.project,
+      'AwsSolutions-IAM5',
+      [runArtifactsFinding(ctx.artifactsBucket), 'Action::s3:Abort*'],
+      SCOPED_OBJECT_GRANTS_REASON,
+    );
+  }
+
+  get startedProjects(): readonly codebuild.IProject[] {
+    return [this.build.project];
+  }
+
+  substitutions(): Record<string, string> {
+    return buildSubstitutions(this.stateName, this.build);
+  }
+}

@@ -1,0 +1,81 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { BuildStage } from '../constructs/build-stage';
+import { TerraformApplyRole } from '../constructs/terraform-apply-role';
+import { STAGE_EXPORTS } from '../contracts/stage-outputs';
+import { acknowledgeFindings } from '../nag/acknowledge';
+import {
+  buildSubstitutions,
+  grantSourcePull,
+  type PipelineStageModule,
+  runArtifactsFinding,
+  SCOPED_OBJECT_GRANTS_REASON,
+  type StageContext,
+} from './pipeline-stage';
+import { grantTerraformState, TERRAFORM_STATE_OBJECTS_FINDING, terraformToolEnvironment } from './terraform-state';
+
+/**
+ * TerraformApply (CodeBuild, `lib/buildspecs/terraform-apply.yml`): applies the exact plan this run
+ * saved, as the one broad role of the stack (`TerraformApplyRole`: only this project may assume it,
+ * and a permissions boundary fences it and every role it creates).
+ */
+export class TerraformApplyStage implements PipelineStageModule {
+  readonly stateName = 'TerraformApply';
+  readonly outputs = STAGE_EXPORTS.TerraformApply;
+  readonly build: BuildStage;
+  readonly applyRole: TerraformApplyRole;
+  /**
+   * Every input the apply gets: the tool pin, the state bucket, and the Terraform variables (the
+   * boundary each role Terraform creates must carry, the deploy role EKS must admit). The plan gets
+   * the same, so the saved plan fixes what the apply does.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly invokedFunctions: readonly lambda.IFunction[] = [];
+
+  /** @param deployRole the HelmDeploy identity, passed to Terraform as `pipeline_deploy_role_arn` */
+  constructor(scope: Construct, ctx: StageContext, deployRole: iam.IRole) {
+    const projectName = BuildStage.projectNameFor(Stack.of(scope).stackName, 'terraform-apply');
+    this.applyRole = new TerraformApplyRole(scope, 'TerraformApplyRole', { projectName });
+    this.environment = {
+      ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName,
+      ...terraformToolEnvironment(),
+      TF_VAR_permissions_boundary_arn: this.applyRole.boundaryArn,
+      TF_VAR_pipeline_deploy_role_arn: deployRole.roleArn,
+    };
+    this.build = new BuildStage(scope, 'TerraformApply', {
+      encryptionKey: ctx.encryptionKey,
+      logRetention: ctx.logRetention,
+      buildspec: 'terraform-apply',
+      description: 'Applies the exact plan saved by this run',
+      environment: { ...this.environment },
+      role: this.applyRole.role,
+    });
+
+    ctx.artifactsBucket.grantRead(this.build.project, 'runs/*');
+    grantTerraformState(this.build.role);
+    grantSourcePull(ctx.config, this.build.role);
+    acknowledgeFindings(
+      this.applyRole.role,
+      'AwsSolutions-IAM5',
+      [
+        runArtifactsFinding(ctx.artifactsBucket),
+        TERRAFORM_STATE_OBJECTS_FINDING,
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+      ],
+      SCOPED_OBJECT_GRANTS_REASON,
+    );
+  }
+
+  get startedProjects(): readonly codebuild.IProject[] {
+    return [this.build.project];
+  }
+
+  substitutions(): Record<string, string> {
+    return buildSubstitutions(this.stateName, this.build);
+  }
+}
