@@ -1,5 +1,9 @@
 import { join } from 'node:path';
 
-/** Repository root, and the shared conformance corpus cloned beside it (`../shared`). */
+/** Repository root. */
 export const REPO_ROOT = join(__dirname, '..', '..');
-export const CONFORMANCE_DIR = join(REPO_ROOT, '..', 'shared', 'conformance', 'coverage');
+/**
+ * Real coverage reports and their tools' own totals (`MANIFEST.json`), kept in the repository so a
+ * clone tests on its own; sources and licences in `test/fixtures/coverage/README.md`.
+ */
+export const CONFORMANCE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'coverage');

@@ -1,4 +1,5 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReport } from '../../lambdas/coverage-gate/parse-report';
 import { CONFORMANCE_DIR } from './conformance-paths';
@@ -6,6 +7,8 @@ import { CONFORMANCE_DIR } from './conformance-paths';
 interface ManifestEntry {
   file: string;
   format: string;
+  bytes: number;
+  sha256: string;
   oracle: {
     lines_covered: number;
     lines_valid: number;
@@ -27,9 +30,22 @@ const FINDINGS: Record<string, string[]> = {
 
 const manifest = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'MANIFEST.json'), 'utf8')) as ManifestEntry[];
 
-describe('real reports parse to their tools own totals (shared/conformance/coverage)', () => {
+describe('real reports parse to their tools own totals (test/fixtures/coverage)', () => {
   it('the corpus is there and covers every XML and line format it lists', () => {
     expect(new Set(manifest.map((m) => m.format))).toEqual(new Set(['cobertura', 'lcov', 'jacoco', 'clover']));
+  });
+
+  it('holds exactly the reports the manifest lists, byte for byte as upstream published them', () => {
+    const reports = readdirSync(CONFORMANCE_DIR).filter((f) => /\.(xml|info)$/.test(f));
+    expect(reports.sort()).toEqual(manifest.map((m) => m.file).sort());
+    for (const entry of manifest) {
+      const bytes = readFileSync(join(CONFORMANCE_DIR, entry.file));
+      expect({
+        file: entry.file,
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      }).toEqual({ file: entry.file, bytes: entry.bytes, sha256: entry.sha256 });
+    }
   });
 
   it.each(manifest.map((m) => [m.file, m] as const))('%s', async (_file, entry) => {

@@ -51,7 +51,7 @@ describeWithTools(['moto_server'], 'plan-guard handler against moto_server S3', 
     for (const [key, body] of Object.entries(variants)) {
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `runs/exec-1/${key}`, Body: body }));
     }
-  }, 30_000);
+  }); // jest's 60 s default: above MOTO_START_TIMEOUT_MS, so a slow moto_server fails with its own message.
 
   afterEach(() => {
     delete process.env.PROTECTED_RESOURCE_TYPES;

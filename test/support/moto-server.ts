@@ -29,6 +29,13 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * How long `moto_server` may take to answer after it is spawned. It took 1.6-2.6 s with the machine's
+ * load average at 9 and 3.2-4.4 s at 10 with two extra busy loops (2 cores); 40 s is about ten
+ * times that, and stays under jest's 60 s hook timeout so a hang fails with this module's message.
+ */
+export const MOTO_START_TIMEOUT_MS = 40_000;
+
 async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -52,7 +59,7 @@ export async function startMoto(): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitUntilUp(endpoint, child, 20_000);
+  await waitUntilUp(endpoint, child, MOTO_START_TIMEOUT_MS);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
