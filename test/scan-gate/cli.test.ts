@@ -133,8 +133,8 @@ describe('deployctl scan-check', () => {
       () => [BASIC, '--policy', file('bad-policy.json', { maxCounts: { HIGH: -1 }, onlyFixable: 'yes' })],
       /invalid scan policy .*\n {2}- maxCounts\.HIGH: must be 0 or more \(null = unlimited\)\n {2}- onlyFixable: Invalid input: expected boolean, received string/,
     ],
-    [() => [BASIC, '--now', '30/06/2025'], /--now must be an ISO 8601 date or date-time/],
-    [() => [BASIC, '--now', '2025-02-30'], /--now must be an ISO 8601 date or date-time/],
+    [() => [BASIC, '--now', '30/06/2025'], /--now must be an ISO 8601 date or a date-time with a zone/],
+    [() => [BASIC, '--now', '2025-02-30'], /--now must be an ISO 8601 date or a date-time with a zone/],
     [() => [], /missing required argument 'findings'/],
   ])('exit 2 with a clear message for bad arguments %#', (args, message) => {
     const out = deployctl(...args());

@@ -59,7 +59,13 @@ function toItem(record: TokenRecord): Record<string, unknown> {
 
 function fromItem(item: Record<string, unknown>): TokenRecord {
   const key = String(item.sk ?? '');
-  const policy = scanPolicySchema.safeParse(JSON.parse(String(item.policy ?? '{}')));
+  let stored: unknown;
+  try {
+    stored = JSON.parse(String(item.policy ?? ''));
+  } catch {
+    stored = undefined;
+  }
+  const policy = scanPolicySchema.safeParse(stored);
   const scanType = scanTypeSchema.safeParse(item.scanType);
   if (!policy.success || !scanType.success || typeof item.taskToken !== 'string') {
     throw new Error(`token item ${String(item.pk)} ${key} is not a scan gate token record`);
@@ -77,6 +83,7 @@ function fromItem(item: Record<string, unknown>): TokenRecord {
   };
 }
 
+/** Reads and writes the token items (see `TokenRecord` for the table's layout). */
 export class TokenStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,

@@ -28,7 +28,7 @@ function parseNow(value: string): Date {
   const date = new Date(/T/.test(value) ? value : `${value}T00:00:00Z`);
   if (!NOW.test(value) || Number.isNaN(date.getTime()) || !(/T/.test(value) || date.toISOString().startsWith(value))) {
     throw new InvalidArgumentError(
-      `--now must be an ISO 8601 date or date-time (2025-06-30 or 2025-06-30T12:00:00Z), got "${value}"`,
+      `--now must be an ISO 8601 date or a date-time with a zone (2025-06-30 or 2025-06-30T12:00:00Z), got "${value}"`,
     );
   }
   return date;
