@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerScanCheck } from './commands/scan-check';
 import { register as registerCoverage } from './coverage';
 
 /**
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCoverage(program);
+  registerScanCheck(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scanPolicySchema } from './scan-policy';
 
 /**
  * The typed configuration of one installation: which services the pipeline deploys, where their
@@ -62,6 +63,11 @@ export const environmentConfigSchema = z.strictObject({
   helmValuesFile: relativePath.optional(),
   /** Coverage policy. @default { minLinePct: 80 } */
   coverage: coveragePolicySchema.default({ minLinePct: DEFAULT_MIN_LINE_PCT }),
+  /**
+   * Image scan policy (docs/scan-gate.md): no deploy before the image's scan is complete and within it.
+   * @default { maxCounts: {} (CRITICAL 0, HIGH 0, the rest unlimited), onlyFixable: false, exceptions: [] } (every unusable scan status blocks)
+   */
+  scan: scanPolicySchema.default(() => scanPolicySchema.parse({})),
   /**
    * Where Helm deploys run for this cluster: inside its VPC, to reach a private API endpoint (the
    * Terraform output `deploy_network`). Unset: builds run outside any VPC and need a reachable endpoint.
