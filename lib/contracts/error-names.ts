@@ -1,28 +1,36 @@
 /**
- * Every error name a pipeline stage fails with. These are what the state machine's `Catch` and
- * `Retry` match (`ErrorEquals`), what notifications show and what `deployctl status` prints, so they
- * are a public contract: add names, never rename one.
+ * Every error name a pipeline run fails with. These are what the state machine's `Catch` and
+ * `Retry` match (`ErrorEquals`), what the failure notification and the execution's own error show
+ * and what `deployctl status` prints, so they are a public contract: add names, never rename one.
  *
- * Lambda stages throw errors whose `name` is one of these; CodeBuild stages fail with
- * `<State>Failed` (the build's own status goes in the cause).
+ * The rule: a stage fails as `<State>Failed` (the Step Functions or build error it caught goes in
+ * the cause) unless it has a more specific name. Lambda stages throw their specific names from
+ * error classes whose `name` is one of these; CodeBuild stages have none, so a failed, stopped or
+ * timed-out build is always `<State>Failed` with the build's status in the cause.
  */
 export const ErrorName = {
   /** The run's settings could not be read (unknown service or environment, SSM unavailable). */
   RunSettingsUnavailable: 'RunSettingsUnavailable',
+  /** The RunTests build failed, stopped or timed out. */
+  RunTestsFailed: 'RunTestsFailed',
   /** The coverage report is missing, empty, malformed or not a coverage report. */
   CoverageReportInvalid: 'CoverageReportInvalid',
   /** One or more coverage rules failed. */
   CoverageBelowThreshold: 'CoverageBelowThreshold',
+  /** The coverage gate itself failed (crashed, timed out, throttled): no verdict. */
+  CoverageGateFailed: 'CoverageGateFailed',
+  /** The TerraformPlan build failed, stopped or timed out. */
+  TerraformPlanFailed: 'TerraformPlanFailed',
   /** The saved plan's JSON is missing or is not `terraform show -json` output of a plan. */
   PlanUnreadable: 'PlanUnreadable',
   /** The plan deletes or replaces a protected resource and nobody approved it. */
   DestructiveChangeBlocked: 'DestructiveChangeBlocked',
-  /** The RunTests build failed, stopped or timed out. */
-  RunTestsFailed: 'RunTestsFailed',
-  /** The TerraformPlan build failed, stopped or timed out. */
-  TerraformPlanFailed: 'TerraformPlanFailed',
+  /** The plan guard itself failed (crashed, timed out, throttled): no verdict. */
+  PlanGuardFailed: 'PlanGuardFailed',
   /** The BuildImage build failed, stopped or timed out. */
   BuildImageFailed: 'BuildImageFailed',
+  /** A Verify branch failed without naming its stage (a defect of the workflow; the cause has the raw error). */
+  VerifyFailed: 'VerifyFailed',
   /** The TerraformApply build failed, stopped or timed out. */
   TerraformApplyFailed: 'TerraformApplyFailed',
   /** The HelmDeploy build failed, stopped or timed out. */
@@ -33,3 +41,37 @@ export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
 /** All declared error names. */
 export const ERROR_NAMES: readonly ErrorName[] = Object.values(ErrorName);
+
+/**
+ * The state each error name comes from: the `stage` of the failure notification. A later step
+ * (rollback, the lock) can tell from the name alone how far a run got.
+ */
+export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
+  RunSettingsUnavailable: 'LoadRunSettings',
+  RunTestsFailed: 'RunTests',
+  CoverageReportInvalid: 'CoverageGate',
+  CoverageBelowThreshold: 'CoverageGate',
+  CoverageGateFailed: 'CoverageGate',
+  TerraformPlanFailed: 'TerraformPlan',
+  PlanUnreadable: 'PlanGuard',
+  DestructiveChangeBlocked: 'PlanGuard',
+  PlanGuardFailed: 'PlanGuard',
+  BuildImageFailed: 'BuildImage',
+  VerifyFailed: 'Verify',
+  TerraformApplyFailed: 'TerraformApply',
+  HelmDeployFailed: 'HelmDeploy',
+};
+
+/**
+ * What the state machine records at `$.error.failure` on every failure path, what the failure
+ * notification carries as `stage`/`error`/`cause`, and what a Verify branch passes out of the
+ * parallel state as JSON in its `Fail` state's cause.
+ */
+export interface FailureRecord {
+  /** The state that failed, e.g. `RunTests`. */
+  readonly stage: string;
+  /** One of {@link ErrorName}. */
+  readonly error: ErrorName;
+  /** What went wrong, in words; for caught Step Functions errors `<Error>: <Cause>`. */
+  readonly cause: string;
+}

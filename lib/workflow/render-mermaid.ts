@@ -38,7 +38,9 @@ function renderStates(def: Definition, indent: string, lines: string[]): void {
     if (state.Next) lines.push(`${indent}${name} --> ${state.Next}`);
     for (const choice of state.Choices ?? []) lines.push(`${indent}${name} --> ${choice.Next}`);
     if (state.Default) lines.push(`${indent}${name} -. default .-> ${state.Default}`);
-    for (const c of state.Catch ?? []) lines.push(`${indent}${name} -. error .-> ${c.Next}`);
+    // One edge per target: a Catch may list specific names and then States.ALL for the same state.
+    for (const next of new Set((state.Catch ?? []).map((c) => c.Next)))
+      lines.push(`${indent}${name} -. error .-> ${next}`);
   }
 }
 

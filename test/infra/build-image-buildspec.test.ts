@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBuildspec } from './run-buildspec';
+import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
+import { readBuildspec, runBuildspec } from './run-buildspec';
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 const URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service';
@@ -39,8 +40,19 @@ docker() {
   esac
 }`;
 
-function buildImage(state: { image?: boolean; push?: string; describeError?: string }) {
+/** The service's own Dockerfile, as the build sees it under APP_PATH. */
+const APP_DOCKERFILE = readFileSync(join(__dirname, '..', '..', 'app', 'Dockerfile'), 'utf8');
+
+function buildImage(state: {
+  image?: boolean;
+  push?: string;
+  describeError?: string;
+  dockerfile?: string;
+  env?: Record<string, string>;
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'build-image-'));
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'app', 'Dockerfile'), state.dockerfile ?? APP_DOCKERFILE);
   if (state.image) writeFileSync(join(dir, 'image'), `${DIGEST}\n`);
   writeFileSync(join(dir, 'push'), state.push ?? 'ok');
   if (state.describeError) writeFileSync(join(dir, 'describe'), state.describeError);
@@ -48,10 +60,15 @@ function buildImage(state: { image?: boolean; push?: string; describeError?: str
     cwd: dir,
     shims: SHIMS,
     after: 'echo "EXPORT $IMAGE_URI $IMAGE_DIGEST"',
-    env: { STATE: dir, ECR_REPOSITORY_URI: URI, COMMIT, APP_PATH: 'app', AWS_REGION: 'us-east-1' },
+    env: { STATE: dir, ECR_REPOSITORY_URI: URI, COMMIT, APP_PATH: 'app', AWS_REGION: 'us-east-1', ...state.env },
   });
   const log = existsSync(join(dir, 'docker.log')) ? readFileSync(join(dir, 'docker.log'), 'utf8') : '';
-  return { run, builds: log.split('\n').filter((l) => l.startsWith('docker buildx build')) };
+  const lines = log.split('\n');
+  return {
+    run,
+    builds: lines.filter((l) => l.startsWith('docker buildx build')),
+    creates: lines.filter((l) => l.startsWith('docker buildx create')),
+  };
 }
 
 describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', () => {
@@ -64,6 +81,58 @@ describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', 
     expect(builds[0]).toContain('--cache-to type=inline');
     expect(builds[0]).toContain(`--tag ${URI}:${COMMIT} --push`);
     expect(builds[0]).toContain(`--build-arg COMMIT_SHA=${COMMIT}`);
+    // Exported (not just set), and what lib/contracts/stage-outputs.ts declares.
+    expect(parseStageOutputs('BuildImage', run.exported)).toEqual({
+      IMAGE_URI: `${URI}:${COMMIT}`,
+      IMAGE_DIGEST: DIGEST,
+    });
+  });
+
+  test('nothing comes from Docker Hub: the base image from ECR Public, BuildKit from BUILDKIT_IMAGE', () => {
+    const { run, builds, creates } = buildImage({});
+    expect(run.status).toBe(0);
+    // app/Dockerfile: FROM node:22.12.0-bookworm-slim (twice), served from ECR Public's copy.
+    const base = 'node:22.12.0-bookworm-slim';
+    expect(builds[0]).toContain(`--build-context ${base}=docker-image://public.ecr.aws/docker/library/${base} `);
+    expect(builds[0]?.match(/--build-context/g)).toHaveLength(1);
+    const { variables } = readBuildspec('build-image').env ?? {};
+    expect(variables).toMatchObject({ BUILDKIT_IMAGE: expect.stringMatching(/^public\.ecr\.aws\/.*moby\/buildkit:/) });
+    expect(creates).toEqual([
+      `docker buildx create --use --driver docker-container --driver-opt image=${variables?.BUILDKIT_IMAGE}`,
+    ]);
+  });
+
+  test('only Docker Official Images are redirected: not stages, other registries or namespaces, scratch or ARGs', () => {
+    const dockerfile = [
+      '# FROM ubuntu:24.04 in a comment',
+      'ARG BASE=node:22',
+      'FROM node:22.12.0-bookworm-slim AS build',
+      'FROM --platform=linux/amd64 docker.io/library/alpine:3.20 AS tools',
+      'FROM $BASE AS from-arg',
+      'FROM gcr.io/distroless/nodejs22-debian12 AS distroless',
+      'FROM bitnami/kubectl:1.32 AS kubectl',
+      'from BUILD as test',
+      `FROM node:22.12.0-bookworm-slim@sha256:${'e'.repeat(64)}`,
+      'FROM node:22.12.0-bookworm-slim AS runtime',
+      'FROM scratch',
+    ].join('\n');
+    const { run, builds } = buildImage({ dockerfile });
+    expect(run.status).toBe(0);
+    const contexts = [...(builds[0] ?? '').matchAll(/--build-context (\S+)/g)].map((m) => m[1]);
+    expect(contexts).toEqual([
+      'node:22.12.0-bookworm-slim=docker-image://public.ecr.aws/docker/library/node:22.12.0-bookworm-slim',
+      'alpine:3.20=docker-image://public.ecr.aws/docker/library/alpine:3.20',
+      `node:22.12.0-bookworm-slim@sha256:${'e'.repeat(64)}=docker-image://public.ecr.aws/docker/library/node:22.12.0-bookworm-slim@sha256:${'e'.repeat(64)}`,
+    ]);
+  });
+
+  test('a project can point BASE_IMAGE_MIRROR and BUILDKIT_IMAGE at its own registry', () => {
+    const mirror = '123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library';
+    const { builds, creates } = buildImage({
+      env: { BASE_IMAGE_MIRROR: mirror, BUILDKIT_IMAGE: 'registry.example/buildkit:v0' },
+    });
+    expect(builds[0]).toContain(`=docker-image://${mirror}/node:22.12.0-bookworm-slim`);
+    expect(creates[0]).toContain('--driver-opt image=registry.example/buildkit:v0');
   });
 
   test('a commit already in ECR (immutable tags) is reused without building', () => {
@@ -71,6 +140,7 @@ describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', 
     expect(run.status).toBe(0);
     expect(builds).toEqual([]);
     expect(run.stdout).toContain(`EXPORT ${URI}:${COMMIT} ${DIGEST}`);
+    expect(run.exported).toEqual({ IMAGE_URI: `${URI}:${COMMIT}`, IMAGE_DIGEST: DIGEST });
   });
 
   test('losing a push race to another environment exports the winner’s digest', () => {

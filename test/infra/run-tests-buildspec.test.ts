@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDiff } from '../../lambdas/coverage-gate/parse-diff';
+import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
 import { runBuildspec } from './run-buildspec';
 
 const git = (cwd: string, ...args: string[]) => {
@@ -33,12 +34,13 @@ function checkout() {
  * registry or S3 here): `npm ci` records where it ran, the test command writes a report, and
  * `aws s3 cp` copies into a folder. The uploaded diff then goes through the coverage gate's own parser.
  */
-function runTests(env: Record<string, string> = {}) {
+function runTests(env: Record<string, string | undefined> = {}) {
   const { repo, before, commit } = checkout();
   const uploads = mkdtempSync(join(tmpdir(), 'run-tests-uploads-'));
   const shims = `
     npm() { echo "npm $* in $(pwd)" >> "$UPLOADS/npm.log"; }
     aws() { [ "$1 $2" = "s3 cp" ] || return 2; local src="\${@: -2:1}" dst="\${@: -1}"; dst="\${dst#s3://*/}";
+            [ -z "\${FAIL_UPLOAD:-}" ] || [[ "$dst" != *"$FAIL_UPLOAD" ]] || return 1;
             mkdir -p "$UPLOADS/$(dirname "$dst")"; cp "$src" "$UPLOADS/$dst"; }`;
   const run = runBuildspec('run-tests', ['pre_build', 'build', 'post_build'], {
     cwd: repo,
@@ -57,26 +59,46 @@ function runTests(env: Record<string, string> = {}) {
       ...env,
     },
   });
-  return { run, repo, uploads, keys: /KEYS (\S*) (\S*)/.exec(run.stdout)?.slice(1) ?? [] };
+  return { run, repo, uploads, keys: /KEYS (\S*) (\S*)/.exec(run.stdout)?.slice(1) ?? [], exported: run.exported };
 }
 
 describe('run-tests buildspec (real git and bash; npm and S3 replaced by shims)', () => {
   test('installs and tests in the app, uploads the report and the changed lines the gate reads', () => {
-    const { run, repo, uploads, keys } = runTests();
+    const { run, repo, uploads, keys, exported } = runTests();
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(readFileSync(join(uploads, 'npm.log'), 'utf8')).toBe(
       `npm ci --no-audit --no-fund in ${join(repo, 'app')}\n`,
     );
     expect(keys).toEqual(['runs/x/coverage/report', 'runs/x/coverage/changed-lines.diff']);
+    // Exported (not just set), and what lib/contracts/stage-outputs.ts declares.
+    expect(parseStageOutputs('RunTests', exported)).toEqual({
+      COVERAGE_REPORT_KEY: 'runs/x/coverage/report',
+      CHANGED_LINES_KEY: 'runs/x/coverage/changed-lines.diff',
+    });
     expect(readFileSync(join(uploads, 'runs/x/coverage/report'), 'utf8')).toBe('<coverage/>\n');
     const changed = parseDiff(readFileSync(join(uploads, 'runs/x/coverage/changed-lines.diff'), 'utf8'));
     expect([...(changed.get('app/src/server.ts') ?? [])].sort()).toEqual([2, 4]);
   });
 
-  test('a first push (no parent commit) uploads no diff and exports "none"', () => {
-    const { run, keys } = runTests({ BEFORE_COMMIT: 'null' });
+  test('a first push (BEFORE_COMMIT unset) uploads no diff and leaves CHANGED_LINES_KEY unset', () => {
+    const { run, uploads, exported } = runTests({ BEFORE_COMMIT: undefined });
     expect(run.status).toBe(0);
-    expect(keys).toEqual(['runs/x/coverage/report', 'none']);
+    expect(exported).toEqual({ COVERAGE_REPORT_KEY: 'runs/x/coverage/report' });
+    expect(parseStageOutputs('RunTests', exported)).toEqual({ COVERAGE_REPORT_KEY: 'runs/x/coverage/report' });
+    expect(existsSync(join(uploads, 'runs/x/coverage/changed-lines.diff'))).toBe(false);
+  });
+
+  test('a parent commit that cannot be fetched means no diff, not a failed build', () => {
+    const { run, exported } = runTests({ BEFORE_COMMIT: 'b'.repeat(40) });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`parent commit ${'b'.repeat(40)} is not available`);
+    expect(exported).toEqual({ COVERAGE_REPORT_KEY: 'runs/x/coverage/report' });
+  });
+
+  test('a failed diff upload fails the build instead of exporting its key', () => {
+    const { run, exported } = runTests({ FAIL_UPLOAD: 'changed-lines.diff' });
+    expect(run.status).not.toBe(0);
+    expect(exported.CHANGED_LINES_KEY).toBeUndefined();
   });
 
   test('failed tests or a missing report fail the build instead of uploading', () => {

@@ -33,13 +33,18 @@ export class TaskFailure extends Error {
   }
 }
 
-export function failedBuild(project: string, phase = 'BUILD'): TaskFailure {
+/** A build that ended without succeeding: CodeBuild's `BuildStatus` is `FAILED`, `STOPPED` or `TIMED_OUT`. */
+export function failedBuild(
+  project: string,
+  status: 'FAILED' | 'STOPPED' | 'TIMED_OUT' = 'FAILED',
+  phase = 'BUILD',
+): TaskFailure {
   const cause = JSON.stringify({
     Build: {
-      BuildStatus: 'FAILED',
+      BuildStatus: status,
       ProjectName: project,
       CurrentPhase: phase,
-      Phases: [{ PhaseType: phase, PhaseStatus: 'FAILED' }],
+      Phases: [{ PhaseType: phase, PhaseStatus: status }],
     },
   });
   return new TaskFailure('States.TaskFailed', cause);

@@ -37,7 +37,7 @@ describeWithTools(
         {
           input: pushInput(),
           settings: { ...RUN_SETTINGS, coveragePolicy: policy },
-          exported: { RunTests: { COVERAGE_REPORT_KEY: reportKey, CHANGED_LINES_KEY: 'none' } },
+          exported: { RunTests: { COVERAGE_REPORT_KEY: reportKey, CHANGED_LINES_KEY: undefined } },
         },
         {
           CoverageGate: async (params) => lambdaResult(await gate((params as { Payload: unknown }).Payload)),

@@ -53,10 +53,14 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
       const run = await runScenario({ input: pushInput(), stages: { [stage]: outcome } });
 
       expect(run.status).toBe('FAILED');
-      expect(run.error?.Error).toBe(outcome === 'fail' ? 'States.TaskFailed' : 'States.Timeout');
+      // A build stage fails as <State>Failed; what Step Functions reported is kept in the cause.
+      expect(run.error?.Error).toBe(`${stage}Failed`);
       const failures = run.notifications.filter((n) => n.event === 'failed');
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ stage, error: run.error?.Error });
+      expect(String(failures[0]?.cause)).toContain(
+        outcome === 'fail' ? 'States.TaskFailed: {"Build":{"BuildStatus":"FAILED"' : 'States.Timeout: ',
+      );
       expect(run.notifications.map((n) => n.event)).toEqual(['started', 'failed']);
       expect(run.entered).not.toContain('NotifySucceeded');
       // Nothing downstream of a failed stage runs.
@@ -105,6 +109,11 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
     expect(run.status).toBe('FAILED');
     for (const stage of CODEBUILD_STAGES) expect(run.calls[stage]).toBeUndefined();
     expect(run.notifications).toEqual([expect.objectContaining({ event: 'failed', stage: 'LoadRunSettings' })]);
+    expect(run.error?.Error).toBe('RunSettingsUnavailable');
+    expect(run.notifications[0]).toMatchObject({
+      error: 'RunSettingsUnavailable',
+      cause: 'Ssm.ParameterNotFoundException: Parameter not found',
+    });
   });
 
   test("the coverage gate gets the run's report, diff, policy and build", async () => {
@@ -121,5 +130,69 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
       policy: { minLinePct: 80 },
       codebuildBuildId: (run.output as any).verify.tests.buildId,
     });
+  });
+
+  test.each([
+    ['BuildImage', 'stopped', 'STOPPED'],
+    ['HelmDeploy', 'build-timeout', 'TIMED_OUT'],
+  ] as const)(
+    'a %s build that ends %s fails as BuildImageFailed/HelmDeployFailed with the build status in the cause',
+    async (stage, outcome, status) => {
+      const run = await runScenario({ input: pushInput(), stages: { [stage]: outcome } });
+      expect(run.error?.Error).toBe(`${stage}Failed`);
+      expect(run.notifications.at(-1)).toMatchObject({ event: 'failed', stage, error: `${stage}Failed` });
+      expect(String(run.notifications.at(-1)?.cause)).toContain(`"BuildStatus":"${status}"`);
+      expect(String(run.error?.Cause)).toMatch(new RegExp(`^${stage} failed: States.TaskFailed: `));
+    },
+  );
+
+  test.each([
+    ['CoverageGate', 'CoverageGateFailed'],
+    ['PlanGuard', 'PlanGuardFailed'],
+  ] as const)('a %s function that gives no verdict fails as %s, the raw error in the cause', async (stage, error) => {
+    const crash = async () => {
+      throw Object.assign(new Error("Cannot read properties of undefined (reading 'lines')"), { name: 'TypeError' });
+    };
+    const run = await runScenario({ input: pushInput() }, { [stage]: crash });
+    expect(run.error?.Error).toBe(error);
+    expect(run.notifications.filter((n) => n.event === 'failed')).toEqual([
+      expect.objectContaining({
+        stage,
+        error,
+        cause: "TypeError: Cannot read properties of undefined (reading 'lines')",
+      }),
+    ]);
+    expect(run.calls.TerraformApply).toBeUndefined();
+  });
+
+  test('a push with a parent commit gives RunTests BEFORE_COMMIT; a first push leaves it unset', async () => {
+    type BuildCall = { EnvironmentVariablesOverride: Array<{ Name: string; Value: string }> };
+    const env = (run: Awaited<ReturnType<typeof runScenario>>) =>
+      (run.calls.RunTests?.[0] as BuildCall | undefined)?.EnvironmentVariablesOverride ?? [];
+    const withParent = env(await runScenario({ input: pushInput() }));
+    const base = pushInput().source;
+    const first = env(await runScenario({ input: pushInput({ source: { ...base, before: null } }) }));
+
+    expect(withParent).toContainEqual({ Name: 'BEFORE_COMMIT', Type: 'PLAINTEXT', Value: base.before });
+    expect(first.map((v) => v.Name)).not.toContain('BEFORE_COMMIT');
+    expect(first).toEqual(withParent.filter((v) => v.Name !== 'BEFORE_COMMIT'));
+    expect(first.map((v) => v.Name)).toEqual(['SERVICE', 'ENVIRONMENT', 'COMMIT', 'RUN_PREFIX', 'APP_PATH']);
+  });
+
+  test('without CHANGED_LINES_KEY (no parent to diff against) the gate gets no diff key', async () => {
+    const run = await runScenario({ input: pushInput(), exported: { RunTests: { CHANGED_LINES_KEY: undefined } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).toContain('WithoutChangedLines');
+    const [call] = (run.calls.CoverageGate ?? []) as Array<{ Payload: { diffKey: unknown; reportKey: unknown } }>;
+    expect(call?.Payload).toMatchObject({ diffKey: null, reportKey: 'runs/x/coverage/report' });
+  });
+
+  test('a scenario cannot export what the stage does not declare', async () => {
+    await expect(
+      runScenario({ input: pushInput(), exported: { RunTests: { CHANGED_LINES_KEY: 'none' } } }),
+    ).rejects.toThrow(/RunTests outputs do not match .*CHANGED_LINES_KEY/);
+    await expect(runScenario({ input: pushInput(), exported: { HelmDeploy: { HELM_RELEASE: 'x' } } })).rejects.toThrow(
+      /unknown field\(s\): HELM_RELEASE/,
+    );
   });
 });

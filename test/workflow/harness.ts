@@ -1,5 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { z } from 'zod';
 import type { ExecutionInput } from '../../lib/contracts/execution-input';
+import { parseStageOutputs, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
 import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
 
@@ -24,10 +26,17 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
 export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
-export type StageOutcome = 'succeed' | 'fail' | 'timeout';
+/**
+ * `fail`, `stopped` and `build-timeout`: the build ends FAILED, STOPPED or TIMED_OUT (CodeBuild's
+ * own timeout); `timeout`: the task outlives its `TimeoutSeconds` (Step Functions' States.Timeout).
+ */
+export type StageOutcome = 'succeed' | 'fail' | 'stopped' | 'build-timeout' | 'timeout';
 
-/** Exported variables each stage's buildspec declares, as the stage would export them. */
-const EXPORTED: Record<CodeBuildStage, Record<string, string>> = {
+/**
+ * What each stage's build exports when a scenario does not say otherwise, typed by the declared
+ * outputs in lib/contracts/stage-outputs.ts (a stage that declares a variable must have a sample).
+ */
+const SAMPLE_OUTPUTS: { readonly [S in CodeBuildStage]: z.input<(typeof STAGE_OUTPUTS)[S]> } = {
   RunTests: { COVERAGE_REPORT_KEY: 'runs/x/coverage/report', CHANGED_LINES_KEY: 'runs/x/coverage/changed-lines.diff' },
   TerraformPlan: {
     PLAN_KEY: 'runs/x/terraform/plan.tfplan',
@@ -41,6 +50,23 @@ const EXPORTED: Record<CodeBuildStage, Record<string, string>> = {
   TerraformApply: {},
   HelmDeploy: { PREVIOUS_REVISION: '4', HELM_REVISION: '5' },
 };
+
+/**
+ * The variables a stage's build exports in a scenario: the samples with the scenario's overrides
+ * (`undefined` = the build left the variable unset), checked against the stage's declared outputs
+ * so a scenario cannot export what no buildspec would.
+ */
+export function exportedBy<S extends CodeBuildStage>(
+  stage: S,
+  overrides: Readonly<Record<string, string | undefined>> = {},
+): Record<string, string> {
+  const merged: Record<string, string | undefined> = { ...SAMPLE_OUTPUTS[stage], ...overrides };
+  const values = Object.fromEntries(
+    Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  parseStageOutputs(stage, values);
+  return values;
+}
 
 export const RUN_SETTINGS = {
   sourceType: 'GITHUB',
@@ -85,8 +111,8 @@ export interface Scenario {
   readonly input: ExecutionInput;
   /** Outcome of each CodeBuild stage; unlisted stages succeed. */
   readonly stages?: Partial<Record<CodeBuildStage, StageOutcome>>;
-  /** Exported variables to override per stage. */
-  readonly exported?: Partial<Record<CodeBuildStage, Record<string, string>>>;
+  /** Exported variables to override per stage; `undefined` leaves a variable unset (absent). */
+  readonly exported?: Partial<Record<CodeBuildStage, Record<string, string | undefined>>>;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
   readonly settings?: Record<string, unknown> | null;
 }
@@ -126,12 +152,16 @@ function record(calls: Record<string, unknown[]>, state: string, params: unknown
 }
 
 function stageHandler(stage: CodeBuildStage, scenario: Scenario, calls: Record<string, unknown[]>) {
+  // Checked before the run starts: a bad scenario is a test error, not a failed build.
+  const exported = exportedBy(stage, scenario.exported?.[stage]);
   return async (params: unknown) => {
     record(calls, stage, params);
     const outcome = scenario.stages?.[stage] ?? 'succeed';
     if (outcome === 'fail') throw failedBuild(stage);
+    if (outcome === 'stopped') throw failedBuild(stage, 'STOPPED');
+    if (outcome === 'build-timeout') throw failedBuild(stage, 'TIMED_OUT');
     if (outcome === 'timeout') throw timedOutBuild();
-    return succeededBuild(stage, { ...EXPORTED[stage], ...scenario.exported?.[stage] }) as never;
+    return succeededBuild(stage, exported) as never;
   };
 }
 

@@ -6,11 +6,11 @@ test('docs/deploy-pipeline.md matches the ASL file (run `npm run diagram` after 
   expect(readFileSync(DIAGRAM_PATH, 'utf8')).toBe(pipelineDiagramDoc());
 });
 
-test('the diagram draws parallel branches, choices and caught errors', () => {
+test('the diagram draws parallel branches, choices and caught errors (one edge per target)', () => {
   const mermaid = renderMermaid({
     StartAt: 'A',
     States: {
-      A: { Type: 'Task', Next: 'P', Catch: [{ Next: 'F' }] },
+      A: { Type: 'Task', Next: 'P', Catch: [{ Next: 'F' }, { Next: 'F' }] },
       P: {
         Type: 'Parallel',
         Next: 'C',
@@ -20,6 +20,7 @@ test('the diagram draws parallel branches, choices and caught errors', () => {
       F: { Type: 'Fail' },
     },
   });
+  expect(mermaid.split('\n').filter((line) => line === '  A -. error .-> F')).toHaveLength(1);
   expect(mermaid.split('\n')).toEqual(
     expect.arrayContaining([
       '  A -. error .-> F',

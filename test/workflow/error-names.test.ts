@@ -1,0 +1,198 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERROR_NAMES, ERROR_STAGE, type ErrorName } from '../../lib/contracts/error-names';
+import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
+
+interface Catcher {
+  ErrorEquals: string[];
+  Next: string;
+  ResultPath?: string;
+}
+interface State {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  Choices?: Array<{ Next: string }>;
+  Catch?: Catcher[];
+  Retry?: Array<{ ErrorEquals: string[] }>;
+  Branches?: Definition[];
+  Parameters?: { failure?: Record<string, string> };
+  ResultPath?: string;
+  ErrorPath?: string;
+}
+interface Definition {
+  StartAt: string;
+  States: Record<string, State>;
+}
+
+const definition = JSON.parse(readDeployPipelineAsl()) as Definition;
+
+/** Every state with its name and whether it sits at the top level (outside any parallel branch). */
+function allStates(def: Definition, topLevel = true): Array<{ name: string; state: State; topLevel: boolean }> {
+  return Object.entries(def.States).flatMap(([name, state]) => [
+    { name, state, topLevel },
+    ...(state.Branches ?? []).flatMap((branch) => allStates(branch, false)),
+  ]);
+}
+const states = allStates(definition);
+const byName = new Map(states.map((s) => [s.name, s]));
+
+/** Pass states that record a failure: `$.error` = `{ failure: { stage, error, cause } }`. */
+const failureRecords = states.filter(({ state }) => state.Type === 'Pass' && state.Parameters?.failure);
+
+/** `ErrorEquals` entries of every Catch and Retry, with the state they belong to. */
+const matchers = states.flatMap(({ name, state }) =>
+  [...(state.Catch ?? []), ...(state.Retry ?? [])].map((m) => ({ state: name, errors: m.ErrorEquals })),
+);
+const matched = new Set(matchers.flatMap((m) => m.errors));
+
+/** The `ErrorName.X` references in the Lambda sources (their error classes' `name`). */
+function thrownByLambdas(): Set<string> {
+  const root = join(__dirname, '..', '..', 'lambdas');
+  const names = new Set<string>();
+  for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts')) continue;
+    const source = readFileSync(join(root, file), 'utf8');
+    for (const m of source.matchAll(/\bname\s*=\s*ErrorName\.([A-Za-z]+)/g)) names.add(m[1] as string);
+  }
+  return names;
+}
+
+/** Follows `Next` from a state and tells whether the run ends in the final `Fail` state. */
+function reachesFinalFail(from: string): boolean {
+  const seen = new Set<string>();
+  let name: string | undefined = from;
+  while (name && !seen.has(name)) {
+    seen.add(name);
+    if (name === 'Fail') return true;
+    name = byName.get(name)?.state.Next;
+  }
+  return false;
+}
+
+describe('error names: lib/contracts/error-names.ts against the Lambdas and the state machine', () => {
+  const thrown = thrownByLambdas();
+  const setByAsl = new Set(failureRecords.map(({ state }) => state.Parameters?.failure?.error).filter(Boolean));
+
+  test.each(ERROR_NAMES)('%s is produced by a Lambda error class or set by the state machine', (name) => {
+    expect(thrown.has(name) || setByAsl.has(name)).toBe(true);
+  });
+
+  test.each(ERROR_NAMES)('%s is matched by a Catch, or is the run’s final error', (name) => {
+    // A name the top level records can only be read after the run: it is the execution's error
+    // (the final Fail state raises it), which EventBridge rules and `deployctl status` match.
+    const finalError = failureRecords.some(
+      ({ state, topLevel }) =>
+        topLevel && state.Parameters?.failure?.error === name && reachesFinalFail(state.Next ?? ''),
+    );
+    expect(matched.has(name) || finalError).toBe(true);
+  });
+
+  test('every failure ends in a Fail state that raises the record’s error name', () => {
+    expect(byName.get('DescribeFailure')?.state.Parameters).toMatchObject({ 'Error.$': '$.error.failure.error' });
+    expect(byName.get('Fail')?.state.ErrorPath).toBe('$.executionError.Error');
+    for (const { name, state, topLevel } of failureRecords) {
+      // Top level: NotifyFailed, DescribeFailure, Fail. In a Verify branch: the branch's own Fail state.
+      const next = byName.get(state.Next ?? '')?.state;
+      const ends = topLevel
+        ? reachesFinalFail(state.Next ?? '')
+        : next?.Type === 'Fail' && next.ErrorPath === '$.error.failure.error';
+      expect([name, ends]).toEqual([name, true]);
+    }
+  });
+
+  test('the state machine matches no name that is not declared, except Step Functions’ and AWS integrations’ own', () => {
+    const declared = new Set<string>(ERROR_NAMES);
+    // `States.*` are Step Functions' errors; `Service.Name` (Lambda.*, CodeBuild.*, Ssm.*) come from
+    // the AWS integrations (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+    const foreign = /^(States\.[A-Za-z]+|[A-Z][A-Za-z0-9]*\.[A-Za-z0-9]+)$/;
+    const undeclared = [...matched].filter((name) => !declared.has(name) && !foreign.test(name));
+    expect(undeclared).toEqual([]);
+  });
+
+  test('States.ALL appears only alone in the last Catch or Retry entry', () => {
+    for (const { name, state } of states) {
+      for (const list of [state.Catch ?? [], state.Retry ?? []]) {
+        list.forEach((m, i) => {
+          if (m.ErrorEquals.includes('States.ALL'))
+            expect([name, i, m.ErrorEquals]).toEqual([name, list.length - 1, ['States.ALL']]);
+        });
+      }
+    }
+  });
+
+  test('every Catch that leads to a failure lists the names it handles before its final States.ALL', () => {
+    const failurePaths = new Set(failureRecords.map((r) => r.name));
+    const catches = states.filter(({ state }) => state.Catch?.some((c) => failurePaths.has(c.Next)));
+    expect(catches.map((c) => c.name).sort()).toEqual(
+      [
+        'LoadRunSettings',
+        'RunTests',
+        'CoverageGate',
+        'TerraformPlan',
+        'PlanGuard',
+        'BuildImage',
+        'Verify',
+        'TerraformApply',
+        'HelmDeploy',
+      ].sort(),
+    );
+    for (const { name, state } of catches) {
+      const entries = state.Catch ?? [];
+      expect([name, entries.length >= 2]).toEqual([name, true]);
+      expect([name, entries.at(-1)?.ErrorEquals]).toEqual([name, ['States.ALL']]);
+    }
+  });
+
+  test('every failure is recorded the same way: $.error.failure = { stage, error, cause }', () => {
+    for (const { name, state } of failureRecords) {
+      expect([name, state.ResultPath]).toEqual([name, '$.error']);
+      const keys = Object.keys(state.Parameters?.failure ?? {}).map((k) => k.replace(/\.\$$/, ''));
+      expect([name, keys.sort()]).toEqual([name, ['cause', 'error', 'stage']]);
+    }
+    const notify = byName.get('NotifyFailed')?.state.Parameters as unknown as { Message: Record<string, string> };
+    expect(notify.Message).toMatchObject({
+      'stage.$': '$.error.failure.stage',
+      'error.$': '$.error.failure.error',
+      'cause.$': '$.error.failure.cause',
+    });
+  });
+
+  test('a failure record names the stage its error belongs to (ERROR_STAGE)', () => {
+    for (const { name, state } of failureRecords) {
+      const failure = state.Parameters?.failure ?? {};
+      const stage = failure.stage;
+      const literal = failure.error as ErrorName | undefined;
+      if (literal) expect([name, ERROR_STAGE[literal]]).toEqual([name, stage]);
+      // A record that keeps the caught name: every name routed to it must be that stage's.
+      const routed = states.flatMap(({ state: s }) =>
+        (s.Catch ?? []).filter((c) => c.Next === name).flatMap((c) => c.ErrorEquals),
+      );
+      for (const error of routed.filter((e) => e in ERROR_STAGE)) {
+        expect([name, error, ERROR_STAGE[error as ErrorName]]).toEqual([name, error, stage]);
+      }
+      if (!literal) expect([name, routed.includes('States.ALL')]).toEqual([name, false]);
+    }
+  });
+
+  test('Verify’s Catch lists every name its branches can fail with', () => {
+    const branchNames = new Set<string>();
+    for (const branch of byName.get('Verify')?.state.Branches ?? []) {
+      for (const { state } of allStates(branch)) {
+        const literal = state.Parameters?.failure?.error;
+        if (literal) branchNames.add(literal);
+        // Names kept from a Lambda's own error: those its Catch lists.
+        if (state.Parameters?.failure?.['error.$']) {
+          for (const s of allStates(branch)) {
+            for (const c of s.state.Catch ?? []) {
+              if (byName.get(c.Next)?.state === state) for (const e of c.ErrorEquals) branchNames.add(e);
+            }
+          }
+        }
+      }
+    }
+    const verifyCatch = new Set((byName.get('Verify')?.state.Catch ?? []).flatMap((c) => c.ErrorEquals));
+    expect([...branchNames].filter((n) => !verifyCatch.has(n))).toEqual([]);
+    expect(branchNames.size).toBeGreaterThanOrEqual(9);
+  });
+});
