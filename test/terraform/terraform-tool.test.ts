@@ -68,7 +68,7 @@ describeWithTools(['terraform'], 'terraform (real CLI, provider from the local m
     expect(fmt.code).toBe(0);
   });
 
-  it('covers every module, both environments, bootstrap and app-settings', () => {
+  it('covers every module, the composition, both environments, bootstrap and app-settings', () => {
     expect(roots).toEqual(
       expect.arrayContaining([
         'modules/vpc',
@@ -77,6 +77,7 @@ describeWithTools(['terraform'], 'terraform (real CLI, provider from the local m
         'modules/ecr',
         'modules/iam',
         'modules/cloudwatch',
+        'modules/environment',
         'environments/dev',
         'environments/prod',
         'bootstrap',

@@ -1,0 +1,73 @@
+output "vpc_id" {
+  description = "VPC of the environment."
+  value       = module.vpc.vpc_id
+}
+
+output "cluster_name" {
+  description = "EKS cluster the pipeline deploys to (`aws eks update-kubeconfig --name ...`)."
+  value       = module.eks.cluster_name
+}
+
+output "deploy_network" {
+  description = "Network of the pipeline's in-VPC Helm deploys, shaped like the pipeline config's deployNetwork: paste `terraform output -json deploy_network` there."
+  value = {
+    vpcId            = module.vpc.vpc_id
+    subnetIds        = module.vpc.private_subnet_ids
+    securityGroupIds = [module.eks.deploy_security_group_id]
+  }
+}
+
+output "cluster_endpoint" {
+  description = "Private Kubernetes API endpoint."
+  value       = module.eks.cluster_endpoint
+}
+
+output "oidc_provider_arn" {
+  description = "IRSA OIDC provider of the cluster."
+  value       = module.eks.oidc_provider_arn
+}
+
+output "ecr_repository_urls" {
+  description = "Image repositories keyed by name."
+  value       = module.ecr.repository_urls
+}
+
+output "db_address" {
+  description = "Host name of the PostgreSQL instance."
+  value       = module.rds.address
+}
+
+output "db_master_user_secret_arn" {
+  description = "Secrets Manager secret with the RDS-managed master credentials."
+  value       = module.rds.master_user_secret_arn
+}
+
+output "github_deploy_role_arn" {
+  description = "Role GitHub Actions assumes from the pinned branch."
+  value       = module.iam.github_deploy_role_arn
+}
+
+output "alarm_names" {
+  description = "Alarms the pipeline's VerifyDeployment (bake) step watches."
+  value       = module.cloudwatch.alarm_names
+}
+
+output "composite_alarm_name" {
+  description = "Single alarm that is in ALARM when any of alarm_names is."
+  value       = module.cloudwatch.composite_alarm_name
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the environment."
+  value       = module.cloudwatch.dashboard_name
+}
+
+output "node_capacity" {
+  description = "Instance types and scaling of the managed node group."
+  value       = module.eks.node_capacity
+}
+
+output "database_protection" {
+  description = "How the database is protected: Multi-AZ, encryption, public access, backup retention, deletion protection, final snapshot."
+  value       = module.rds.protection
+}
