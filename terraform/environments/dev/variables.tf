@@ -173,6 +173,11 @@ variable "alb_arn_suffix" {
   default = null
 }
 
+variable "create_composite_alarm" {
+  type    = bool
+  default = null
+}
+
 variable "rds_connections_threshold" {
   type    = number
   default = null

@@ -36,6 +36,7 @@ module "environment" {
   log_retention_days           = var.log_retention_days
   alarm_sns_topic_arns         = var.alarm_sns_topic_arns
   alb_arn_suffix               = var.alb_arn_suffix
+  create_composite_alarm       = var.create_composite_alarm
   rds_connections_threshold    = var.rds_connections_threshold
 }
 

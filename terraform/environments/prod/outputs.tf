@@ -56,7 +56,7 @@ output "alarm_names" {
 }
 
 output "composite_alarm_name" {
-  description = "Single alarm that is in ALARM when any of alarm_names is."
+  description = "Single alarm that is in ALARM when any of alarm_names is (null when create_composite_alarm is false)."
   value       = module.environment.composite_alarm_name
 }
 

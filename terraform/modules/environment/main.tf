@@ -100,6 +100,7 @@ module "cloudwatch" {
   rds_connections_threshold = var.rds_connections_threshold
   alb_arn_suffix            = var.alb_arn_suffix
   alarm_actions             = var.alarm_sns_topic_arns
+  create_composite_alarm    = var.create_composite_alarm
   tags                      = local.tags
 }
 

@@ -240,6 +240,13 @@ variable "alb_arn_suffix" {
   default     = ""
 }
 
+variable "create_composite_alarm" {
+  description = "Create the composite alarm <project>-<environment>-deploy-health. Keep it on in AWS; turn it off (TF_VAR_create_composite_alarm=false) for a local apply against moto_server 5.2.1, which does not implement PutCompositeAlarm."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
 variable "rds_connections_threshold" {
   description = "Database connections that raise the connections alarm."
   type        = number

@@ -121,6 +121,19 @@ run "composition" {
   }
 }
 
+run "composite_alarm_switch_reaches_the_cloudwatch_module" {
+  command = plan
+
+  variables {
+    create_composite_alarm = false
+  }
+
+  assert {
+    condition     = output.composite_alarm_name == null && length(output.alarm_names) == 4
+    error_message = "create_composite_alarm = false must leave the environment without its composite alarm, and only without it."
+  }
+}
+
 # One plan, several bad inputs: the run passes only if every listed variable rejects its value.
 run "prod_rejects_an_unprotected_database_and_bad_roles" {
   command = plan
