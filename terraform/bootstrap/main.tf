@@ -87,3 +87,14 @@ resource "aws_s3_bucket_policy" "state" {
 
   depends_on = [aws_s3_bucket_public_access_block.state]
 }
+
+# --- account-wide resources every environment of the account shares ------------------------------
+
+# One OIDC provider per URL and account: created here once, not by each environment (a second
+# environment in the same account would fail with EntityAlreadyExists). The environments' GitHub
+# deploy roles trust it (modules/environment looks it up by its URL).
+resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.create_github_oidc_provider ? 1 : 0
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
+}

@@ -28,3 +28,10 @@ variable "noncurrent_version_expiry_days" {
     error_message = "noncurrent_version_expiry_days must be at least 30 so a bad apply can be rolled back from history."
   }
 }
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub Actions OIDC provider, which the environments' GitHub deploy roles trust. false when the account already has one (for example from a bootstrap in another region)."
+  type        = bool
+  nullable    = false
+  default     = true
+}

@@ -57,6 +57,28 @@ run "old_state_versions_and_lock_delete_markers_expire" {
   }
 }
 
+run "creates_the_accounts_github_oidc_provider_once" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 1 && aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com" && aws_iam_openid_connect_provider.github[0].client_id_list == toset(["sts.amazonaws.com"])
+    error_message = "The bootstrap must create the account's GitHub OIDC provider with the STS audience (the environments only look it up)."
+  }
+}
+
+run "leaves_an_existing_github_oidc_provider_alone" {
+  command = plan
+
+  variables {
+    create_github_oidc_provider = false
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0 && output.github_oidc_provider_arn == null
+    error_message = "create_github_oidc_provider = false must create no provider."
+  }
+}
+
 run "rejects_an_invalid_bucket_name" {
   command = plan
   variables {

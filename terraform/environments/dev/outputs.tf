@@ -30,6 +30,11 @@ output "oidc_provider_arn" {
   value       = module.environment.oidc_provider_arn
 }
 
+output "ecr_repository_names" {
+  description = "ECR repository of each service in this environment (<service>-<environment>), keyed by service: the repository the pipeline's image build pushes to."
+  value       = module.environment.ecr_repository_names
+}
+
 output "ecr_repository_urls" {
   description = "Image repositories keyed by name."
   value       = module.environment.ecr_repository_urls

@@ -7,6 +7,19 @@ locals {
     Project     = var.project
     Environment = var.environment
   }
+  # Environments may share an AWS account, so everything named in it carries the environment: the
+  # image repository of service s is "<s>-<environment>" (ECR names are unique per account and region).
+  ecr_repository_names = { for s in var.ecr_repository_names : s => "${s}-${var.environment}" }
+  # The GitHub OIDC provider is unique per account (one per URL), so terraform/bootstrap creates it once
+  # and every environment of the account finds it here, unless told to create it or given its ARN.
+  github_oidc_provider_arn = var.create_github_oidc_provider ? "" : (
+    var.github_oidc_provider_arn != "" ? var.github_oidc_provider_arn : one(data.aws_iam_openid_connect_provider.github[*].arn)
+  )
+}
+
+data "aws_iam_openid_connect_provider" "github" {
+  count = !var.create_github_oidc_provider && var.github_oidc_provider_arn == "" ? 1 : 0
+  url   = "https://token.actions.githubusercontent.com"
 }
 
 module "vpc" {
@@ -31,8 +44,8 @@ module "iam" {
   github_repository           = var.github_repository
   github_branch               = var.github_branch
   create_github_oidc_provider = var.create_github_oidc_provider
-  github_oidc_provider_arn    = var.github_oidc_provider_arn
-  ecr_repository_names        = var.ecr_repository_names
+  github_oidc_provider_arn    = local.github_oidc_provider_arn
+  ecr_repository_names        = values(local.ecr_repository_names)
   permissions_boundary_arn    = var.permissions_boundary_arn
   tags                        = local.tags
 }
@@ -67,7 +80,7 @@ module "eks" {
 module "ecr" {
   source = "../ecr"
 
-  repository_names   = var.ecr_repository_names
+  repository_names   = values(local.ecr_repository_names)
   keep_tagged_images = var.ecr_keep_tagged_images
   tags               = local.tags
 }

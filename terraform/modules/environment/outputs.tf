@@ -27,6 +27,11 @@ output "oidc_provider_arn" {
   value       = module.eks.oidc_provider_arn
 }
 
+output "ecr_repository_names" {
+  description = "ECR repository of each service in this environment (<service>-<environment>), keyed by service: the repository the pipeline's image build pushes to."
+  value       = local.ecr_repository_names
+}
+
 output "ecr_repository_urls" {
   description = "Image repositories keyed by name."
   value       = module.ecr.repository_urls
@@ -70,4 +75,21 @@ output "node_capacity" {
 output "database_protection" {
   description = "How the database is protected: Multi-AZ, encryption, public access, backup retention, deletion protection, final snapshot."
   value       = module.rds.protection
+}
+
+output "creates_github_oidc_provider" {
+  description = "Whether this environment creates the account's GitHub OIDC provider (by default terraform/bootstrap does, once per account)."
+  value       = module.iam.creates_github_oidc_provider
+}
+
+output "account_scoped_names" {
+  description = "Names this environment takes in its AWS account and region (IAM roles, ECR repositories, the cluster, the database, log groups, alarms, the dashboard). Environments sharing an account must not share any of them."
+  value = sort(concat(
+    keys(module.iam.role_permissions_boundaries),
+    keys(module.vpc.role_permissions_boundaries),
+    values(local.ecr_repository_names),
+    [module.eks.cluster_name, module.eks.log_group_name, module.rds.identifier, module.vpc.flow_log_group_name, module.cloudwatch.dashboard_name],
+    values(module.cloudwatch.alarm_names),
+    module.cloudwatch.composite_alarm_name == null ? [] : [module.cloudwatch.composite_alarm_name],
+  ))
 }

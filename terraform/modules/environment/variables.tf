@@ -64,14 +64,14 @@ variable "github_branch" {
 }
 
 variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider (false when another stack already did)."
+  description = "Create the account's GitHub OIDC provider in this environment. Off by default: there is one per account, terraform/bootstrap creates it, and every environment of the account uses it (so two environments can share an account). Turn it on only in an account whose provider comes from nowhere else, in one environment."
   type        = bool
   nullable    = false
-  default     = true
+  default     = false
 }
 
 variable "github_oidc_provider_arn" {
-  description = "ARN of an existing GitHub OIDC provider, when create_github_oidc_provider is false."
+  description = "ARN of the account's GitHub OIDC provider when create_github_oidc_provider is false; empty = look it up by its URL (token.actions.githubusercontent.com)."
   type        = string
   nullable    = false
   default     = ""
@@ -161,8 +161,13 @@ variable "public_access_cidrs" {
 }
 
 variable "ecr_repository_names" {
-  description = "ECR repositories, one per service image."
+  description = "Services with an image, one ECR repository each, named <service>-<environment> (output ecr_repository_names), so environments sharing an account never collide."
   type        = list(string)
+
+  validation {
+    condition     = length(var.ecr_repository_names) == length(distinct(var.ecr_repository_names))
+    error_message = "ecr_repository_names must not list a service twice."
+  }
 }
 
 variable "ecr_keep_tagged_images" {

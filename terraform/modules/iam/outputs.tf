@@ -42,3 +42,8 @@ output "role_permissions_boundaries" {
     for r in [aws_iam_role.cluster, aws_iam_role.node, aws_iam_role.rds_monitoring, aws_iam_role.github_deploy] : r.name => r.permissions_boundary
   }
 }
+
+output "creates_github_oidc_provider" {
+  description = "Whether this module creates the account's GitHub OIDC provider (false when it uses an existing one)."
+  value       = length(aws_iam_openid_connect_provider.github) > 0
+}

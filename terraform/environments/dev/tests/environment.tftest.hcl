@@ -64,6 +64,16 @@ run "environment_values" {
     condition     = output.cluster_name == "deploy-${var.environment}" && alltrue([for n in values(output.alarm_names) : startswith(n, "deploy-${var.environment}-")])
     error_message = "The cluster and alarms must be named deploy-<environment>, the names the pipeline config uses."
   }
+
+  assert {
+    condition     = output.ecr_repository_names == { "sample-service" = "sample-service-${var.environment}" }
+    error_message = "The sample service's images must go to sample-service-<environment>, so dev and prod can share an account."
+  }
+
+  assert {
+    condition     = !module.environment.creates_github_oidc_provider
+    error_message = "The environment must use the account's GitHub OIDC provider from terraform/bootstrap, not create a second one."
+  }
 }
 
 # The inputs this root checks itself: the provider's region and the pipeline's roles.

@@ -121,6 +121,59 @@ run "composition" {
   }
 }
 
+# dev and prod deploy into one account by default: nothing either creates may carry a name the other
+# takes in that account, and neither creates the account's one GitHub OIDC provider.
+run "dev_in_a_shared_account" {
+  command = plan
+
+  variables {
+    environment = "dev"
+  }
+
+  assert {
+    condition     = output.ecr_repository_names == { "sample-service" = "sample-service-dev" } && keys(output.ecr_repository_urls) == ["sample-service-dev"]
+    error_message = "The image repository of a service must be named <service>-<environment>."
+  }
+}
+
+run "prod_in_the_same_account" {
+  command = plan
+
+  variables {
+    environment            = "prod"
+    db_deletion_protection = true
+    db_skip_final_snapshot = false
+  }
+
+  assert {
+    condition     = length(setintersection(toset(run.dev_in_a_shared_account.account_scoped_names), toset(output.account_scoped_names))) == 0
+    error_message = "dev and prod must not take the same name in a shared account: ${join(", ", setintersection(toset(run.dev_in_a_shared_account.account_scoped_names), toset(output.account_scoped_names)))}."
+  }
+
+  assert {
+    condition     = alltrue([for n in ["deploy-prod", "deploy-prod-eks-node", "deploy-prod-github-deploy", "sample-service-prod", "deploy-prod-deploy-health"] : contains(output.account_scoped_names, n)]) && length(output.account_scoped_names) == length(run.dev_in_a_shared_account.account_scoped_names)
+    error_message = "account_scoped_names must list the roles, repositories, cluster and alarms of the environment."
+  }
+
+  assert {
+    condition     = !run.dev_in_a_shared_account.creates_github_oidc_provider && !output.creates_github_oidc_provider
+    error_message = "No environment may create the account's GitHub OIDC provider by default (terraform/bootstrap does, once)."
+  }
+}
+
+run "an_environment_can_still_own_the_github_oidc_provider" {
+  command = plan
+
+  variables {
+    create_github_oidc_provider = true
+  }
+
+  assert {
+    condition     = output.creates_github_oidc_provider
+    error_message = "create_github_oidc_provider = true must create the provider in this environment."
+  }
+}
+
 run "composite_alarm_switch_reaches_the_cloudwatch_module" {
   command = plan
 

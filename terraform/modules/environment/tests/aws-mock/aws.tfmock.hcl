@@ -18,6 +18,11 @@ mock_data "aws_availability_zones" {
   defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
 }
 
+# The account's GitHub OIDC provider, created by terraform/bootstrap.
+mock_data "aws_iam_openid_connect_provider" {
+  defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+}
+
 mock_resource "aws_iam_role" {
   defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
 }
