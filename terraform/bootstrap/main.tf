@@ -1,5 +1,13 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  # The pipeline's Terraform builds read and write state in this bucket (lib/pipeline-stack.ts, TF_STATE_BUCKET).
+  bucket_name = coalesce(var.bucket_name, "${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}-terraform-state")
+}
+
 resource "aws_s3_bucket" "state" {
-  bucket = var.bucket_name
+  bucket = local.bucket_name
 
   lifecycle {
     prevent_destroy = true

@@ -45,8 +45,11 @@ const COMPOSITION = 'modules/environment';
 const MODULES = [...LAYERS, 'environment'];
 /** Roots the pipeline (or an operator) plans and applies; each commits its provider lock file. */
 const APPLIED_ROOTS = [...ENVIRONMENTS.map((e) => `environments/${e}`), 'bootstrap', 'app-settings'];
-/** Variables the pipeline passes as TF_VAR_*; a value in terraform.tfvars would silently override them. */
-const PIPELINE_VARIABLES = ['pipeline_deploy_role_arn', 'permissions_boundary_arn'];
+/**
+ * Variables the pipeline passes as TF_VAR_* (region: AWS_REGION or TF_VAR_region, the stack's); a value
+ * in terraform.tfvars would silently override them.
+ */
+const PIPELINE_VARIABLES = ['pipeline_deploy_role_arn', 'permissions_boundary_arn', 'region'];
 /** How hcl2json renders the expression `var.permissions_boundary_arn`. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, not a JavaScript template
 const BOUNDARY_REFERENCE = '${var.permissions_boundary_arn}';

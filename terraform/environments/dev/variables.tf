@@ -3,12 +3,13 @@
 # The values of this environment are in terraform.tfvars; the pipeline passes the TF_VAR_* ones.
 
 variable "region" {
-  description = "AWS region of the environment."
+  description = "AWS region of the environment: the region of the pipeline stack. Never in terraform.tfvars (it would override the pipeline's). null = the provider takes it from AWS_REGION, which CodeBuild sets to the build's (the stack's) region; TF_VAR_region sets it explicitly."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
-    error_message = "region must be an AWS region code such as eu-west-1."
+    condition     = var.region == null || can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region code such as eu-west-1 (or unset, to use AWS_REGION)."
   }
 }
 

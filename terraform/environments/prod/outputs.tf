@@ -1,8 +1,8 @@
 # Every output comes from the composition (modules/environment), under the same name.
 
 output "region" {
-  description = "AWS region of the environment."
-  value       = var.region
+  description = "AWS region the environment was applied in."
+  value       = module.environment.region
 }
 
 output "vpc_id" {

@@ -17,6 +17,8 @@ locals {
   )
 }
 
+data "aws_region" "current" {}
+
 data "aws_iam_openid_connect_provider" "github" {
   count = !var.create_github_oidc_provider && var.github_oidc_provider_arn == "" ? 1 : 0
   url   = "https://token.actions.githubusercontent.com"

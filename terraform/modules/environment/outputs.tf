@@ -1,3 +1,8 @@
+output "region" {
+  description = "AWS region the environment was applied in (the provider's region)."
+  value       = data.aws_region.current.name
+}
+
 output "vpc_id" {
   description = "VPC of the environment."
   value       = module.vpc.vpc_id
@@ -92,4 +97,9 @@ output "account_scoped_names" {
     values(module.cloudwatch.alarm_names),
     module.cloudwatch.composite_alarm_name == null ? [] : [module.cloudwatch.composite_alarm_name],
   ))
+}
+
+output "tags" {
+  description = "Tags of every resource of the environment (Project, Environment); the environment roots also use them as the provider's default tags."
+  value       = local.tags
 }
