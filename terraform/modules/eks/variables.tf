@@ -9,13 +9,13 @@ variable "cluster_name" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane, for example 1.32."
+  description = "Kubernetes minor version of the control plane and nodes, for example 1.36. It must stay within the support window of the pipeline's Helm and kubectl (lib/tool-versions.ts)."
   type        = string
-  default     = "1.32"
+  default     = "1.36"
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a minor version such as 1.32 (no patch level, no leading 'v')."
+    error_message = "kubernetes_version must be a minor version such as 1.36 (no patch level, no leading 'v')."
   }
 }
 

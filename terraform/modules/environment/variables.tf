@@ -120,10 +120,10 @@ variable "cluster_admin_role_arns" {
 # --- compute ------------------------------------------------------------------------------
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version."
+  description = "Kubernetes minor version of the cluster. The pipeline's Helm 4.2 supports 1.33-1.36 and its kubectl 1.36 supports 1.35-1.37 (lib/tool-versions.ts; test/terraform/tool-version-skew.test.ts fails outside both), and EKS must offer it (EKS User Guide, kubernetes-versions-standard: \"Kubernetes 1.36 is now available in Amazon EKS\")."
   type        = string
   nullable    = false
-  default     = "1.32"
+  default     = "1.36"
 }
 
 variable "node_instance_types" {
