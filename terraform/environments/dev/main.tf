@@ -19,6 +19,7 @@ module "environment" {
   deploy_namespaces            = var.deploy_namespaces
   cluster_admin_role_arns      = var.cluster_admin_role_arns
   kubernetes_version           = var.kubernetes_version
+  cluster_autoscaler_version   = var.cluster_autoscaler_version
   node_instance_types          = var.node_instance_types
   node_min_size                = var.node_min_size
   node_max_size                = var.node_max_size

@@ -96,6 +96,11 @@ variable "kubernetes_version" {
   default = null
 }
 
+variable "cluster_autoscaler_version" {
+  type    = string
+  default = null
+}
+
 variable "node_instance_types" {
   type = list(string)
 }

@@ -69,3 +69,13 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the environment."
   value       = module.environment.dashboard_name
 }
+
+output "kubernetes_version" {
+  description = "Kubernetes minor version of the cluster."
+  value       = module.environment.kubernetes_version
+}
+
+output "cluster_autoscaler_manifest" {
+  description = "Kubernetes manifest of the Cluster Autoscaler (ServiceAccount, RBAC, Deployment) for this cluster; a cluster admin applies it after the first apply and after each Kubernetes minor upgrade: `terraform output -raw cluster_autoscaler_manifest | kubectl apply -f -`."
+  value       = module.environment.cluster_autoscaler_manifest
+}

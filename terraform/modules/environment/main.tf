@@ -69,6 +69,12 @@ module "eks" {
   endpoint_public_access = var.endpoint_public_access
   public_access_cidrs    = var.public_access_cidrs
   log_retention_days     = var.log_retention_days
+  cluster_autoscaler = {
+    role_arn        = module.iam.cluster_autoscaler.role_arn
+    namespace       = module.iam.cluster_autoscaler.namespace
+    service_account = module.iam.cluster_autoscaler.service_account
+  }
+  cluster_autoscaler_version = var.cluster_autoscaler_version
   access_roles = merge(
     {
       pipeline-deploy = { principal_arn = var.pipeline_deploy_role_arn, policy = "admin", namespaces = var.deploy_namespaces }

@@ -103,3 +103,23 @@ output "tags" {
   description = "Tags of every resource of the environment (Project, Environment); the environment roots also use them as the provider's default tags."
   value       = local.tags
 }
+
+output "kubernetes_version" {
+  description = "Kubernetes minor version of the cluster."
+  value       = var.kubernetes_version
+}
+
+output "autoscaling" {
+  description = "How the environment scales: the EKS add-ons (metrics-server feeds the HorizontalPodAutoscaler) and the Cluster Autoscaler's Pod Identity association, image and IAM policy (JSON)."
+  value = {
+    addon_names                = module.eks.addon_names
+    cluster_autoscaler         = module.eks.cluster_autoscaler == null ? null : { for k, v in module.eks.cluster_autoscaler : k => v if k != "manifest" }
+    cluster_autoscaler_policy  = module.iam.cluster_autoscaler.policy
+    node_autoscaling_group_tag = "k8s.io/cluster-autoscaler/${module.eks.cluster_name}"
+  }
+}
+
+output "cluster_autoscaler_manifest" {
+  description = "Kubernetes manifest of the Cluster Autoscaler (ServiceAccount, RBAC, Deployment) for this cluster; a cluster admin applies it after the first apply and after each Kubernetes minor upgrade: `terraform output -raw cluster_autoscaler_manifest | kubectl apply -f -`."
+  value       = module.eks.cluster_autoscaler == null ? null : module.eks.cluster_autoscaler.manifest
+}

@@ -126,6 +126,13 @@ variable "kubernetes_version" {
   default     = "1.36"
 }
 
+variable "cluster_autoscaler_version" {
+  description = "Cluster Autoscaler release; its minor must equal kubernetes_version (the eks module refuses another)."
+  type        = string
+  nullable    = false
+  default     = "1.36.0"
+}
+
 variable "node_instance_types" {
   description = "Instance types of the managed node group."
   type        = list(string)

@@ -71,6 +71,11 @@ run "environment_values" {
   }
 
   assert {
+    condition     = contains(module.environment.autoscaling.addon_names, "metrics-server") && module.environment.autoscaling.cluster_autoscaler.service_account == "cluster-autoscaler" && strcontains(output.cluster_autoscaler_manifest, "k8s.io/cluster-autoscaler/deploy-${var.environment}\n")
+    error_message = "Every environment must scale pods (metrics-server) and nodes (Cluster Autoscaler of its own cluster)."
+  }
+
+  assert {
     condition     = !module.environment.creates_github_oidc_provider
     error_message = "The environment must use the account's GitHub OIDC provider from terraform/bootstrap, not create a second one."
   }

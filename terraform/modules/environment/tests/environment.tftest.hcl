@@ -24,6 +24,10 @@ override_resource {
   values = { arn = "arn:aws:iam::123456789012:role/mock-github-deploy" }
 }
 override_resource {
+  target = module.iam.aws_iam_role.cluster_autoscaler
+  values = { arn = "arn:aws:iam::123456789012:role/mock-cluster-autoscaler" }
+}
+override_resource {
   target = module.vpc.aws_iam_role.flow_logs
   values = { arn = "arn:aws:iam::123456789012:role/mock-vpc-flow-logs" }
 }
@@ -106,7 +110,7 @@ run "composition" {
   }
 
   assert {
-    condition     = length(module.iam.role_permissions_boundaries) == 4 && length(module.vpc.role_permissions_boundaries) == 1 && alltrue([for b in values(merge(module.iam.role_permissions_boundaries, module.vpc.role_permissions_boundaries)) : b == var.permissions_boundary_arn])
+    condition     = length(module.iam.role_permissions_boundaries) == 5 && length(module.vpc.role_permissions_boundaries) == 1 && alltrue([for b in values(merge(module.iam.role_permissions_boundaries, module.vpc.role_permissions_boundaries)) : b == var.permissions_boundary_arn])
     error_message = "Every role of the environment must carry the permissions boundary the pipeline's apply role requires."
   }
 
@@ -123,6 +127,31 @@ run "composition" {
 
 # dev and prod deploy into one account by default: nothing either creates may carry a name the other
 # takes in that account, and neither creates the account's one GitHub OIDC provider.
+# Pods first (the chart's HPA on metrics-server's metrics), nodes second (Cluster Autoscaler).
+run "autoscaling" {
+  command = apply
+
+  assert {
+    condition     = contains(output.autoscaling.addon_names, "metrics-server") && contains(output.autoscaling.addon_names, "eks-pod-identity-agent")
+    error_message = "The cluster must run the metrics-server add-on (HPA metrics) and the Pod Identity agent (autoscaler credentials)."
+  }
+
+  assert {
+    condition     = output.autoscaling.cluster_autoscaler.role_arn == "arn:aws:iam::123456789012:role/mock-cluster-autoscaler" && output.autoscaling.cluster_autoscaler.namespace == "kube-system" && output.autoscaling.cluster_autoscaler.service_account == "cluster-autoscaler"
+    error_message = "The autoscaler's own role (and no other) must be associated with its service account."
+  }
+
+  assert {
+    condition     = output.autoscaling.node_autoscaling_group_tag == "k8s.io/cluster-autoscaler/${module.eks.cluster_name}" && one([for st in jsondecode(output.autoscaling.cluster_autoscaler_policy).Statement : st.Condition.StringEquals if contains(flatten([st.Action]), "autoscaling:SetDesiredCapacity")]) == { "aws:ResourceTag/k8s.io/cluster-autoscaler/${module.eks.cluster_name}" = "owned" }
+    error_message = "The autoscaler may only resize the Auto Scaling groups EKS tags as this cluster's node groups."
+  }
+
+  assert {
+    condition     = strcontains(output.cluster_autoscaler_manifest, "k8s.io/cluster-autoscaler/${module.eks.cluster_name}\n") && strcontains(output.cluster_autoscaler_manifest, "cluster-autoscaler:v${var.kubernetes_version}.")
+    error_message = "The autoscaler's manifest must discover this cluster's node groups with a release built for the cluster's minor."
+  }
+}
+
 run "dev_in_a_shared_account" {
   command = plan
 
