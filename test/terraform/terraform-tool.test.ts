@@ -14,10 +14,11 @@ const LOCK_FILE = '.terraform.lock.hcl';
 /**
  * Timeout of each hook, per step (one hook per step and root). Sized from measured durations, with at
  * least four times the slowest root: `TF_SUITE_TIMINGS=<file> npx jest test/terraform --maxWorkers=1` on
- * the 2-core CI machine with a load average of 6-11 from other jobs measured at most init 2.0 s,
- * validate 6.1 s and test 14.7 s (modules/eks; 25 s in a run of its own at load 8), fmt 0.2 s and the
- * workspace copy 0.03 s; the whole suite took 150-160 s. A slow machine adds up across ~40 hooks
- * without any single one coming near its limit. Re-measure when a root's tests grow.
+ * the 2-core CI machine, with a load average of 4-11 from other jobs, measured at most init 3.1 s,
+ * validate 8.8 s (environments/prod) and test 16.3 s (modules/cloudwatch; modules/eks took 25 s in a
+ * run of its own at load 8), fmt 0.2 s and the workspace copy 0.03 s; the suite took 140-155 s. A slow
+ * machine adds up across ~40 hooks without any single one coming near its limit. Re-measure when a
+ * root's tests grow.
  */
 const TIMEOUT_MS = { workspace: 30_000, fmt: 30_000, init: 30_000, validate: 45_000, test: 120_000 } as const;
 
