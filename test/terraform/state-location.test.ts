@@ -77,7 +77,7 @@ describe('Terraform state location: docs and bootstrap match the pipeline stages
   let stageBuckets: string[];
 
   beforeAll(() => {
-    // Synth takes ~8 s on a loaded 2-core machine; the timeout leaves a margin of about eight times that.
+    // The synth (with cdk-nag and bundling) took 8-19 s on the loaded 2-core machine; the timeout is 6x the slowest.
     const { template } = synthApp();
     stageBuckets = Object.values(template.findResources('AWS::CodeBuild::Project')).flatMap((project) => {
       const variables = (project.Properties?.Environment?.EnvironmentVariables ?? []) as Array<{
@@ -86,7 +86,7 @@ describe('Terraform state location: docs and bootstrap match the pipeline stages
       }>;
       return variables.filter((v) => v.Name === 'TF_STATE_BUCKET').map((v) => render(v.Value));
     });
-  }, 60_000);
+  }, 120_000);
 
   it('the TerraformPlan and TerraformApply builds use one bucket per account and region', () => {
     expect(stageBuckets).toHaveLength(2);
