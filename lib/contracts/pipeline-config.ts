@@ -69,11 +69,72 @@ const codeCommitRepositoryName = ruledString([
   charsRule(/^[A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" and "-"'),
 ]);
 
-/** `owner/repo` for GitHub, the repository name for CodeCommit. */
+/** The host of repositories on GitHub.com, and the default of `repository.host`. */
+export const GITHUB_COM_HOST = 'github.com';
+
+/**
+ * Where a GitHub host is served from, which decides how builds fetch from it:
+ * - `github.com`: GitHub.com (CodeBuild source type `GITHUB`);
+ * - `ghe.com`: a GitHub Enterprise Cloud enterprise with data residency, `<subdomain>.ghe.com`;
+ * - `server`: a GitHub Enterprise Server, any other host.
+ */
+export type GitHubHostKind = 'github.com' | 'ghe.com' | 'server';
+
+/** The kind of a valid, lowercase GitHub host (see {@link GitHubHostKind}). */
+export function gitHubHostKind(host: string): GitHubHostKind {
+  if (host === GITHUB_COM_HOST) return 'github.com';
+  return host.endsWith('.ghe.com') ? 'ghe.com' : 'server';
+}
+
+const HOST_LABEL = /^[A-Za-z0-9-]+$/;
+const labelsOf = (host: string) => host.split('.');
+
+/**
+ * The host a GitHub repository is served from: `github.com`, a GitHub Enterprise Server host
+ * (`github.example.com`) or a GHE.com data-residency host (`octo.ghe.com`). A DNS host name by RFC 1123
+ * (labels of ASCII letters, digits and "-", not starting or ending with "-") and RFC 1035 (labels of 1 to
+ * 63 characters, 253 in all); no scheme, port or path. Compared and stored in lowercase, as DNS names are
+ * case-insensitive.
+ */
+const githubHost = ruledString([
+  [(h) => !h.includes('://'), 'must be a host name without a scheme: write "github.example.com", not "https://..."'],
+  [(h) => h.includes('://') || !h.includes('/'), 'must be a host name without a path'],
+  [(h) => h.includes('://') || !h.includes(':'), 'must be a host name without a port'],
+  [(h) => /[:/]/.test(h) || h.length <= 253, 'must be at most 253 characters long (RFC 1035)'],
+  [
+    (h) => /[:/]/.test(h) || labelsOf(h).every((l) => l === '' || HOST_LABEL.test(l)),
+    'may only contain ASCII letters, digits, "-" and "." (RFC 1123; write an internationalized name in its xn-- form)',
+  ],
+  [
+    (h) => /[:/]/.test(h) || labelsOf(h).every((l) => l.length >= 1 && l.length <= 63),
+    'each "."-separated label must be 1 to 63 characters long (RFC 1035): no empty label, no leading or trailing "."',
+  ],
+  [
+    (h) => /[:/]/.test(h) || labelsOf(h).every((l) => !l.startsWith('-') && !l.endsWith('-')),
+    'labels must not start or end with "-" (RFC 1123)',
+  ],
+  [(h) => /[:/]/.test(h) || labelsOf(h).length >= 2, 'must be a fully qualified host name, e.g. "github.example.com"'],
+  [
+    (h) => !h.toLowerCase().endsWith(`.${GITHUB_COM_HOST}`),
+    'is a subdomain of github.com: repositories on GitHub.com use the host "github.com" (the default)',
+  ],
+  [(h) => h.toLowerCase() !== 'ghe.com', 'must be your enterprise\'s own subdomain of ghe.com, e.g. "octo.ghe.com"'],
+  [
+    (h) => !h.toLowerCase().endsWith('.ghe.com') || labelsOf(h).length === 3,
+    'a GHE.com enterprise is served from "<subdomain>.ghe.com" itself, not from a host under it (such as api.<subdomain>.ghe.com)',
+  ],
+]).transform((h) => h.toLowerCase());
+
+/** `owner/repo` (and its host) for GitHub, the repository name for CodeCommit. */
 const repositorySchema = z.discriminatedUnion('provider', [
   z.strictObject({
     provider: z.literal('github'),
     name: githubRepositoryName,
+    /**
+     * The host the repository is on: part of its identity, so a push from another host with the same
+     * `owner/repo` starts nothing, and builds fetch from this host. @default "github.com"
+     */
+    host: githubHost.default(GITHUB_COM_HOST),
   }),
   z.strictObject({
     provider: z.literal('codecommit'),
@@ -255,6 +316,23 @@ export const pipelineConfigSchema = z
         }
         networks.set(env.eksCluster, known ?? network);
       });
+    });
+    // CodeBuild fetches every GitHub Enterprise source with the account's one default GitHub Enterprise
+    // credential ("Account level credentials for all projects: These are default credentials for all
+    // projects in an AWS account", docs.aws.amazon.com/codebuild/latest/userguide/multiple-access-tokens.html),
+    // and a token is valid on one host only: one stack fetches from one GitHub Enterprise host.
+    let enterpriseHost: string | undefined;
+    config.services.forEach((service, i) => {
+      if (service.repository.provider !== 'github' || service.repository.host === GITHUB_COM_HOST) return;
+      const { host } = service.repository;
+      if (enterpriseHost === undefined) enterpriseHost = host;
+      else if (host !== enterpriseHost) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'repository', 'host'],
+          message: `is a second GitHub Enterprise host (another service uses "${enterpriseHost}"): CodeBuild keeps one GitHub Enterprise source credential per account and Region, so one stack fetches from one GitHub Enterprise host`,
+        });
+      }
     });
     const seen = new Set<string>();
     config.services.forEach((service, i) => {
