@@ -281,6 +281,55 @@ export const serviceConfigSchema = z
     });
   });
 
+/**
+ * The skip markers GitHub Actions honours, the default of `skipDirectives.markers`: from "Skipping workflow
+ * runs" (docs.github.com/en/actions/managing-workflow-runs/skipping-workflow-runs), workflows "won't be
+ * triggered if you add any of the following strings to the commit message in a push, or the HEAD commit of
+ * a pull request: [skip ci] [ci skip] [no ci] [skip actions] [actions skip]".
+ */
+export const DEFAULT_SKIP_MARKERS: readonly string[] = [
+  '[skip ci]',
+  '[ci skip]',
+  '[no ci]',
+  '[skip actions]',
+  '[actions skip]',
+];
+
+/**
+ * Which head-commit messages start nothing (docs/push-trigger.md, "Skip directives"). The default is
+ * GitHub Actions' set: its five markers and the `skip-checks: true` trailer.
+ */
+export const skipDirectivesSchema = z.strictObject({
+  /**
+   * Strings that skip a push when the head commit message contains one, in any case. `[]` turns
+   * markers off. @default the five GitHub Actions markers ({@link DEFAULT_SKIP_MARKERS})
+   */
+  markers: z
+    .array(
+      ruledString([
+        [(m) => m.trim() !== '', 'must contain a non-space character: a blank marker would skip every push'],
+        [(m) => !/[\r\n]/.test(m), 'must be on one line'],
+      ]),
+    )
+    .default([...DEFAULT_SKIP_MARKERS])
+    .superRefine((markers, ctx) => {
+      const seen = new Map<string, string>();
+      markers.forEach((marker, i) => {
+        const first = seen.get(marker.toLowerCase());
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `repeats "${first}" (markers match in any case)`,
+            input: marker,
+          });
+        } else seen.set(marker.toLowerCase(), marker);
+      });
+    }),
+  /** Honour a final `skip-checks: true` trailer, as GitHub does. @default true */
+  skipChecksTrailer: z.boolean().default(true),
+});
+
 export const pipelineConfigSchema = z
   .strictObject({
     services: z.array(serviceConfigSchema).min(1, 'must list at least one service'),
@@ -293,6 +342,8 @@ export const pipelineConfigSchema = z
         `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
       )
       .default(90),
+    /** Commit messages that start nothing. @default GitHub Actions' set (markers and the skip-checks trailer) */
+    skipDirectives: skipDirectivesSchema.default({ markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true }),
     notifications: z
       .strictObject({
         /** Email addresses subscribed to pipeline events. */
@@ -352,6 +403,7 @@ export type EnvironmentConfig = ServiceConfig['environments'][number];
 export type CoveragePolicy = EnvironmentConfig['coverage'];
 export type DeployNetwork = NonNullable<EnvironmentConfig['deployNetwork']>;
 export type ChangePaths = z.output<typeof changePathsSchema>;
+export type SkipDirectives = z.output<typeof skipDirectivesSchema>;
 
 /** The path globs of a service, with defaults derived from its app and Terraform paths. */
 export function changePathsOf(service: ServiceConfig): ChangePaths {
