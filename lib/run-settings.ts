@@ -1,4 +1,9 @@
-import { type EnvironmentConfig, gitHubHostKind, type ServiceConfig } from './contracts/pipeline-config';
+import {
+  type EnvironmentConfig,
+  ecrRepositoryName,
+  gitHubHostKind,
+  type ServiceConfig,
+} from './contracts/pipeline-config';
 import type { RunSettings } from './contracts/run-settings';
 
 export interface RunSettingsContext {
@@ -52,7 +57,7 @@ export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, c
     namespace: service.helm.namespace,
     valuesFile: env.helmValuesFile ?? '',
     eksCluster: env.eksCluster,
-    ecrRepositoryUri: `${ctx.account}.dkr.ecr.${ctx.region}.${ctx.urlSuffix}/${service.ecrRepository}`,
+    ecrRepositoryUri: `${ctx.account}.dkr.ecr.${ctx.region}.${ctx.urlSuffix}/${ecrRepositoryName(service, env)}`,
     coveragePolicy: env.coverage,
     deployProject: ctx.deployProject,
     rollbackProject: ctx.rollbackProject,

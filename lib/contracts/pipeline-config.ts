@@ -253,7 +253,9 @@ export const serviceConfigSchema = z
       namespace: ruledString([lengthRule(1, 63), ...dnsLabelRules]),
     }),
     /**
-     * ECR repository name the image is pushed to. CreateRepository, `repositoryName`: length 2 to 256,
+     * Base name of the service's ECR repositories: each environment pushes to
+     * `<ecrRepository>-<environment>` (see {@link ecrRepositoryName}), the name the Terraform `ecr`
+     * module creates, so environments sharing an account never collide. CreateRepository, `repositoryName`: length 2 to 256,
      * parts of lowercase letters and digits joined by single ".", "_" or "-", parts separated by "/"
      * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html).
      */
@@ -385,6 +387,29 @@ export const pipelineConfigSchema = z
         });
       }
     });
+    // Account-wide names: each environment's ECR repository exists once per account and Region.
+    const repositories = new Map<string, string>();
+    config.services.forEach((service, i) => {
+      service.environments.forEach((env, j) => {
+        const name = ecrRepositoryName(service, env);
+        const where = `services[${i}].environments[${j}]`;
+        if (name.length > MAX_ECR_REPOSITORY_NAME) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'ecrRepository'],
+            message: `makes the ECR repository "${name}" of ${where}, longer than ECR's ${MAX_ECR_REPOSITORY_NAME} characters`,
+          });
+        }
+        const other = repositories.get(name);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'environments', j, 'name'],
+            message: `${where} and ${other} would both push to the ECR repository "${name}"`,
+          });
+        } else repositories.set(name, where);
+      });
+    });
     const seen = new Set<string>();
     config.services.forEach((service, i) => {
       if (seen.has(service.name)) {
@@ -393,6 +418,20 @@ export const pipelineConfigSchema = z
       seen.add(service.name);
     });
   });
+
+/** CreateRepository, `repositoryName`: at most 256 characters (ECR API reference). */
+const MAX_ECR_REPOSITORY_NAME = 256;
+
+/**
+ * The ECR repository one environment of a service pushes to and deploys from:
+ * `<ecrRepository>-<environment>`, as the Terraform `ecr` module names it (output `ecr_repository_names`).
+ */
+export function ecrRepositoryName(
+  service: { readonly ecrRepository: string },
+  environment: { readonly name: string },
+): string {
+  return `${service.ecrRepository}-${environment.name}`;
+}
 
 /** What a user writes (defaults optional). */
 export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;

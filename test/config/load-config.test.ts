@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
 import { ConfigError, loadConfig, validateConfig } from '../../lib/config/load-config';
+import { ecrRepositoryName } from '../../lib/contracts/pipeline-config';
 import { formatPath } from '../../lib/contracts/validation-issues';
 
 /** A deep copy of the default with one change applied. */
@@ -277,5 +278,52 @@ describe('pipeline configuration', () => {
       expect(run.stderr).toContain('services[0].environments[1].branch: required');
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });
+  });
+});
+
+describe('account-wide names (one account holds every environment)', () => {
+  test('the default applies dev and prod with one ECR repository each', () => {
+    const [service] = loadConfig().services;
+    const names = service?.environments.map((env) => ecrRepositoryName(service, env));
+    expect(names).toEqual(['sample-service-dev', 'sample-service-prod']);
+  });
+
+  test('two services whose environments would push to one repository are refused, naming both', () => {
+    const raw = variant((c) => {
+      const other = structuredClone(c.services[0]);
+      other.name = 'sample-service-b';
+      c.services.push(other);
+    });
+    expect(problemsOf(raw)).toEqual([
+      'services[1].environments[0].name: services[1].environments[0] and services[0].environments[0] would both push to the ECR repository "sample-service-dev"',
+      'services[1].environments[1].name: services[1].environments[1] and services[0].environments[1] would both push to the ECR repository "sample-service-prod"',
+    ]);
+  });
+
+  test('names that only collide after the environment suffix are refused too', () => {
+    // "orders-qa" + "-eu" and "orders" + "-qa-eu" are the same repository.
+    const raw = variant((c) => {
+      c.services[0].ecrRepository = 'orders-qa';
+      c.services[0].environments = [c.services[0].environments[0]];
+      c.services[0].environments[0].name = 'eu';
+      const other = structuredClone(c.services[0]);
+      other.name = 'orders';
+      other.ecrRepository = 'orders';
+      other.environments[0].name = 'qa-eu';
+      c.services.push(other);
+    });
+    expect(problemsOf(raw)).toEqual([
+      'services[1].environments[0].name: services[1].environments[0] and services[0].environments[0] would both push to the ECR repository "orders-qa-eu"',
+    ]);
+  });
+
+  test('a base name that leaves no room for the environment suffix is refused', () => {
+    const raw = variant((c) => {
+      c.services[0].ecrRepository = 'r'.repeat(254);
+    });
+    expect(problemsOf(raw)).toEqual([
+      `services[0].ecrRepository: makes the ECR repository "${'r'.repeat(254)}-dev" of services[0].environments[0], longer than ECR's 256 characters`,
+      `services[0].ecrRepository: makes the ECR repository "${'r'.repeat(254)}-prod" of services[0].environments[1], longer than ECR's 256 characters`,
+    ]);
   });
 });

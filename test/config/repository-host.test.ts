@@ -114,6 +114,7 @@ describe('repository.host (issue 11, item 3)', () => {
     const service = (name: string, host: string) => ({
       ...structuredClone(copy.services[0]),
       name,
+      ecrRepository: name,
       repository: { provider: 'github', name: `acme/${name}`, host },
     });
     copy.services = [
