@@ -1,0 +1,22 @@
+/** Console host of each AWS partition. */
+const CONSOLE_HOSTS: Readonly<Record<string, string>> = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+};
+
+/** `arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>`. */
+export const EXECUTION_ARN =
+  /^arn:([a-z-]+):states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
+
+/**
+ * The execution's page in the Step Functions console, or null for a partition without a known
+ * console. Not a documented URL format: it is the page the console itself opens for an execution.
+ */
+export function executionConsoleUrl(executionArn: string): string | null {
+  const match = EXECUTION_ARN.exec(executionArn);
+  const host = match === null ? undefined : CONSOLE_HOSTS[match[1] as string];
+  if (match === null || host === undefined) return null;
+  const region = match[2] as string;
+  return `https://${region}.${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
