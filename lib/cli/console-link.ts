@@ -1,13 +1,11 @@
+import { EXECUTION_ARN } from './arns';
+
 /** Console host of each AWS partition. */
 const CONSOLE_HOSTS: Readonly<Record<string, string>> = {
   aws: 'console.aws.amazon.com',
   'aws-cn': 'console.amazonaws.cn',
   'aws-us-gov': 'console.amazonaws-us-gov.com',
 };
-
-/** `arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>`. */
-export const EXECUTION_ARN =
-  /^arn:([a-z-]+):states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
 
 /**
  * The execution's page in the Step Functions console, or null for a partition without a known

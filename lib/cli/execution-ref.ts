@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, type DescribeExecutionOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionArnOf } from '../../lambdas/shared/push-event/start-executions';
+import { EXECUTION_ARN } from './arns';
 import { UsageError } from './cli-errors';
-import { EXECUTION_ARN } from './console-link';
 import { listRuns } from './list-runs';
 
 /** Step Functions execution names: 1 to 80 characters of `[A-Za-z0-9_-]` as this pipeline names them. */

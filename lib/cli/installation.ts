@@ -1,5 +1,6 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { STATE_MACHINE_ARN, stateMachineOfExecution } from './arns';
 import { type AwsTarget, createCloudFormationClient, createSfnClient } from './aws-clients';
 import { UsageError } from './cli-errors';
 import { type CachedInstallation, cacheKey, InstallationCache } from './installation-cache';
@@ -9,9 +10,6 @@ export const DEFAULT_STACK_NAME = 'DeployPipeline';
 
 /** The stack outputs discovery reads (`lib/pipeline-stack.ts`). */
 export const STACK_OUTPUTS = { stateMachineArn: 'StateMachineArn', topicArn: 'PipelineEventsTopicArn' } as const;
-
-/** `arn:<partition>:states:<region>:<account>:stateMachine:<name>`; group 1 is the region. */
-export const STATE_MACHINE_ARN = /^arn:[a-z-]+:states:([a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
 export interface InstallationOptions extends AwsTarget {
   /** @default {@link DEFAULT_STACK_NAME} */
@@ -143,4 +141,18 @@ export async function withSession<T>(
     if (session.source !== 'cache' || (err as Error).name !== 'StateMachineDoesNotExist') throw err;
     return fn(await discover(options, deps, { refresh: true }));
   }
+}
+
+/**
+ * {@link withSession} for a command about one execution: an execution ARN names its state machine
+ * and Region, so no discovery is needed (and none of `--stack`'s installation has to be reachable).
+ */
+export function withSessionFor<T>(
+  ref: string,
+  options: InstallationOptions,
+  fn: (session: Session) => Promise<T>,
+  deps: DiscoveryDeps = {},
+): Promise<T> {
+  const stateMachineArn = options.stateMachineArn ?? stateMachineOfExecution(ref);
+  return withSession({ ...options, stateMachineArn }, fn, deps);
 }

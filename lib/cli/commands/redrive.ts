@@ -2,7 +2,7 @@ import { RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { RefusedError } from '../cli-errors';
 import { describeExecution, resolveExecutionArn } from '../execution-ref';
-import { type InstallationOptions, withSession } from '../installation';
+import { type InstallationOptions, withSessionFor } from '../installation';
 import { addInstallationOptions, installationOptions } from '../installation-options';
 import { listRuns } from '../list-runs';
 import { redriveRefusal } from '../redrive-check';
@@ -39,7 +39,7 @@ Examples:
   );
   command.action(async (ref: string, options: RedriveOptions) => {
     if (ref === 'latest') throw new RefusedError('redrive needs the execution named: find it with "deployctl history"');
-    await withSession(installationOptions(options), async (session) => {
+    await withSessionFor(ref, installationOptions(options), async (session) => {
       const arn = await resolveExecutionArn(ref, session.sfn, session.stateMachineArn, {});
       const execution = await describeExecution(session.sfn, arn);
       const run = runInfoOf(execution.input);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolveExecutionArn } from '../execution-ref';
-import { type InstallationOptions, withSession } from '../installation';
+import { type InstallationOptions, withSessionFor } from '../installation';
 import { addInstallationOptions, installationOptions } from '../installation-options';
 import { loadStatus } from '../load-status';
 import { painterFor } from '../output-style';
@@ -36,7 +36,7 @@ Examples:
   $ deployctl status orders-api-prod-1a2b3c4-5d6e7f809a1b --json`,
   );
   command.action(async (ref: string, options: StatusOptions) => {
-    const doc = await withSession(installationOptions(options), async (session) => {
+    const doc = await withSessionFor(ref, installationOptions(options), async (session) => {
       const arn = await resolveExecutionArn(ref, session.sfn, session.stateMachineArn, {
         service: options.service,
         environment: options.env,

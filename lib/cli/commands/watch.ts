@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { resolveExecutionArn } from '../execution-ref';
-import { type InstallationOptions, withSession } from '../installation';
+import { type InstallationOptions, withSessionFor } from '../installation';
 import { addInstallationOptions, installationOptions } from '../installation-options';
 import { addRunFilterOptions, type RunFilterOptions } from '../run-filter-options';
 import { watchRunToEnd } from '../watch-run';
@@ -45,7 +45,7 @@ Examples:
   $ deployctl run --service orders-api --env dev --commit <sha> && deployctl watch latest --service orders-api --env dev`,
   );
   command.action(async (ref: string, options: WatchCommandOptions) => {
-    await withSession(installationOptions(options), async (session) => {
+    await withSessionFor(ref, installationOptions(options), async (session) => {
       const arn = await resolveExecutionArn(ref, session.sfn, session.stateMachineArn, {
         service: options.service,
         environment: options.env,
