@@ -31,11 +31,12 @@ function error(res: ServerResponse, type: string, message: string): void {
 }
 
 export async function startFixtureServer(): Promise<FixtureServer> {
-  const executions = new Map<string, { snapshots: ExecutionFixture[]; index: number }>();
+  // `served`: the snapshot the last DescribeExecution answered with, which GetExecutionHistory then pages.
+  const executions = new Map<string, { snapshots: ExecutionFixture[]; served: number }>();
   const calls: FixtureServer['calls'] = [];
   const current = (arn: string) => {
     const entry = executions.get(arn);
-    return entry === undefined ? undefined : (entry.snapshots[entry.index] as ExecutionFixture);
+    return entry === undefined ? undefined : (entry.snapshots[Math.max(entry.served, 0)] as ExecutionFixture);
   };
 
   const handle = (operation: string, body: Record<string, unknown>, res: ServerResponse) => {
@@ -44,9 +45,8 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       case 'DescribeExecution': {
         const entry = executions.get(arn);
         if (entry === undefined) return error(res, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
-        const fixture = entry.snapshots[entry.index] as ExecutionFixture;
-        entry.index = Math.min(entry.index + 1, entry.snapshots.length - 1);
-        return send(res, 200, fixture.describeExecution);
+        entry.served = Math.min(entry.served + 1, entry.snapshots.length - 1);
+        return send(res, 200, (entry.snapshots[entry.served] as ExecutionFixture).describeExecution);
       }
       case 'GetExecutionHistory': {
         const fixture = current(arn);
@@ -103,7 +103,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     add(...snapshots) {
       const arn = snapshots[0]?.describeExecution.executionArn;
       if (arn === undefined) throw new Error('add() needs at least one snapshot');
-      executions.set(arn, { snapshots, index: 0 });
+      executions.set(arn, { snapshots, served: -1 });
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
