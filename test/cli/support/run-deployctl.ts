@@ -36,8 +36,14 @@ export function cliEnv(overrides: Record<string, string | undefined> = {}): Node
  * Runs `deployctl args...` to completion. Asynchronous, so servers in the test process (moto's
  * stand-ins, the fixture server) keep answering while it runs.
  */
-export function deployctl(args: readonly string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): Promise<CliResult> {
-  return deployctlAsync(args, env, cwd).done;
+export function deployctl(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd = REPO_ROOT,
+  /** Another command line to run instead (e.g. deployctl wrapped in `script` for a terminal). */
+  commandLine?: readonly string[],
+): Promise<CliResult> {
+  return deployctlAsync(args, env, cwd, commandLine).done;
 }
 
 /** Starts `deployctl args...` and resolves with its result when it exits (for `watch`). */
@@ -45,8 +51,10 @@ export function deployctlAsync(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd = REPO_ROOT,
+  commandLine?: readonly string[],
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [ENTRY, ...args], { cwd, env });
+  const [file, ...rest] = commandLine ?? [process.execPath, ENTRY, ...args];
+  const child = spawn(file as string, rest, { cwd, env });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
