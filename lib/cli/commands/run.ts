@@ -87,8 +87,8 @@ export function planManualRun(options: RunOptions, config: PipelineConfig, cwd =
 /**
  * `deployctl run --service S --env E [--commit SHA | --branch B]`: starts a run built by the same
  * normalizer as a push's (`trigger: "manual"`, every stage, the same input schema and execution
- * name contract). This is how a commit is deployed again: an empty commit pushed to the branch
- * starts nothing by design (no path changed). Exit 0 started (with `--watch`: the run succeeded),
+ * name contract). This is how a commit is deployed again (an empty commit is a different commit,
+ * and the trigger runs every stage for it: docs/deployctl.md). Exit 0 started (with `--watch`: the run succeeded),
  * 1 with `--watch` when the run failed, 2 for bad options or no installation.
  */
 export function register(program: Command): void {
@@ -110,8 +110,8 @@ export function register(program: Command): void {
   command.addHelpText(
     'after',
     `
-A run deploys one commit with every stage (tests, plan, image, apply, deploy). Pushing an empty
-commit starts nothing by design (no file changed); use this command to deploy a commit again.
+A run deploys one commit with every stage (tests, plan, image, apply, deploy). This is how a commit
+is deployed again: an empty commit is a different commit, not a redeploy (docs/deployctl.md).
 
 Examples:
   $ deployctl run --service orders-api --env dev
