@@ -21,13 +21,24 @@ function oneLine(text: string): string {
 }
 
 /**
+ * The message as one line, except a file's list of problems (a first line, then one `  - problem`
+ * line each, as configuration and policy validation write them), which keeps one problem a line.
+ */
+function ownMessage(text: string): string {
+  const [first, ...rest] = text.trimEnd().split('\n');
+  if (rest.length > 0 && rest.every((line) => /^ {2}- /.test(line))) return [first?.trim(), ...rest].join('\n');
+  return oneLine(text);
+}
+
+/**
  * The one line `deployctl` prints on stderr for an error, and its exit code: 1 for a refusal,
  * 2 for everything else (bad input, missing credentials, an unknown execution, an AWS error).
- * AWS SDK errors get words a user can act on; nothing ever prints a stack trace.
+ * AWS SDK errors get words a user can act on; nothing ever prints a stack trace. The one exception
+ * to one line: a file with several problems lists them under it, one `  - problem` line each.
  */
 export function errorLine(err: unknown): { line: string; code: 1 | 2 } {
   if (err instanceof RefusedError) return { line: oneLine(err.message), code: 1 };
-  if (err instanceof UsageError) return { line: oneLine(err.message), code: 2 };
+  if (err instanceof UsageError) return { line: ownMessage(err.message), code: 2 };
   const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const name = e.name ?? 'Error';
   const message = oneLine(String(e.message ?? err));
@@ -57,5 +68,5 @@ export function errorLine(err: unknown): { line: string; code: 1 | 2 } {
     const status = e.$metadata.httpStatusCode === undefined ? '' : ` (HTTP ${e.$metadata.httpStatusCode})`;
     return { line: `AWS error ${name}${status}: ${message}`, code: 2 };
   }
-  return { line: message, code: 2 };
+  return { line: ownMessage(String(e.message ?? err)), code: 2 };
 }

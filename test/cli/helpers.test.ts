@@ -120,6 +120,7 @@ describe('errorLine: one line a person can act on, and the exit code', () => {
 
   it.each([
     [new UsageError('bad\nthing'), 'bad thing', 2],
+    [new Error('Unexpected token\n  in JSON at position 3'), 'Unexpected token in JSON at position 3', 2],
     [new RefusedError('no'), 'no', 1],
     [
       Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
@@ -153,6 +154,16 @@ describe('errorLine: one line a person can act on, and the exit code', () => {
     if (typeof line === 'string') expect(out.line).toBe(line);
     else expect(out.line).toMatch(line);
     expect(out.line).not.toContain('\n');
+  });
+
+  it("keeps a file's list of problems one a line under its first line", () => {
+    const err = new UsageError(
+      'invalid scan policy p.json:\n  - maxCounts.HIGH: must be 0 or more\n  - onlyFixable: expected boolean',
+    );
+    expect(errorLine(err)).toEqual({
+      line: 'invalid scan policy p.json:\n  - maxCounts.HIGH: must be 0 or more\n  - onlyFixable: expected boolean',
+      code: 2,
+    });
   });
 });
 

@@ -119,8 +119,9 @@ describe('deployctl run --dry-run (no AWS): the webhook normalizer, the shared s
       env,
     );
     expect(out.code).toBe(2);
-    expect(oneLine(out.stderr)).toMatch(
-      /^deployctl: Invalid pipeline configuration \(.*bad\.json\): - services: must list at least one service$/,
+    // A file's problems are listed one a line under the message.
+    expect(out.stderr).toMatch(
+      /^deployctl: Invalid pipeline configuration \(.*bad\.json\):\n {2}- services: must list at least one service\n$/,
     );
   });
 });
