@@ -1,7 +1,6 @@
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { type Command, Option } from 'commander';
-import type { InstallationOptions } from '../installation';
-import { withSession } from '../installation';
+import { type InstallationOptions, withSession } from '../installation';
 import { addInstallationOptions, installationOptions } from '../installation-options';
 import { listRuns, type RunRow } from '../list-runs';
 import { painterFor, paintStatus } from '../output-style';
