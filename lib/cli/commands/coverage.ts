@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { COVERAGE_FORMATS, type CoverageFormat } from '../../lambdas/coverage-gate/coverage-types';
-import { CoverageReportInvalid } from '../../lambdas/coverage-gate/errors';
-import { evaluatePolicy, formatPct } from '../../lambdas/coverage-gate/evaluate-policy';
-import { findingLines } from '../../lambdas/coverage-gate/gate-summary';
-import { parseReport } from '../../lambdas/coverage-gate/parse-report';
-import { DEFAULT_MIN_LINE_PCT } from '../contracts/pipeline-config';
+import { COVERAGE_FORMATS, type CoverageFormat } from '../../../lambdas/coverage-gate/coverage-types';
+import { CoverageReportInvalid } from '../../../lambdas/coverage-gate/errors';
+import { evaluatePolicy, formatPct } from '../../../lambdas/coverage-gate/evaluate-policy';
+import { findingLines } from '../../../lambdas/coverage-gate/gate-summary';
+import { parseReport } from '../../../lambdas/coverage-gate/parse-report';
+import { DEFAULT_MIN_LINE_PCT } from '../../contracts/pipeline-config';
 
 interface CoverageOptions {
   format: CoverageFormat | 'auto';

@@ -1,0 +1,46 @@
+import { cliEnv, deployctl, oneLine } from './support/run-deployctl';
+
+const COMMANDS = ['history', 'status', 'watch', 'run', 'redrive', 'coverage', 'plan-check', 'scan-check'];
+
+describe('deployctl --help is the page an operator starts from', () => {
+  const env = cliEnv();
+
+  it('lists every command, how the installation is found, the exit codes and real examples', async () => {
+    const out = await deployctl(['--help'], env);
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    const listed = [...out.stdout.matchAll(/^ {2}([a-z-]+) (?:\[options\]|<)/gm)].map((m) => m[1]);
+    expect(listed).toEqual(COMMANDS);
+    expect(out.stdout).toMatch(/found from the stack's outputs \(--stack, default DeployPipeline\)/);
+    expect(out.stdout).toMatch(/Exit codes: 0 done, 1 the answer is no/);
+    for (const command of COMMANDS) expect(out.stdout).toMatch(new RegExp(`^ {2}\\$ deployctl ${command} `, 'm'));
+  });
+
+  it('does not list approve, reject or rollback yet (they come with the lock and rollback work)', async () => {
+    const out = await deployctl(['--help'], env);
+    expect(out.stdout).not.toMatch(/\b(approve|reject|rollback)\b/);
+    const approve = await deployctl(['approve', 'x'], env);
+    expect(approve.code).toBe(2);
+    expect(oneLine(approve.stderr)).toBe("deployctl: unknown command 'approve'");
+  });
+
+  it.each(COMMANDS.filter((c) => !['coverage', 'scan-check'].includes(c)))(
+    '%s --help has examples',
+    async (command) => {
+      const out = await deployctl([command, '--help'], env);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/^Examples:$/m);
+      expect(out.stdout).toMatch(new RegExp(`^ {2}\\$ .*deployctl ${command}\\b`, 'm'));
+    },
+  );
+
+  it('every command that reads runs takes --json and --utc where it shows times', async () => {
+    for (const command of ['history', 'status', 'watch']) {
+      const out = await deployctl([command, '--help'], env);
+      expect(out.stdout).toMatch(/--json/);
+      expect(out.stdout).toMatch(/--utc/);
+    }
+    for (const command of ['run', 'redrive', 'plan-check']) {
+      expect((await deployctl([command, '--help'], env)).stdout).toMatch(/--json/);
+    }
+  });
+});
