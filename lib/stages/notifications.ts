@@ -1,0 +1,125 @@
+import { Aws, type CfnElement, Stack } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import {
+  ChatbotChannel,
+  CommitStatusNotifier,
+  NotificationDeadLetterQueue,
+  SlackWebhookNotifier,
+} from '../constructs/notification-channels';
+import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
+import { acknowledgeFindings } from '../nag/acknowledge';
+import type { PipelineStageModule, StageContext } from './pipeline-stage';
+
+/**
+ * Notifications (docs/notifications.md): the notify function the workflow's `Notify*` states invoke
+ * (`lambdas/notify`: builds the one pipeline event and publishes it to the topic and to each Chatbot
+ * channel's topic), and the topic's subscribers the configuration asks for: Slack channels through
+ * AWS Chatbot, Slack incoming webhooks (`lambdas/slack-notifier`, with a dead-letter queue and its
+ * alarm) and GitHub commit statuses (`lambdas/commit-status`).
+ */
+export class NotificationsStage implements PipelineStageModule {
+  /** The `Notify*` family of states (docs/DESIGN, "State names"). */
+  readonly stateName = 'Notify';
+  /** The workflow states that invoke the notify function. */
+  readonly states: readonly string[] = ['NotifyStarted', 'NotifySucceeded', 'NotifyFailed'];
+  readonly outputs: readonly string[] = [];
+  readonly startedProjects: readonly codebuild.IProject[] = [];
+  readonly notifyFunction: PipelineFunction;
+  readonly chatbotChannels: readonly ChatbotChannel[];
+  readonly slackNotifiers: readonly SlackWebhookNotifier[];
+  readonly commitStatus?: CommitStatusNotifier;
+  /** Present when a Slack webhook is configured. */
+  readonly deadLetterQueue?: NotificationDeadLetterQueue;
+
+  constructor(scope: Construct, ctx: StageContext) {
+    const { notifications } = ctx.config;
+    this.chatbotChannels = notifications.chatbot.map(
+      (channel) =>
+        new ChatbotChannel(scope, `ChatbotChannel-${channel.name}`, { channel, encryptionKey: ctx.encryptionKey }),
+    );
+    this.notifyFunction = new PipelineFunction(scope, 'NotifyFunction', {
+      handlerDir: 'notify',
+      description: 'Builds the pipeline event of a Notify state and publishes it to the topic (and Chatbot channels)',
+      logRetention: ctx.logRetention,
+      environment: {
+        CHATBOT_TOPIC_ARNS: Stack.of(scope).toJsonString(
+          Object.fromEntries(this.chatbotChannels.map((c) => [c.channelName, c.topic.topicArn])),
+        ),
+      },
+      // The Chatbot channels' event selections come with the configuration.
+      define: embedConfig(ctx.config),
+    }).bind('TOPIC_ARN', ctx.topic.topicArn, (g) => ctx.topic.grantPublish(g));
+    for (const channel of this.chatbotChannels) channel.topic.grantPublish(this.notifyFunction);
+    acknowledgeFindings(
+      this.notifyFunction.role as iam.IRole,
+      'AwsSolutions-IAM5',
+      ['Action::kms:GenerateDataKey*'],
+      'Publishing to the encrypted topics needs data keys of the pipeline key (the only key granted).',
+    );
+
+    if (notifications.slackWebhooks.length > 0) {
+      this.deadLetterQueue = new NotificationDeadLetterQueue(scope, 'NotificationsDeadLetter', {
+        encryptionKey: ctx.encryptionKey,
+        alarmTopic: ctx.topic,
+      });
+    }
+    const queue = this.deadLetterQueue?.queue;
+    this.slackNotifiers = queue
+      ? notifications.slackWebhooks.map(
+          (webhook) =>
+            new SlackWebhookNotifier(scope, `SlackWebhook-${webhook.name}`, {
+              webhook,
+              topic: ctx.topic,
+              deadLetterQueue: queue,
+              logRetention: ctx.logRetention,
+            }),
+        )
+      : [];
+    if (notifications.commitStatuses !== undefined) {
+      this.commitStatus = new CommitStatusNotifier(scope, 'CommitStatus', {
+        commitStatuses: notifications.commitStatuses,
+        topic: ctx.topic,
+        logRetention: ctx.logRetention,
+      });
+    }
+  }
+
+  get invokedFunctions(): readonly lambda.IFunction[] {
+    return [this.notifyFunction];
+  }
+
+  /** The topic's subscriber functions (their errors alarm like every pipeline function's). */
+  get subscriberFunctions(): readonly lambda.IFunction[] {
+    return [...this.slackNotifiers.map((n) => n.function), ...(this.commitStatus ? [this.commitStatus.function] : [])];
+  }
+
+  substitutions(): Record<string, string> {
+    return { NotifyFunctionArn: this.notifyFunction.functionArn };
+  }
+
+  /**
+   * Lets the notify function read the history of the state machine's executions (the stage
+   * timeline). A separate policy, not the function's default one: the state machine already depends
+   * on the function (it invokes it), so the function must not depend on the state machine.
+   */
+  readHistoryOf(stateMachine: sfn.StateMachine): void {
+    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachine.stateMachineName}:*`;
+    const role = this.notifyFunction.role as iam.IRole;
+    const policy = new iam.Policy(this.notifyFunction, 'ReadExecutionHistory', {
+      statements: [new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] })],
+    });
+    policy.attachToRole(role);
+    acknowledgeFindings(
+      policy,
+      'AwsSolutions-IAM5',
+      [
+        `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(stateMachine).resolve((stateMachine.node.defaultChild as CfnElement).logicalId)}.Name>:*`,
+      ],
+      'The history of any execution of this one state machine: the function is told which execution at run time.',
+    );
+  }
+}
