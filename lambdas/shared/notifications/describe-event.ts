@@ -172,6 +172,9 @@ function nextStepsOf(event: PipelineEvent): string[] {
   }
 }
 
+/** The types whose failure record is shown as the reason (a superseded run did not fail). */
+const FAILURE_TYPES: readonly PipelineEventType[] = ['failed', 'rolled_back', 'rollback_failed'];
+
 /**
  * Describes an event for people. Failures (`failed`, `rolled_back`, `rollback_failed`) carry the
  * reason, which every renderer puts first.
@@ -204,7 +207,7 @@ export function describeEvent(event: PipelineEvent): EventDescription {
     emoji: EMOJI[event.type],
     color: COLOR[event.type],
     headline: headlineOf(event),
-    ...(event.failure ? { reason: { ...event.failure } } : {}),
+    ...(event.failure && FAILURE_TYPES.includes(event.type) ? { reason: { ...event.failure } } : {}),
     fields,
     summaries: summariesOf(event),
     timeline: event.stages.map((s) => ({
