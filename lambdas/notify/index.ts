@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { configuredEnvironments, filterPolicyOf } from '../../lib/contracts/pipeline-event';
 import { embeddedConfig } from '../shared/embedded-config';
 import { logger } from '../shared/logger';
 import type { ChatbotRoute } from '../shared/notifications/publish-event';
@@ -14,16 +15,19 @@ const sfn = new SFNClient({});
 const topicArn = requiredEnv('TOPIC_ARN');
 
 /**
- * Chatbot channel topics by channel name (`CHATBOT_TOPIC_ARNS`, JSON), with the events each selects
- * from the embedded configuration.
+ * Chatbot channel topics by channel name (`CHATBOT_TOPIC_ARNS`, JSON), each with the filter policy of
+ * the events it selects in the embedded configuration (the same policy a subscription would have).
  */
 function chatbotRoutes(): ChatbotRoute[] {
   const arns = JSON.parse(process.env.CHATBOT_TOPIC_ARNS || '{}') as Record<string, string>;
-  const channels = Object.keys(arns).length === 0 ? [] : embeddedConfig().notifications.chatbot;
-  return channels.flatMap((channel) => {
-    const topic = arns[channel.name];
-    if (topic === undefined) throw new Error(`CHATBOT_TOPIC_ARNS has no topic for Chatbot channel "${channel.name}"`);
-    return [{ name: channel.name, topicArn: topic, ...(channel.events ? { events: channel.events } : {}) }];
+  if (Object.keys(arns).length === 0) return [];
+  const config = embeddedConfig();
+  const environments = configuredEnvironments(config);
+  return config.notifications.chatbot.map((channel) => {
+    const topicArn = arns[channel.name];
+    if (topicArn === undefined)
+      throw new Error(`CHATBOT_TOPIC_ARNS has no topic for Chatbot channel "${channel.name}"`);
+    return { name: channel.name, topicArn, filterPolicy: filterPolicyOf(channel.events, environments) };
   });
 }
 const routes = chatbotRoutes();

@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ChatbotChannelConfig, CommitStatusesConfig, SlackWebhookConfig } from '../contracts/pipeline-config';
-import { filterPolicyOf, type NotificationEvents } from '../contracts/pipeline-event';
+import type { RouteFilterPolicy } from '../contracts/pipeline-event';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { PipelineFunction } from './pipeline-function';
 
@@ -29,24 +29,23 @@ export function importSecret(scope: Construct, id: string, reference: string): s
 }
 
 /**
- * Subscribes a function to the topic with the filter policy of `events` (on the `type` and
- * `environment` message attributes, `$or` per environment; see `filterPolicyOf`) and lets SNS invoke
- * it from that topic only. CDK's typed filter policies have no `$or`, so the policy is set on the
- * subscription resource itself.
+ * Subscribes a function to the topic with a filter policy on the `route` message attribute (see
+ * `filterPolicyOf`) and lets SNS invoke it from that topic only. The policy is set on the
+ * subscription resource as the JSON `filterPolicyOf` returns, the one the notify function evaluates.
  */
 export function subscribeFunction(
   scope: Construct,
   id: string,
   topic: sns.ITopic,
   fn: lambda.IFunction,
-  events: NotificationEvents | undefined,
+  filterPolicy: RouteFilterPolicy,
 ): sns.Subscription {
   const subscription = new sns.Subscription(scope, id, {
     topic,
     protocol: sns.SubscriptionProtocol.LAMBDA,
     endpoint: fn.functionArn,
   });
-  (subscription.node.defaultChild as sns.CfnSubscription).filterPolicy = filterPolicyOf(events);
+  (subscription.node.defaultChild as sns.CfnSubscription).filterPolicy = filterPolicy;
   fn.addPermission(`${id}Invoke`, {
     principal: new iam.ServicePrincipal('sns.amazonaws.com'),
     sourceArn: topic.topicArn,
@@ -134,6 +133,8 @@ export class ChatbotChannel extends Construct {
 
 export interface SlackWebhookNotifierProps {
   readonly webhook: SlackWebhookConfig;
+  /** Which events reach the channel (`filterPolicyOf(webhook.events, environments)`). */
+  readonly filterPolicy: RouteFilterPolicy;
   readonly topic: sns.ITopic;
   readonly deadLetterQueue: sqs.IQueue;
   readonly logRetention: logs.RetentionDays;
@@ -165,7 +166,7 @@ export class SlackWebhookNotifier extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(props.deadLetterQueue),
     });
-    subscribeFunction(this, 'Subscription', props.topic, this.function, props.webhook.events);
+    subscribeFunction(this, 'Subscription', props.topic, this.function, props.filterPolicy);
     acknowledgeFindings(
       this.function.role as iam.IRole,
       'AwsSolutions-IAM5',
@@ -201,6 +202,6 @@ export class CommitStatusNotifier extends Construct {
       environment: { GITHUB_AUTH: props.commitStatuses.auth, GITHUB_API_URL: props.commitStatuses.apiUrl },
     }).bind('GITHUB_SECRET_ARN', secret.secretArn, (g) => secret.grantRead(g));
     this.function.configureAsyncInvoke({ retryAttempts: 0 });
-    subscribeFunction(this, 'Subscription', props.topic, this.function, undefined);
+    subscribeFunction(this, 'Subscription', props.topic, this.function, { route: [{ exists: true }] });
   }
 }

@@ -186,8 +186,10 @@ export interface StringAttribute {
 }
 
 /**
- * The message attributes subscribers filter on: `type`, `service`, `environment`, and the deprecated
- * `event` (same value as `type`) for the three legacy types ({@link LEGACY_EVENT_ATTRIBUTE_TYPES}).
+ * The message attributes subscribers filter on: `type`, `service`, `environment`, `route`
+ * (`<environment>:<type>`, what this stack's own subscriptions filter on, see {@link filterPolicyOf}),
+ * and the deprecated `event` (same value as `type`) for the three legacy types
+ * ({@link LEGACY_EVENT_ATTRIBUTE_TYPES}).
  */
 export function messageAttributesOf(
   event: Pick<PipelineEvent, 'type' | 'service' | 'environment'>,
@@ -197,6 +199,7 @@ export function messageAttributesOf(
     type: attr(event.type),
     service: attr(event.service),
     environment: attr(event.environment),
+    route: attr(routeOf(event)),
     ...(LEGACY_EVENT_ATTRIBUTE_TYPES.includes(event.type) ? { event: attr(event.type) } : {}),
   };
 }
@@ -230,7 +233,7 @@ export function executionConsoleUrl(arn: string): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Routing: which events a channel gets, as an SNS subscription filter policy and as the same test in code.
+// Routing: which events a channel gets, as an SNS subscription filter policy, and the same test in code.
 // ---------------------------------------------------------------------------------------------------
 
 /** `"all"` or a list of event types. */
@@ -240,8 +243,25 @@ export const eventSelectionSchema = z.union([
 ]);
 export type EventSelection = z.infer<typeof eventSelectionSchema>;
 
-/** The key of {@link NotificationEvents} that stands for every environment not named. */
+/** The key of {@link NotificationEvents} that stands for every configured environment not named. */
 export const OTHER_ENVIRONMENTS = '*';
+
+/**
+ * Which events of which environments a channel gets: environment name (or `"*"` for every other
+ * configured environment) to `"all"` or a list of types. Environments not named (and no `"*"`) get
+ * nothing. Absent: everything.
+ * @example { "dev": ["failed", "rolled_back", "rollback_failed"], "prod": "all" }
+ */
+export const notificationEventsSchema = z.record(z.string(), eventSelectionSchema).superRefine((events, ctx) => {
+  const keys = Object.keys(events);
+  if (keys.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must name at least one environment (or be left out for all)' });
+  }
+  for (const key of keys.filter((k) => !/^(\*|[a-z][a-z0-9-]{0,30}[a-z0-9])$/.test(k))) {
+    ctx.addIssue({ code: 'custom', path: [key], message: 'must be an environment name or "*"' });
+  }
+});
+export type NotificationEvents = z.infer<typeof notificationEventsSchema>;
 
 /**
  * SNS filter policies: "The total combination of values in a filter policy must not exceed 150"
@@ -249,69 +269,72 @@ export const OTHER_ENVIRONMENTS = '*';
  */
 export const SNS_FILTER_POLICY_MAX_COMBINATIONS = 150;
 
+/** One value of the `route` filter: an exact route, every route of an environment, or any route. */
+export type RouteMatcher = string | { readonly prefix: string } | { readonly exists: true };
+
+/** The filter policy of a channel: one key, `route`, so its complexity is the number of values. */
+export interface RouteFilterPolicy {
+  readonly route: readonly RouteMatcher[];
+}
+
+/** The `route` attribute of an event: `<environment>:<type>` (environment names have no colon). */
+export function routeOf(event: Pick<PipelineEvent, 'type' | 'environment'>): string {
+  return `${event.environment}:${event.type}`;
+}
+
 /**
- * Which events of which environments a channel gets: environment name (or `"*"` for every other one)
- * to `"all"` or a list of types. Environments not named (and no `"*"`) get nothing. Absent: everything.
- * @example { "dev": ["failed", "rolled_back", "rollback_failed"], "prod": "all" }
+ * The SNS subscription filter policy (on message attributes) that delivers exactly the selected
+ * events. It filters on the `route` attribute (`<environment>:<type>`): one flat list whose
+ * complexity is its length, where separate `environment` and `type` keys would need an `$or` per
+ * environment. `"all"` of an environment is one `prefix` value; `"*"` expands to the configured
+ * environments not named. No selection: every message that has a route (never an alarm's).
+ *
+ * @param environments every configured environment name (for `"*"`)
+ * @throws Error when the selection selects nothing or exceeds SNS's 150 combinations (the message says which)
  */
-export const notificationEventsSchema = z
-  .record(
-    z.string().regex(/^(\*|[a-z][a-z0-9-]{0,30}[a-z0-9])$/, 'must be an environment name or "*"'),
-    eventSelectionSchema,
-  )
-  .superRefine((events, ctx) => {
-    if (Object.keys(events).length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'must name at least one environment (or leave it out for all)' });
-      return;
-    }
-    const combinations = filterPolicyCombinations(events);
-    if (combinations > SNS_FILTER_POLICY_MAX_COMBINATIONS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `selects ${combinations} environment and type combinations; an SNS filter policy allows at most ${SNS_FILTER_POLICY_MAX_COMBINATIONS} (use "all" or fewer entries)`,
-      });
-    }
-  });
-export type NotificationEvents = z.infer<typeof notificationEventsSchema>;
-
-type Branch = { environment?: unknown[]; type: unknown[] };
-
-function branchesOf(events: NotificationEvents | undefined): Branch[] {
-  const types = (selection: EventSelection) => (selection === 'all' ? [...PIPELINE_EVENT_TYPES] : [...selection]);
-  if (events === undefined) return [{ type: [...PIPELINE_EVENT_TYPES] }];
+export function filterPolicyOf(
+  events: NotificationEvents | undefined,
+  environments: readonly string[],
+): RouteFilterPolicy {
+  if (events === undefined) return { route: [{ exists: true }] };
   const named = Object.keys(events).filter((env) => env !== OTHER_ENVIRONMENTS);
-  return Object.entries(events).map(([env, selection]) =>
+  const entries: Array<[string, EventSelection]> = Object.entries(events).flatMap(([env, selection]) =>
     env === OTHER_ENVIRONMENTS
-      ? named.length === 0
-        ? { type: types(selection) }
-        : { environment: [{ 'anything-but': named }], type: types(selection) }
-      : { environment: [env], type: types(selection) },
+      ? [...new Set(environments)]
+          .filter((e) => !named.includes(e))
+          .map((e): [string, EventSelection] => [e, selection])
+      : [[env, selection] as [string, EventSelection]],
+  );
+  const route = entries.flatMap(([env, selection]): RouteMatcher[] =>
+    selection === 'all' ? [{ prefix: `${env}:` }] : selection.map((type) => `${env}:${type}`),
+  );
+  if (route.length === 0) throw new Error('selects no event: "*" stands for no environment here');
+  if (route.length > SNS_FILTER_POLICY_MAX_COMBINATIONS) {
+    throw new Error(
+      `selects ${route.length} environment and type combinations; an SNS filter policy allows at most ${SNS_FILTER_POLICY_MAX_COMBINATIONS} (use "all" for some environments)`,
+    );
+  }
+  return { route };
+}
+
+/**
+ * Whether SNS would deliver a message with these attributes under the policy: the same decision in
+ * code (exact match, `prefix`, `exists`, the only operators {@link filterPolicyOf} writes).
+ */
+export function filterPolicyMatches(
+  policy: RouteFilterPolicy,
+  attributes: Readonly<Record<string, StringAttribute>>,
+): boolean {
+  const value = attributes.route?.StringValue;
+  if (value === undefined) return false;
+  return policy.route.some((m) =>
+    typeof m === 'string' ? m === value : 'prefix' in m ? value.startsWith(m.prefix) : m.exists,
   );
 }
 
-/** The number SNS compares with its limit of 150: per `$or` branch the product of value counts, summed. */
-export function filterPolicyCombinations(events: NotificationEvents | undefined): number {
-  return branchesOf(events).reduce((sum, b) => sum + (b.environment?.length ?? 1) * b.type.length, 0);
-}
-
-/**
- * The SNS subscription filter policy (on message attributes) that delivers exactly the selected events:
- * one `$or` branch per environment entry (a plain policy when there is one). Every branch requires the
- * `type` attribute, so messages without one (CloudWatch alarms on the same topic) never match.
- */
-export function filterPolicyOf(events: NotificationEvents | undefined): Record<string, unknown> {
-  const branches = branchesOf(events);
-  return branches.length === 1 ? { ...branches[0] } : { $or: branches };
-}
-
-/** The same decision as {@link filterPolicyOf}, in code: does a channel with `events` get this event? */
-export function selectsEvent(
-  events: NotificationEvents | undefined,
-  event: Pick<PipelineEvent, 'type' | 'environment'>,
-): boolean {
-  if (events === undefined) return true;
-  const own = (key: string) => (Object.hasOwn(events, key) ? events[key] : undefined);
-  const selection = own(event.environment) ?? own(OTHER_ENVIRONMENTS);
-  if (selection === undefined) return false;
-  return selection === 'all' || selection.includes(event.type);
+/** Every environment name the configuration deploys to (the meaning of `"*"` in a selection). */
+export function configuredEnvironments(config: {
+  readonly services: readonly { readonly environments: readonly { readonly name: string }[] }[];
+}): string[] {
+  return [...new Set(config.services.flatMap((service) => service.environments.map((env) => env.name)))];
 }

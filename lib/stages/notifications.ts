@@ -11,6 +11,7 @@ import {
   SlackWebhookNotifier,
 } from '../constructs/notification-channels';
 import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
+import { configuredEnvironments, filterPolicyOf, type NotificationEvents } from '../contracts/pipeline-event';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 
@@ -35,8 +36,24 @@ export class NotificationsStage implements PipelineStageModule {
   /** Present when a Slack webhook is configured. */
   readonly deadLetterQueue?: NotificationDeadLetterQueue;
 
+  /**
+   * @throws Error naming the channel whose event selection names an environment no service has,
+   *   selects nothing, or exceeds SNS's filter policy limit
+   */
   constructor(scope: Construct, ctx: StageContext) {
     const { notifications } = ctx.config;
+    const environments = configuredEnvironments(ctx.config);
+    const policyOf = (kind: string, channel: { readonly name: string; readonly events?: NotificationEvents }) => {
+      const unknown = Object.keys(channel.events ?? {}).filter((env) => env !== '*' && !environments.includes(env));
+      try {
+        if (unknown.length > 0)
+          throw new Error(`names ${unknown.map((e) => `"${e}"`).join(', ')}, which no service deploys to`);
+        return filterPolicyOf(channel.events, environments);
+      } catch (err) {
+        throw new Error(`notifications.${kind} "${channel.name}": events ${(err as Error).message}`);
+      }
+    };
+    for (const channel of notifications.chatbot) policyOf('chatbot', channel);
     this.chatbotChannels = notifications.chatbot.map(
       (channel) =>
         new ChatbotChannel(scope, `ChatbotChannel-${channel.name}`, { channel, encryptionKey: ctx.encryptionKey }),
@@ -73,6 +90,7 @@ export class NotificationsStage implements PipelineStageModule {
           (webhook) =>
             new SlackWebhookNotifier(scope, `SlackWebhook-${webhook.name}`, {
               webhook,
+              filterPolicy: policyOf('slackWebhooks', webhook),
               topic: ctx.topic,
               deadLetterQueue: queue,
               logRetention: ctx.logRetention,

@@ -1,20 +1,21 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
+  filterPolicyMatches,
   messageAttributesOf,
-  type NotificationEvents,
   type PipelineEvent,
   pipelineEventSchema,
-  selectsEvent,
+  type RouteFilterPolicy,
 } from '../../../lib/contracts/pipeline-event';
 import { fitEventForSns } from './fit-event';
 import { renderChatbotNotification } from './render-chatbot';
 import { truncateText } from './text';
 
-/** A Slack channel reached through AWS Chatbot: its own topic, and the events it selects. */
+/** A Slack channel reached through AWS Chatbot: its own topic, and the filter policy of the events it selects. */
 export interface ChatbotRoute {
   readonly name: string;
   readonly topicArn: string;
-  readonly events?: NotificationEvents;
+  /** The policy SNS would apply (`filterPolicyOf`), evaluated here in code. */
+  readonly filterPolicy: RouteFilterPolicy;
 }
 
 export interface PublishDeps {
@@ -92,7 +93,7 @@ export async function publishEvent(event: PipelineEvent, deps: PublishDeps): Pro
     failures.push(`topic: ${(err as Error).name}`);
   }
   const chatbot: string[] = [];
-  for (const route of deps.chatbotRoutes.filter((r) => selectsEvent(r.events, fitted.event))) {
+  for (const route of deps.chatbotRoutes.filter((r) => filterPolicyMatches(r.filterPolicy, fitted.attributes))) {
     try {
       await deps.sns.send(
         new PublishCommand({
