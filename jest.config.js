@@ -8,7 +8,9 @@ module.exports = {
     // ESM-only packages (@octokit/rest 22 and its dependencies) become CommonJS: jest on Node 20 cannot require ESM.
     '/node_modules/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint)/)',
+  ],
   setupFiles: ['<rootDir>/test/support/polyfills.ts'],
   // Applies to async tests and hooks only: jest cannot interrupt synchronous work (synth, spawnSync of
   // cfn-lint or helm). The slowest async hook outside test/terraform (moto_server start plus a handler

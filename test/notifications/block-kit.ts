@@ -17,7 +17,7 @@ export function blockKitProblems(message: unknown): string[] {
   if (typeof m.text !== 'string' || m.text.length === 0) fail('message.text', 'a non-empty fallback text is required');
   const all: Array<[string, unknown]> = [];
   if (!Array.isArray(m.blocks)) fail('message.blocks', 'must be an array');
-  else m.blocks.forEach((b, i) => all.push([`blocks[${i}]`, b]));
+  else for (const [i, b] of m.blocks.entries()) all.push([`blocks[${i}]`, b]);
   if (m.attachments !== undefined) {
     if (!Array.isArray(m.attachments)) fail('message.attachments', 'must be an array');
     else
@@ -25,7 +25,7 @@ export function blockKitProblems(message: unknown): string[] {
         if (typeof a.color !== 'string' || !/^#[0-9A-Fa-f]{6}$/.test(a.color))
           fail(`attachments[${i}].color`, 'must be #RRGGBB');
         if (!Array.isArray(a.blocks)) fail(`attachments[${i}].blocks`, 'must be an array');
-        else a.blocks.forEach((b, j) => all.push([`attachments[${i}].blocks[${j}]`, b]));
+        else for (const [j, b] of a.blocks.entries()) all.push([`attachments[${i}].blocks[${j}]`, b]);
       });
   }
   if (all.length > 50) fail('message', `${all.length} blocks, more than 50`);
@@ -36,7 +36,10 @@ export function blockKitProblems(message: unknown): string[] {
 type Fail = (where: string, what: string) => void;
 
 function checkText(where: string, text: unknown, max: number, fail: Fail, plainOnly = false): void {
-  if (typeof text !== 'object' || text === null) return fail(where, 'text object required');
+  if (typeof text !== 'object' || text === null) {
+    fail(where, 'text object required');
+    return;
+  }
   const t = text as Record<string, unknown>;
   if (t.type !== 'plain_text' && t.type !== 'mrkdwn') fail(where, `type ${String(t.type)} is not plain_text or mrkdwn`);
   if (plainOnly && t.type !== 'plain_text') fail(where, 'must be plain_text');
@@ -44,7 +47,10 @@ function checkText(where: string, text: unknown, max: number, fail: Fail, plainO
     if (!['type', 'text', 'emoji', 'verbatim'].includes(key)) fail(where, `unknown key ${key}`);
   }
   if (t.emoji !== undefined && t.type !== 'plain_text') fail(where, 'emoji is for plain_text only');
-  if (typeof t.text !== 'string' || t.text.length === 0) return fail(where, 'text must be a non-empty string');
+  if (typeof t.text !== 'string' || t.text.length === 0) {
+    fail(where, 'text must be a non-empty string');
+    return;
+  }
   if (t.text.length > max) fail(where, `${t.text.length} characters, more than ${max}`);
   if (t.type === 'mrkdwn') checkMrkdwn(where, t.text, fail);
 }
@@ -64,7 +70,8 @@ function checkBlock(where: string, block: Record<string, unknown>, fail: Fail): 
   switch (block.type) {
     case 'header':
       for (const k of keys) if (k !== 'text') fail(where, `unknown key ${k}`);
-      return checkText(`${where}.text`, block.text, 150, fail, true);
+      checkText(`${where}.text`, block.text, 150, fail, true);
+      return;
     case 'section': {
       for (const k of keys) if (!['text', 'fields'].includes(k)) fail(where, `unknown key ${k}`);
       if (block.text === undefined && block.fields === undefined) fail(where, 'needs text or fields');
@@ -73,7 +80,7 @@ function checkBlock(where: string, block: Record<string, unknown>, fail: Fail): 
         const fields = block.fields as unknown[];
         if (!Array.isArray(fields) || fields.length === 0 || fields.length > 10)
           fail(where, 'fields must hold 1-10 items');
-        else fields.forEach((f, i) => checkText(`${where}.fields[${i}]`, f, 2000, fail));
+        else for (const [i, f] of fields.entries()) checkText(`${where}.fields[${i}]`, f, 2000, fail);
       }
       return;
     }
@@ -82,7 +89,7 @@ function checkBlock(where: string, block: Record<string, unknown>, fail: Fail): 
       const elements = block.elements as unknown[];
       if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10)
         fail(where, 'elements must hold 1-10 items');
-      else elements.forEach((e, i) => checkText(`${where}.elements[${i}]`, e, 3000, fail));
+      else for (const [i, e] of elements.entries()) checkText(`${where}.elements[${i}]`, e, 3000, fail);
       return;
     }
     case 'divider':

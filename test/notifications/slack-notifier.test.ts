@@ -252,7 +252,7 @@ describeWithTools(['moto_server'], 'the Slack notifier function (Secrets Manager
     expect(slack.requests).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
     const [dead] = await deadLetters();
     expect(dead).toMatchObject({ reason: 'exhausted', eventId: events.started?.id });
-    expect((dead?.attempts as unknown[]).length).toBe(DEFAULT_RETRY_POLICY.maxAttempts);
+    expect(dead?.attempts).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
   });
 
   test('a message that is no pipeline event is parked unread, without a post', async () => {
