@@ -8,7 +8,6 @@ import {
 } from '../../../lib/contracts/pipeline-event';
 import { fitEventForSns } from './fit-event';
 import { renderChatbotNotification } from './render-chatbot';
-import { truncateText } from './text';
 
 /** A Slack channel reached through AWS Chatbot: its own topic, and the filter policy of the events it selects. */
 export interface ChatbotRoute {
@@ -53,8 +52,11 @@ export class PipelineEventNotPublished extends Error {
  * characters long" (SNS API Reference, Publish, Subject).
  */
 export function subjectOf(event: PipelineEvent): string {
-  const text = `[${event.type}] ${event.service}/${event.environment} ${event.source.shortCommit}`;
-  return truncateText(text.replace(/[^\x20-\x7e]/g, '?'), 99).replace(/…$/, '...');
+  const text = `[${event.type}] ${event.service}/${event.environment} ${event.source.shortCommit}`.replace(
+    /[^\x20-\x7e]/g,
+    '?',
+  );
+  return text.length <= 99 ? text : `${text.slice(0, 96)}...`;
 }
 
 /**
