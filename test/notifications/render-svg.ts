@@ -202,6 +202,7 @@ export function renderSvg(message: SlackMessage, caption: string): string {
   const height = y + PAD;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Lato, 'Helvetica Neue', Arial, sans-serif">`,
+    `<title>${xml(message.text)}</title>`,
     `<rect width="${WIDTH}" height="${height}" rx="8" fill="#ffffff" stroke="#e0e0e0"/>`,
     ...parts,
     '</svg>',
