@@ -2,6 +2,7 @@ import { Aws, type CfnElement, Stack } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
@@ -10,8 +11,13 @@ import {
   NotificationDeadLetterQueue,
   SlackWebhookNotifier,
 } from '../constructs/notification-channels';
-import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
-import { configuredEnvironments, filterPolicyOf, type NotificationEvents } from '../contracts/pipeline-event';
+import { PipelineFunction } from '../constructs/pipeline-function';
+import {
+  configuredEnvironments,
+  filterPolicyOf,
+  type NotificationEvents,
+  type RouteFilterPolicy,
+} from '../contracts/pipeline-event';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 
@@ -30,6 +36,14 @@ export class NotificationsStage implements PipelineStageModule {
   readonly outputs: readonly string[] = [];
   readonly startedProjects: readonly codebuild.IProject[] = [];
   readonly notifyFunction: PipelineFunction;
+  /** The pipeline's event topic. */
+  readonly topic: sns.ITopic;
+  /** Each Chatbot channel's topic and the filter policy of the events it selects. */
+  readonly chatbotRoutes: readonly {
+    readonly name: string;
+    readonly topic: sns.ITopic;
+    readonly filterPolicy: RouteFilterPolicy;
+  }[];
   readonly chatbotChannels: readonly ChatbotChannel[];
   readonly slackNotifiers: readonly SlackWebhookNotifier[];
   readonly commitStatus?: CommitStatusNotifier;
@@ -53,30 +67,22 @@ export class NotificationsStage implements PipelineStageModule {
         throw new Error(`notifications.${kind} "${channel.name}": events ${(err as Error).message}`);
       }
     };
-    for (const channel of notifications.chatbot) policyOf('chatbot', channel);
     this.chatbotChannels = notifications.chatbot.map(
       (channel) =>
         new ChatbotChannel(scope, `ChatbotChannel-${channel.name}`, { channel, encryptionKey: ctx.encryptionKey }),
     );
+    this.chatbotRoutes = notifications.chatbot.map((channel, i) => ({
+      name: channel.name,
+      topic: (this.chatbotChannels[i] as ChatbotChannel).topic,
+      filterPolicy: policyOf('chatbot', channel),
+    }));
+    this.topic = ctx.topic;
     this.notifyFunction = new PipelineFunction(scope, 'NotifyFunction', {
       handlerDir: 'notify',
       description: 'Builds the pipeline event of a Notify state and publishes it to the topic (and Chatbot channels)',
       logRetention: ctx.logRetention,
-      environment: {
-        CHATBOT_TOPIC_ARNS: Stack.of(scope).toJsonString(
-          Object.fromEntries(this.chatbotChannels.map((c) => [c.channelName, c.topic.topicArn])),
-        ),
-      },
-      // The Chatbot channels' event selections come with the configuration.
-      define: embedConfig(ctx.config),
-    }).bind('TOPIC_ARN', ctx.topic.topicArn, (g) => ctx.topic.grantPublish(g));
-    for (const channel of this.chatbotChannels) channel.topic.grantPublish(this.notifyFunction);
-    acknowledgeFindings(
-      this.notifyFunction.role as iam.IRole,
-      'AwsSolutions-IAM5',
-      ['Action::kms:GenerateDataKey*'],
-      'Publishing to the encrypted topics needs data keys of the pipeline key (the only key granted).',
-    );
+    });
+    this.bindEventPublisher(this.notifyFunction);
 
     if (notifications.slackWebhooks.length > 0) {
       this.deadLetterQueue = new NotificationDeadLetterQueue(scope, 'NotificationsDeadLetter', {
@@ -104,6 +110,28 @@ export class NotificationsStage implements PipelineStageModule {
         logRetention: ctx.logRetention,
       });
     }
+  }
+
+  /**
+   * Lets a function publish pipeline events the way the notify function does (`publishEvent` of
+   * `lambdas/shared/notifications`, e.g. the lock's watchdog): `TOPIC_ARN` and `CHATBOT_ROUTES`
+   * (each Chatbot channel's topic and filter policy, JSON) with publish grants on those topics.
+   */
+  bindEventPublisher(fn: PipelineFunction): void {
+    fn.bind('TOPIC_ARN', this.topic.topicArn, (g) => this.topic.grantPublish(g));
+    fn.addEnvironment(
+      'CHATBOT_ROUTES',
+      Stack.of(fn).toJsonString(
+        this.chatbotRoutes.map((r) => ({ name: r.name, topicArn: r.topic.topicArn, filterPolicy: r.filterPolicy })),
+      ),
+    );
+    for (const route of this.chatbotRoutes) route.topic.grantPublish(fn);
+    acknowledgeFindings(
+      fn.role as iam.IRole,
+      'AwsSolutions-IAM5',
+      ['Action::kms:GenerateDataKey*'],
+      'Publishing to the encrypted topics needs data keys of the pipeline key (the only key granted).',
+    );
   }
 
   get invokedFunctions(): readonly lambda.IFunction[] {

@@ -148,10 +148,15 @@ describe('notifications infrastructure (synthesized with cdk-nag, every path con
 
   test('notify: publishes to the topic and the Chatbot topic, reads this state machine’s histories, nothing else', () => {
     const [, fn] = functionBy('notify');
-    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
-      expect.arrayContaining(['TOPIC_ARN', 'CHATBOT_TOPIC_ARNS']),
-    );
     expect(fn.Properties.Environment.Variables.TOPIC_ARN).toEqual(ref(topicId));
+    // The Chatbot routes: each channel's topic with the filter policy of its events.
+    const routes = fn.Properties.Environment.Variables.CHATBOT_ROUTES as { 'Fn::Join': [string, unknown[]] };
+    const channel = config.notifications.chatbot[0];
+    expect(routes['Fn::Join'][1]).toEqual([
+      expect.stringContaining('[{"name":"deploys","topicArn":"'),
+      ref(chatbotTopicId),
+      `","filterPolicy":${JSON.stringify(filterPolicyOf(channel?.events, environments))}}]`,
+    ]);
     const [smId] = one('AWS::StepFunctions::StateMachine');
     const statements = statementsOf(roleOf(fn)).filter((s) => !String(s.Action).startsWith('xray:'));
     expect(statements).toEqual([

@@ -10,6 +10,7 @@ import {
   type PipelineEvent,
   pipelineEventSchema,
 } from '../../lib/contracts/pipeline-event';
+import { validateConfig } from '../../lib/contracts/validate-config';
 import { LogCapture } from '../push-trigger/log-capture';
 import { type MotoServer, startMoto } from '../support/moto-server';
 import { describeWithTools } from '../support/real-tool';
@@ -88,10 +89,13 @@ describeWithTools(['moto_server'], 'pipeline events through SNS to SQS in moto_s
   test('a workflow failure publishes exactly one failure message, with the type, service, environment and event attributes', async () => {
     const all = await subscribedQueue('all-events', topicArn);
     const chatbot = await subscribedQueue('chatbot-deploys', chatbotTopicArn);
+    // What NotificationsStage.bindEventPublisher gives the function for the fixture's Chatbot channel.
+    const channel = validateConfig(CONFIG_WITH_CHATBOT).notifications.chatbot[0];
     Object.assign(process.env, {
       TOPIC_ARN: topicArn,
-      CHATBOT_TOPIC_ARNS: JSON.stringify({ deploys: chatbotTopicArn }),
-      EMBEDDED_PIPELINE_CONFIG: JSON.stringify(CONFIG_WITH_CHATBOT),
+      CHATBOT_ROUTES: JSON.stringify([
+        { name: 'deploys', topicArn: chatbotTopicArn, filterPolicy: filterPolicyOf(channel?.events, ['dev', 'prod']) },
+      ]),
     });
     // The real handler, its SDK clients pointed at moto by AWS_ENDPOINT_URL, behind the real ASL's Notify states.
     const { handler } = await import('../../lambdas/notify/index');

@@ -1,4 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
 import {
   filterPolicyMatches,
   messageAttributesOf,
@@ -15,6 +16,35 @@ export interface ChatbotRoute {
   readonly topicArn: string;
   /** The policy SNS would apply (`filterPolicyOf`), evaluated here in code. */
   readonly filterPolicy: RouteFilterPolicy;
+}
+
+const routesSchema = z.array(
+  z.object({
+    name: z.string().min(1),
+    topicArn: z.string().min(1),
+    filterPolicy: z.object({
+      route: z.array(z.union([z.string(), z.object({ prefix: z.string() }), z.object({ exists: z.literal(true) })])),
+    }),
+  }),
+);
+
+/**
+ * The Chatbot routes of a publisher function, from its `CHATBOT_ROUTES` environment variable (JSON
+ * written by `NotificationsStage.bindEventPublisher`); none when unset.
+ * @throws Error naming the variable when it is not a list of routes
+ */
+export function chatbotRoutesFrom(value: string | undefined): ChatbotRoute[] {
+  if (value === undefined || value === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error('CHATBOT_ROUTES is not JSON');
+  }
+  const result = routesSchema.safeParse(parsed);
+  if (!result.success)
+    throw new Error(`CHATBOT_ROUTES is not a list of Chatbot routes: ${result.error.issues[0]?.message}`);
+  return result.data;
 }
 
 export interface PublishDeps {
