@@ -21,6 +21,9 @@ import {
 import { acknowledgeFindings } from '../nag/acknowledge';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 
+/** Room for `CHATBOT_ROUTES` within Lambda's 4 KB of environment, leaving 1 KB for the other variables. */
+export const CHATBOT_ROUTES_MAX_CHARS = 3_072;
+
 /**
  * Notifications (docs/notifications.md): the notify function the workflow's `Notify*` states invoke
  * (`lambdas/notify`: builds the one pipeline event and publishes it to the topic and to each Chatbot
@@ -118,6 +121,17 @@ export class NotificationsStage implements PipelineStageModule {
    * (each Chatbot channel's topic and filter policy, JSON) with publish grants on those topics.
    */
   bindEventPublisher(fn: PipelineFunction): void {
+    // Lambda: "Environment variables: 4 KB, for all environment variables associated with the function,
+    // in aggregate" (Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+    // Topic ARNs are tokens here: counted at 256 characters, the longest an SNS topic name makes one.
+    const estimate = JSON.stringify(
+      this.chatbotRoutes.map((r) => ({ name: r.name, topicArn: 'x'.repeat(256), filterPolicy: r.filterPolicy })),
+    ).length;
+    if (estimate > CHATBOT_ROUTES_MAX_CHARS) {
+      throw new Error(
+        `notifications.chatbot: the channels' event selections take about ${estimate} characters, over the ${CHATBOT_ROUTES_MAX_CHARS} a function's environment can hold: select "all" for some environments`,
+      );
+    }
     fn.bind('TOPIC_ARN', this.topic.topicArn, (g) => this.topic.grantPublish(g));
     fn.addEnvironment(
       'CHATBOT_ROUTES',

@@ -136,6 +136,20 @@ describe('NotificationsStage refuses selections the stack cannot deploy', () => 
     ).toThrow('notifications.chatbot "ch": events names "qa", which no service deploys to');
   });
 
+  test('Chatbot selections too large for a function’s environment', () => {
+    const events = { dev: ['started', 'failed', 'rolled_back', 'rollback_failed', 'superseded'], prod: ['failed'] };
+    const chatbot = Array.from({ length: 10 }, (_, i) => ({
+      name: `channel-${i}`,
+      slackWorkspaceId: 'T1',
+      slackChannelId: `C${i}`,
+      events,
+    }));
+    expect(build({ chatbot })).toThrow(
+      /over the 3072 a function's environment can hold: select "all" for some environments/,
+    );
+    expect(build({ chatbot: chatbot.slice(0, 3) })).not.toThrow();
+  });
+
   test('a "*" that stands for no environment is fine beside named ones', () => {
     expect(
       build({ slackWebhooks: [{ name: 'wh', urlSecret: 's', events: { dev: 'all', prod: 'all', '*': ['failed'] } }] }),
