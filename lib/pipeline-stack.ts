@@ -121,8 +121,9 @@ export class PipelineStack extends Stack {
       encryptionKey: this.key,
       logRetention,
       artifactsBucket: this.artifactsBucket,
+      topic: this.topic,
     });
-    const { helmDeploy, helmRollback } = this.stages;
+    const { helmDeploy, helmRollback, notifications } = this.stages;
     this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
     for (const service of config.services) {
       for (const env of service.environments) {
@@ -142,13 +143,13 @@ export class PipelineStack extends Stack {
     }
 
     this.pipeline = new DeployPipelineStateMachine(this, 'DeployPipeline', {
-      topic: this.topic,
       encryptionKey: this.key,
       logRetention,
       settingsParameterPrefix: this.settingsParameterPrefix,
       stages: this.stages.all,
       artifactsBucket: this.artifactsBucket,
     });
+    notifications.readHistoryOf(this.pipeline.stateMachine);
 
     const pushTrigger = new PushTrigger(this, 'PushTrigger', {
       config,
@@ -166,6 +167,7 @@ export class PipelineStack extends Stack {
       ),
       functions: [
         ...this.stages.all.flatMap((stage) => stage.invokedFunctions),
+        ...notifications.subscriberFunctions,
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
       ],

@@ -5,7 +5,6 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, nagArn } from '../nag/acknowledge';
@@ -24,7 +23,6 @@ export interface WorkflowStage {
 }
 
 export interface DeployPipelineStateMachineProps {
-  readonly topic: sns.ITopic;
   readonly encryptionKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   /** SSM path under which each service and environment's run settings live. */
@@ -62,7 +60,6 @@ export class DeployPipelineStateMachine extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stackSubstitutions = {
-      TopicArn: props.topic.topicArn,
       SettingsParameterPrefix: props.settingsParameterPrefix,
       ArtifactsBucket: props.artifactsBucket.bucketName,
     };
@@ -105,7 +102,6 @@ export class DeployPipelineStateMachine extends Construct {
         ],
       }),
     );
-    props.topic.grantPublish(role);
     for (const fn of functions) fn.grantInvoke(role);
     props.artifactsBucket.grantPut(role, 'baselines/*');
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { branchNameViolations } from './git-branch-name';
+import { notificationEventsSchema } from './pipeline-event';
 import { scanPolicySchema } from './scan-policy';
 
 /**
@@ -332,6 +333,60 @@ export const skipDirectivesSchema = z.strictObject({
   skipChecksTrailer: z.boolean().default(true),
 });
 
+/**
+ * A Secrets Manager secret, by name (`deploy/slack-webhook`) or ARN. Names: up to 512 of
+ * `A-Za-z0-9/_+=.@-` (Secrets Manager API Reference, CreateSecret, Name).
+ */
+const secretReference = z
+  .string()
+  .regex(
+    /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/,
+    'must be a Secrets Manager secret name or ARN',
+  );
+
+/**
+ * A Slack channel that AWS Chatbot (Amazon Q Developer in chat applications) posts pipeline events to.
+ * The workspace must be authorized once in the Chatbot console first (docs/notifications.md).
+ * Patterns from the CloudFormation reference of `AWS::Chatbot::SlackChannelConfiguration`.
+ */
+export const chatbotChannelSchema = z.strictObject({
+  /** Names the channel's topic and configuration. */
+  name: nameField,
+  /** The Slack workspace (team) id, e.g. `T012ABCDEF`. */
+  slackWorkspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'must be a Slack workspace id such as T012ABCDEF'),
+  /** The Slack channel id, e.g. `C012ABCDEF` (channel details, bottom of the About tab). */
+  slackChannelId: z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be a Slack channel id such as C012ABCDEF'),
+  /** Which events of which environments the channel gets. @default every event */
+  events: notificationEventsSchema.optional(),
+});
+
+/** A Slack incoming webhook (one channel) that `lambdas/slack-notifier` posts to. */
+export const slackWebhookSchema = z.strictObject({
+  name: nameField,
+  /** Secret whose SecretString is the webhook URL (`https://hooks.slack.com/services/...`). */
+  urlSecret: secretReference,
+  /** Which events of which environments the channel gets. @default every event */
+  events: notificationEventsSchema.optional(),
+});
+
+/**
+ * GitHub commit statuses (`deploy/<service>/<environment>`) for services on GitHub. `token`: the
+ * secret is a token allowed to write commit statuses. `app`: the secret is JSON `{ "appId",
+ * "privateKey", "installationId"? }` of a GitHub App with the "Commit statuses: write" permission.
+ */
+export const commitStatusesSchema = z.strictObject({
+  auth: z.enum(['token', 'app']),
+  secret: secretReference,
+  /** The GitHub REST API root (GitHub Enterprise Server: `https://HOST/api/v3`). @default https://api.github.com */
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
+});
+
+export type ChatbotChannelConfig = z.output<typeof chatbotChannelSchema>;
+export type SlackWebhookConfig = z.output<typeof slackWebhookSchema>;
+export type CommitStatusesConfig = z.output<typeof commitStatusesSchema>;
+/** The `notifications` part of the configuration, defaults filled in. */
+export type NotificationsConfig = PipelineConfig['notifications'];
+
 export const pipelineConfigSchema = z
   .strictObject({
     services: z.array(serviceConfigSchema).min(1, 'must list at least one service'),
@@ -348,10 +403,27 @@ export const pipelineConfigSchema = z
     skipDirectives: skipDirectivesSchema.default({ markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true }),
     notifications: z
       .strictObject({
-        /** Email addresses subscribed to pipeline events. */
+        /** Email addresses subscribed to pipeline events (every event, as JSON). */
         emails: z.array(z.email()).default([]),
+        /** Slack channels reached through AWS Chatbot (docs/notifications.md). @default [] */
+        chatbot: z.array(chatbotChannelSchema).default([]),
+        /** Slack incoming webhooks the Slack notifier posts Block Kit messages to. @default [] */
+        slackWebhooks: z.array(slackWebhookSchema).default([]),
+        /** GitHub commit statuses for services on GitHub. Unset: off. */
+        commitStatuses: commitStatusesSchema.optional(),
       })
-      .default({ emails: [] }),
+      .superRefine((notifications, ctx) => {
+        for (const key of ['chatbot', 'slackWebhooks'] as const) {
+          const seen = new Set<string>();
+          notifications[key].forEach((channel, i) => {
+            if (seen.has(channel.name)) {
+              ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate channel "${channel.name}"` });
+            }
+            seen.add(channel.name);
+          });
+        }
+      })
+      .default({ emails: [], chatbot: [], slackWebhooks: [] }),
   })
   .superRefine((config, ctx) => {
     // One cluster, one network: its deploy builds run in one place.

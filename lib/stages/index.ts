@@ -3,6 +3,7 @@ import { BuildImageStage } from './build-image';
 import { CoverageGateStage } from './coverage-gate';
 import { HelmDeployStage } from './helm-deploy';
 import { HelmRollbackStage } from './helm-rollback';
+import { NotificationsStage } from './notifications';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 import { PlanGuardStage } from './plan-guard';
 import { RunTestsStage } from './run-tests';
@@ -20,6 +21,7 @@ export interface PipelineStages {
   readonly all: readonly PipelineStageModule[];
   readonly helmDeploy: HelmDeployStage;
   readonly helmRollback: HelmRollbackStage;
+  readonly notifications: NotificationsStage;
 }
 
 /**
@@ -35,9 +37,21 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
   const terraformPlan = new TerraformPlanStage(scope, ctx, terraformApply);
   const planGuard = new PlanGuardStage(scope, ctx);
   const buildImage = new BuildImageStage(scope, ctx);
+  const notifications = new NotificationsStage(scope, ctx);
   return {
-    all: [runTests, coverageGate, terraformPlan, planGuard, buildImage, terraformApply, helmDeploy, helmRollback],
+    all: [
+      runTests,
+      coverageGate,
+      terraformPlan,
+      planGuard,
+      buildImage,
+      terraformApply,
+      helmDeploy,
+      helmRollback,
+      notifications,
+    ],
     helmDeploy,
     helmRollback,
+    notifications,
   };
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { BuildStage } from '../constructs/build-stage';
 import type { WorkflowStage } from '../constructs/deploy-pipeline-state-machine';
 import type { PipelineConfig } from '../contracts/pipeline-config';
@@ -17,6 +18,8 @@ export interface StageContext {
   readonly logRetention: logs.RetentionDays;
   /** Run artifacts (`runs/<execution>/...`) and coverage baselines (`baselines/...`). */
   readonly artifactsBucket: s3.IBucket;
+  /** The pipeline's event topic (notifications, alarms). */
+  readonly topic: sns.ITopic;
 }
 
 /**

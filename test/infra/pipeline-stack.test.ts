@@ -250,8 +250,10 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     for (const key of Object.keys(substitutions).filter((k) => k.endsWith('Project'))) {
       expect(projectNames).toContain(stack.resolve(substitutions[key]));
     }
-    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Resource]];
-    expect(substitutions.TopicArn).toEqual({ Ref: topicId });
+    const [[notifyId]] = ofType('AWS::Lambda::Function').filter(([, r]) =>
+      JSON.stringify(r.Properties.Environment ?? {}).includes('"POWERTOOLS_SERVICE_NAME":"notify"'),
+    ) as [[string, Resource]];
+    expect(substitutions.NotifyFunctionArn).toEqual({ 'Fn::GetAtt': [notifyId, 'Arn'] });
     const parameters = ofType('AWS::SSM::Parameter').map(([, r]) => r.Properties.Name as string);
     expect(parameters).toEqual([
       `${substitutions.SettingsParameterPrefix}/sample-service/dev`,
@@ -339,8 +341,9 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    // Runs, plus errors of each pipeline function (coverage gate, plan guard, webhook).
+    // Runs, plus errors of each pipeline function (coverage gate, plan guard, notify, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'Errors',
       'Errors',
       'Errors',
       'Errors',
@@ -354,7 +357,7 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('each function-error alarm is named after the function it watches', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(3);
+    expect(errorAlarms).toHaveLength(4);
     for (const [alarmId, alarm] of errorAlarms) {
       const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
       // Logical ids end in an 8-character hash; the rest is the construct path.
@@ -443,8 +446,14 @@ describe('stage modules (lib/stages)', () => {
       'BuildImage',
       'TerraformApply',
       'HelmDeploy',
+      'Notify',
     ]);
-    for (const stage of run) expect(states).toContain(stage.stateName);
+    // A stage run by several states (the Notify* family) names them; the others are their own state.
+    for (const stage of run) {
+      for (const name of (stage as { states?: readonly string[] }).states ?? [stage.stateName]) {
+        expect(states).toContain(name);
+      }
+    }
   });
 
   test('each CodeBuild stage declares exactly the variables its buildspec exports', () => {
@@ -473,7 +482,6 @@ describe('stage modules (lib/stages)', () => {
     const build = (stages: WorkflowStage[]) => {
       const scope = new Stack(new App(), 'Checked');
       return new DeployPipelineStateMachine(scope, 'Pipeline', {
-        topic: new sns.Topic(scope, 'Topic'),
         encryptionKey: new kms.Key(scope, 'Key'),
         logRetention: logs.RetentionDays.ONE_DAY,
         settingsParameterPrefix: '/checked/run-settings',

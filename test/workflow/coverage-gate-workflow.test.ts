@@ -59,10 +59,10 @@ describeWithTools(
       expect(run.entered).not.toContain('TerraformApply');
       expect(run.entered).not.toContain('HelmDeploy');
       expect(run.entered).not.toContain('RecordCoverageBaseline');
-      const failures = run.notifications.filter((n) => n.event === 'failed');
+      const failures = run.notifications.filter((n) => n.type === 'failed');
       expect(failures).toHaveLength(1);
-      expect(failures[0]).toMatchObject({ stage: 'CoverageGate', error: 'CoverageBelowThreshold' });
-      expect(String(failures[0]?.cause)).toMatch(/50(\.00)?%.*required 80/);
+      expect(failures[0]?.failure).toMatchObject({ stage: 'CoverageGate', error: 'CoverageBelowThreshold' });
+      expect(String(failures[0]?.failure?.cause)).toMatch(/50(\.00)?%.*required 80/);
     });
 
     test('an unreadable report fails the gate too (never passes by default)', async () => {
@@ -97,7 +97,7 @@ describeWithTools(
       const second = await runWithCoverage('second', 8, { minLinePct: 80, maxDropPoints: 5 });
       expect(second.status).toBe('FAILED');
       expect(second.error?.Error).toBe('CoverageBelowThreshold');
-      expect(String(second.notifications.at(-1)?.cause)).toMatch(
+      expect(String(second.notifications.at(-1)?.failure?.cause)).toMatch(
         /maxDropPoints: line coverage vs baseline 80.00% \(baseline 90.00%/,
       );
       expect(second.calls.HelmDeploy).toBeUndefined();

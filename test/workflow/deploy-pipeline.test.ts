@@ -8,7 +8,7 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
 
     expect(run.status).toBe('SUCCEEDED');
     for (const stage of CODEBUILD_STAGES) expect(run.calls[stage]).toHaveLength(1);
-    expect(run.notifications.map((n) => n.event)).toEqual(['started', 'succeeded']);
+    expect(run.notifications.map((n) => n.type)).toEqual(['started', 'succeeded']);
     // Stages on the critical path run in order after the parallel checks.
     const order = ['NotifyStarted', 'Verify', 'TerraformApply', 'HelmDeploy', 'NotifySucceeded'].map((s) =>
       run.entered.indexOf(s),
@@ -55,13 +55,13 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
       expect(run.status).toBe('FAILED');
       // A build stage fails as <State>Failed; what Step Functions reported is kept in the cause.
       expect(run.error?.Error).toBe(`${stage}Failed`);
-      const failures = run.notifications.filter((n) => n.event === 'failed');
+      const failures = run.notifications.filter((n) => n.type === 'failed');
       expect(failures).toHaveLength(1);
-      expect(failures[0]).toMatchObject({ stage, error: run.error?.Error });
-      expect(String(failures[0]?.cause)).toContain(
+      expect(failures[0]?.failure).toMatchObject({ stage, error: run.error?.Error });
+      expect(String(failures[0]?.failure?.cause)).toContain(
         outcome === 'fail' ? 'States.TaskFailed: {"Build":{"BuildStatus":"FAILED"' : 'States.Timeout: ',
       );
-      expect(run.notifications.map((n) => n.event)).toEqual(['started', 'failed']);
+      expect(run.notifications.map((n) => n.type)).toEqual(['started', 'failed']);
       expect(run.entered).not.toContain('NotifySucceeded');
       // Nothing downstream of a failed stage runs.
       const downstream = CODEBUILD_STAGES.slice(CODEBUILD_STAGES.indexOf(stage) + 1).filter(
@@ -108,9 +108,11 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
     const run = await runScenario({ input: pushInput({ environment: 'staging' }), settings: null });
     expect(run.status).toBe('FAILED');
     for (const stage of CODEBUILD_STAGES) expect(run.calls[stage]).toBeUndefined();
-    expect(run.notifications).toEqual([expect.objectContaining({ event: 'failed', stage: 'LoadRunSettings' })]);
+    expect(run.notifications).toEqual([
+      expect.objectContaining({ type: 'failed', failure: expect.objectContaining({ stage: 'LoadRunSettings' }) }),
+    ]);
     expect(run.error?.Error).toBe('RunSettingsUnavailable');
-    expect(run.notifications[0]).toMatchObject({
+    expect(run.notifications[0]?.failure).toMatchObject({
       error: 'RunSettingsUnavailable',
       cause: 'Ssm.ParameterNotFoundException: Parameter not found',
     });
@@ -140,8 +142,8 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
     async (stage, outcome, status) => {
       const run = await runScenario({ input: pushInput(), stages: { [stage]: outcome } });
       expect(run.error?.Error).toBe(`${stage}Failed`);
-      expect(run.notifications.at(-1)).toMatchObject({ event: 'failed', stage, error: `${stage}Failed` });
-      expect(String(run.notifications.at(-1)?.cause)).toContain(`"BuildStatus":"${status}"`);
+      expect(run.notifications.at(-1)).toMatchObject({ type: 'failed', failure: { stage, error: `${stage}Failed` } });
+      expect(String(run.notifications.at(-1)?.failure?.cause)).toContain(`"BuildStatus":"${status}"`);
       expect(String(run.error?.Cause)).toMatch(new RegExp(`^${stage} failed: States.TaskFailed: `));
     },
   );
@@ -155,12 +157,12 @@ describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds
     };
     const run = await runScenario({ input: pushInput() }, { [stage]: crash });
     expect(run.error?.Error).toBe(error);
-    expect(run.notifications.filter((n) => n.event === 'failed')).toEqual([
-      expect.objectContaining({
+    expect(run.notifications.filter((n) => n.type === 'failed').map((n) => n.failure)).toEqual([
+      {
         stage,
         error,
         cause: "TypeError: Cannot read properties of undefined (reading 'lines')",
-      }),
+      },
     ]);
     expect(run.calls.TerraformApply).toBeUndefined();
   });

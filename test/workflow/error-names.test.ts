@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
+import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
 import { ERROR_NAMES, ERROR_STAGE, type ErrorName } from '../../lib/contracts/error-names';
 import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 
@@ -150,12 +152,23 @@ describe('error names: lib/contracts/error-names.ts against the Lambdas and the 
       const keys = Object.keys(state.Parameters?.failure ?? {}).map((k) => k.replace(/\.\$$/, ''));
       expect([name, keys.sort()]).toEqual([name, ['cause', 'error', 'stage']]);
     }
-    const notify = byName.get('NotifyFailed')?.state.Parameters as unknown as { Message: Record<string, string> };
-    expect(notify.Message).toMatchObject({
-      'stage.$': '$.error.failure.stage',
-      'error.$': '$.error.failure.error',
-      'cause.$': '$.error.failure.cause',
-    });
+    // NotifyFailed hands the notify function the whole state; the event's failure is $.error.failure.
+    const notify = byName.get('NotifyFailed')?.state.Parameters as unknown as { Payload: Record<string, unknown> };
+    expect(notify.Payload).toMatchObject({ type: 'failed', 'state.$': '$' });
+    const failure = { stage: 'HelmDeploy', error: 'HelmDeployFailed', cause: 'States.TaskFailed: build FAILED' };
+    const event = buildPipelineEvent(
+      parseNotifyRequest({
+        type: 'failed',
+        state: { service: 's', environment: 'dev', error: { failure } },
+        execution: {
+          id: 'arn:aws:states:us-east-1:123456789012:execution:m:e',
+          name: 'e',
+          startTime: '2026-01-01T00:00:00Z',
+        },
+      }),
+      { now: new Date('2026-01-01T00:01:00Z'), stages: [] },
+    );
+    expect(event.failure).toEqual(failure);
   });
 
   test('a failure record names the stage its error belongs to (ERROR_STAGE)', () => {

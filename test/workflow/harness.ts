@@ -1,13 +1,15 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { z } from 'zod';
+import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
+import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
 import type { ExecutionInput } from '../../lib/contracts/execution-input';
+import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
 import { parseStageOutputs, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
 import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
 
 /** Values the stack fills in; here they only need to be well-formed. */
 export const TEST_SUBSTITUTIONS: Record<string, string> = {
-  TopicArn: 'arn:aws:sns:us-east-1:123456789012:pipeline-events',
   SettingsParameterPrefix: '/deploy-pipeline/settings',
   RunTestsProject: 'run-tests',
   TerraformPlanProject: 'terraform-plan',
@@ -22,6 +24,7 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   ArtifactsBucket: 'pipeline-artifacts',
   CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
   PlanGuardFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan-guard',
+  NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notify',
 };
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
@@ -143,8 +146,8 @@ export interface ScenarioRun {
   readonly entered: string[];
   /** Parameters each overridden task was called with, by state name. */
   readonly calls: Record<string, unknown[]>;
-  /** Messages published to the pipeline topic, parsed. */
-  readonly notifications: Array<Record<string, unknown>>;
+  /** The events the Notify states published, built by the notify function's own code from their payloads. */
+  readonly notifications: PipelineEvent[];
 }
 
 function record(calls: Record<string, unknown[]>, state: string, params: unknown): void {
@@ -173,12 +176,13 @@ export async function runScenario(
   const definition = JSON.parse(substituteAsl(readDeployPipelineAsl(), TEST_SUBSTITUTIONS));
   const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
   const calls: Record<string, unknown[]> = {};
-  const notifications: Array<Record<string, unknown>> = [];
+  const notifications: PipelineEvent[] = [];
   const publish = (state: string) => async (params: unknown) => {
     record(calls, state, params);
-    const { Message } = params as { Message: Record<string, unknown> };
-    notifications.push(Message);
-    return { MessageId: `msg-${notifications.length}` };
+    const { Payload } = params as { Payload: unknown };
+    const event = buildPipelineEvent(parseNotifyRequest(Payload), { now: new Date(), stages: [] });
+    notifications.push(event);
+    return lambdaResult({ id: event.id, type: event.type, messageId: `msg-${notifications.length}` });
   };
   const handlers: Record<string, (p: unknown) => Promise<unknown>> = {
     LoadRunSettings: async (params) => {

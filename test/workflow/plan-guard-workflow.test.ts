@@ -40,9 +40,11 @@ describeWithTools(
       expect(run.error?.Error).toBe('DestructiveChangeBlocked');
       expect(run.calls.TerraformApply).toBeUndefined();
       expect(run.calls.HelmDeploy).toBeUndefined();
-      const failed = run.notifications.filter((n) => n.event === 'failed');
-      expect(failed).toEqual([expect.objectContaining({ stage: 'PlanGuard', error: 'DestructiveChangeBlocked' })]);
-      expect(String(failed[0]?.cause)).toContain('aws_db_instance');
+      const failed = run.notifications.filter((n) => n.type === 'failed');
+      expect(failed.map((n) => n.failure)).toEqual([
+        expect.objectContaining({ stage: 'PlanGuard', error: 'DestructiveChangeBlocked' }),
+      ]);
+      expect(String(failed[0]?.failure?.cause)).toContain('aws_db_instance');
     });
 
     test('a create-only plan passes and its counts travel to the success notification', async () => {
@@ -52,10 +54,8 @@ describeWithTools(
 
       expect(run.status).toBe('SUCCEEDED');
       expect(run.calls.TerraformApply).toHaveLength(1);
-      const succeeded = run.notifications.find((n) => n.event === 'succeeded') as {
-        verify: { plan: { guard: { summary: { add: number } } } };
-      };
-      expect(succeeded.verify.plan.guard.summary.add).toBe(Number(add));
+      const succeeded = run.notifications.find((n) => n.type === 'succeeded');
+      expect(succeeded?.plan?.add).toBe(Number(add));
     });
   },
 );
