@@ -12,6 +12,8 @@ import {
   lockDeps,
   lockImages,
   lockStore,
+  TABLE,
+  TEST_CONFIG_INPUT,
   writeHistory,
 } from './support';
 
@@ -190,6 +192,33 @@ describeWithTools(['moto_server'], 'deploy lock against moto_server', () => {
     expect(await acquire(deps, 'alive', 'orders', 'qa')).toMatchObject({ acquired: true });
     const record = await store.getRecord(executionArn('gone'), Math.floor(clock.now.getTime() / 1000));
     expect(record?.outcome).toBe('dropped-stale');
+  });
+
+  test('the deployed handler: bundled configuration, module-scope client reaching moto by AWS_ENDPOINT_URL', async () => {
+    Object.assign(process.env, {
+      DEPLOY_LOCK_TABLE: TABLE,
+      EMBEDDED_PIPELINE_CONFIG: JSON.stringify(TEST_CONFIG_INPUT),
+      LOCK_LEASE_SECONDS: '11100',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    const { handler } = await import('../../lambdas/deploy-lock/index');
+    const startedAt = new Date(Date.now() - 60_000);
+    const out = (await handler({
+      ...acquireInput('deployed', 'orders', 'qa'),
+      startedAt: startedAt.toISOString(),
+    })) as AcquireLockOutput;
+    expect(out).toMatchObject({
+      acquired: true,
+      mode: 'QUEUED',
+      position: 0,
+      waitSeconds: 0,
+      leaseExpiresAt: new Date(Math.floor(startedAt.getTime() / 1000) * 1000 + 11_100_000).toISOString(),
+      policy: { lock: { mode: 'QUEUED' }, approval: { required: false }, promoteTo: [] },
+    });
+    expect(await handler(releaseInput('deployed', 'orders', 'qa'))).toEqual({
+      lockKey: 'orders#qa',
+      outcome: 'released',
+    });
   });
 
   test('input errors name the field; an unknown environment is refused', async () => {
