@@ -24,6 +24,9 @@ const acquireInput = (name: string, service = 'orders', environment = 'dev'): Lo
   executionArn: executionArn(name),
   commit: commitOf(name),
 });
+/** 50 writers racing on a 2-core machine took 8-26 s (quadratic in the writers); the default is 60 s. */
+const RACE_TIMEOUT_MS = 120_000;
+
 const releaseInput = (name: string, service = 'orders', environment = 'dev'): LockInput => ({
   action: 'release',
   service,
@@ -55,45 +58,53 @@ describeWithTools(['moto_server'], 'deploy lock against moto_server', () => {
   const release = (deps: LockDeps, name: string, service?: string, environment?: string) =>
     handleLock(releaseInput(name, service, environment), deps) as Promise<ReleaseLockOutput>;
 
-  test('50 concurrent acquires of one lock: exactly one holder, in the table and in the answers', async () => {
-    // QUEUED, so every loser stays in line (in SUPERSEDED the line keeps one) and all 50 are accounted for.
-    const deps = lockDeps(store);
-    const names = Array.from({ length: 50 }, (_, i) => `orders-qa-run-${i}`);
-    const outputs = await Promise.all(names.map((name) => acquire(deps, name, 'orders', 'qa')));
+  test(
+    '50 concurrent acquires of one lock: exactly one holder, in the table and in the answers',
+    async () => {
+      // QUEUED, so every loser stays in line (in SUPERSEDED the line keeps one) and all 50 are accounted for.
+      const deps = lockDeps(store);
+      const names = Array.from({ length: 50 }, (_, i) => `orders-qa-run-${i}`);
+      const outputs = await Promise.all(names.map((name) => acquire(deps, name, 'orders', 'qa')));
 
-    const winners = outputs.filter((o) => o.acquired);
-    expect(winners).toHaveLength(1);
-    const lock = await store.getLock('orders#qa');
-    expect(lock?.holder?.executionArn).toBe(winners[0]?.holder?.executionArn);
-    expect(lock?.waiters).toHaveLength(49);
-    expect(new Set(lock?.waiters.map((w) => w.executionArn)).size).toBe(49);
-    expect(
-      outputs
-        .filter((o) => !o.acquired)
-        .map((o) => o.position)
-        .sort((a, b) => a - b),
-    ).toEqual(Array.from({ length: 49 }, (_, i) => i + 1));
-    // The table's own write history: 50 writes, one holder, never replaced.
-    const images = lockImages(await writeHistory(moto.endpoint, streamArn), 'orders#qa');
-    expect(images).toHaveLength(50);
-    expect(holdersFromHistory(images)).toEqual([lock?.holder?.executionArn]);
-  });
+      const winners = outputs.filter((o) => o.acquired);
+      expect(winners).toHaveLength(1);
+      const lock = await store.getLock('orders#qa');
+      expect(lock?.holder?.executionArn).toBe(winners[0]?.holder?.executionArn);
+      expect(lock?.waiters).toHaveLength(49);
+      expect(new Set(lock?.waiters.map((w) => w.executionArn)).size).toBe(49);
+      expect(
+        outputs
+          .filter((o) => !o.acquired)
+          .map((o) => o.position)
+          .sort((a, b) => a - b),
+      ).toEqual(Array.from({ length: 49 }, (_, i) => i + 1));
+      // The table's own write history: 50 writes, one holder, never replaced.
+      const images = lockImages(await writeHistory(moto.endpoint, streamArn), 'orders#qa');
+      expect(images).toHaveLength(50);
+      expect(holdersFromHistory(images)).toEqual([lock?.holder?.executionArn]);
+    },
+    RACE_TIMEOUT_MS,
+  );
 
-  test('50 concurrent acquires in SUPERSEDED mode: one holder, one waiter, 48 superseded with records', async () => {
-    const deps = lockDeps(store);
-    const names = Array.from({ length: 50 }, (_, i) => `orders-dev-run-${i}`);
-    const outputs = await Promise.all(names.map((name) => acquire(deps, name)));
-    expect(outputs.filter((o) => o.acquired)).toHaveLength(1);
-    const lock = await store.getLock('orders#dev');
-    expect(lock?.waiters).toHaveLength(1);
-    const now = Math.floor(Date.now() / 1000);
-    const records = await Promise.all(names.map((name) => store.getRecord(executionArn(name), now)));
-    const superseded = records.filter((r) => r?.outcome === 'superseded');
-    expect(superseded).toHaveLength(48);
-    // Each was replaced by a later arrival, and a waiter that checks again learns it.
-    const loser = names.find((name) => records[names.indexOf(name)]?.outcome === 'superseded') as string;
-    await expect(acquire(deps, loser)).rejects.toMatchObject({ name: 'LockSuperseded' });
-  });
+  test(
+    '50 concurrent acquires in SUPERSEDED mode: one holder, one waiter, 48 superseded with records',
+    async () => {
+      const deps = lockDeps(store);
+      const names = Array.from({ length: 50 }, (_, i) => `orders-dev-run-${i}`);
+      const outputs = await Promise.all(names.map((name) => acquire(deps, name)));
+      expect(outputs.filter((o) => o.acquired)).toHaveLength(1);
+      const lock = await store.getLock('orders#dev');
+      expect(lock?.waiters).toHaveLength(1);
+      const now = Math.floor(Date.now() / 1000);
+      const records = await Promise.all(names.map((name) => store.getRecord(executionArn(name), now)));
+      const superseded = records.filter((r) => r?.outcome === 'superseded');
+      expect(superseded).toHaveLength(48);
+      // Each was replaced by a later arrival, and a waiter that checks again learns it.
+      const loser = names.find((name) => records[names.indexOf(name)]?.outcome === 'superseded') as string;
+      await expect(acquire(deps, loser)).rejects.toMatchObject({ name: 'LockSuperseded' });
+    },
+    RACE_TIMEOUT_MS,
+  );
 
   test('a release by a non-holder is refused with a clear error and changes nothing', async () => {
     const deps = lockDeps(store);
