@@ -12,7 +12,7 @@ import {
   type ApprovalRejection,
   LockErrorName,
 } from '../../lib/contracts/deploy-lock';
-import type { LockStore } from '../shared/deploy-lock/lock-store';
+import type { LockTable } from '../shared/deploy-lock/lock-table';
 import { executionNameOf } from './handle-approval';
 
 /** A run waiting at `WaitForApproval`, as `deployctl approve|reject` finds it. */
@@ -44,7 +44,7 @@ export class ApprovalNotPending extends Error {
  */
 export async function findApprovalToken(
   execution: string,
-  deps: { readonly store: LockStore; readonly now?: () => Date },
+  deps: { readonly store: LockTable; readonly now?: () => Date },
 ): Promise<PendingApproval | undefined> {
   const item = await pendingItem(execution, deps);
   return item === undefined ? undefined : pendingOf(item);
@@ -52,7 +52,7 @@ export async function findApprovalToken(
 
 async function pendingItem(
   execution: string,
-  deps: { readonly store: LockStore; readonly now?: () => Date },
+  deps: { readonly store: LockTable; readonly now?: () => Date },
 ): Promise<ApprovalItem | undefined> {
   const name = execution.startsWith('arn:') ? executionNameOf(execution) : execution;
   const item = await deps.store.getApproval(name);
@@ -91,7 +91,7 @@ export type ApprovalAnswer =
 export async function answerApproval(
   execution: string,
   answer: ApprovalAnswer,
-  deps: { readonly store: LockStore; readonly sfn: SFNClient; readonly now?: () => Date },
+  deps: { readonly store: LockTable; readonly sfn: SFNClient; readonly now?: () => Date },
 ): Promise<PendingApproval> {
   const item = await pendingItem(execution, deps);
   if (item === undefined) {

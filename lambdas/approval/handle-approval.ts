@@ -7,11 +7,11 @@ import {
   type DeployPolicy,
   planCountsSchema,
 } from '../../lib/contracts/deploy-lock';
-import type { LockStore } from '../shared/deploy-lock/lock-store';
 import { approvalPk } from '../shared/deploy-lock/lock-store';
+import type { LockTable } from '../shared/deploy-lock/lock-table';
 
 export interface ApprovalDeps {
-  readonly store: LockStore;
+  readonly store: LockTable;
   /** The environment's policy (its approval timeout); undefined for an unknown service or environment. */
   readonly policyOf: (service: string, environment: string) => DeployPolicy | undefined;
   /** Publishes the `approval_requested` notification (SNS). */

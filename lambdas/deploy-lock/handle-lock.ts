@@ -12,7 +12,7 @@ import {
   type RenewLockOutput,
 } from '../../lib/contracts/deploy-lock';
 import { InvalidLockRequest, LockNotHeld, LockSuperseded } from '../shared/deploy-lock/errors';
-import type { LockStore } from '../shared/deploy-lock/lock-store';
+import type { LockTable } from '../shared/deploy-lock/lock-table';
 import {
   type LockContext,
   lockRecord,
@@ -23,7 +23,7 @@ import {
 import { type RetryDeps, retryConflicts } from '../shared/deploy-lock/retry-conflicts';
 
 export interface LockDeps extends RetryDeps {
-  readonly store: LockStore;
+  readonly store: LockTable;
   /** The environment's policy from the configuration; undefined for an unknown service or environment. */
   readonly policyOf: (service: string, environment: string) => DeployPolicy | undefined;
   /** Lease of a holder from its execution's start, in seconds (`LOCK_LEASE_SECONDS`). */

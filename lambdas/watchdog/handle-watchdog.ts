@@ -1,13 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { type LockReleasedByWatchdogMessage, lockKeyOf, WATCHDOG_STATUSES } from '../../lib/contracts/deploy-lock';
-import type { LockStore } from '../shared/deploy-lock/lock-store';
+import type { LockTable } from '../shared/deploy-lock/lock-table';
 import { lockRecord, planLeave } from '../shared/deploy-lock/lock-transitions';
 import { type RetryDeps, retryConflicts } from '../shared/deploy-lock/retry-conflicts';
 import { InvalidStatusChangeEvent, lockTargetSchema, statusChangeEventSchema } from './status-change-event';
 
 export interface WatchdogDeps extends RetryDeps {
-  readonly store: LockStore;
+  readonly store: LockTable;
   /** The deploy pipeline's state machine; events of any other are ignored. */
   readonly stateMachineArn: string;
   /** The execution's input (`DescribeExecution`), for events that left it out. */

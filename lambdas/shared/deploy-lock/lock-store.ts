@@ -14,8 +14,8 @@ import {
   lockItemSchema,
   lockRecordSchema,
 } from '../../../lib/contracts/deploy-lock';
-import type { LockWrite } from './lock-transitions';
-import { lockPk, recordPk } from './lock-transitions';
+import type { LockTable } from './lock-table';
+import { type LockWrite, lockPk, recordPk } from './lock-transitions';
 
 /**
  * Reads and writes the deploy lock table (one table, partition key `pk` (S), TTL attribute
@@ -32,7 +32,7 @@ import { lockPk, recordPk } from './lock-transitions';
  * race reports a conflict and the caller reads again. No write depends on a read that another writer
  * could have changed in between.
  */
-export class LockStore {
+export class LockStore implements LockTable {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
