@@ -156,6 +156,15 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+/** How runs of one service share an environment (docs/deploy-lock.md). */
+export const LOCK_MODES = ['SUPERSEDED', 'QUEUED'] as const;
+export type LockMode = (typeof LOCK_MODES)[number];
+
+/** Hours a run waits for approval when the environment does not say. */
+export const DEFAULT_APPROVAL_TIMEOUT_HOURS = 24;
+/** Longest approval wait an environment may set, in hours (a project limit, see `approvalTimeoutHours`). */
+export const MAX_APPROVAL_TIMEOUT_HOURS = 168;
+
 /** Line coverage the gate requires when a policy says nothing, in percent. */
 export const DEFAULT_MIN_LINE_PCT = 80;
 
@@ -222,6 +231,37 @@ export const environmentConfigSchema = z.strictObject({
       securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-...)')).min(1),
     })
     .optional(),
+  /**
+   * How runs of one service in this environment share it (docs/deploy-lock.md): `SUPERSEDED` keeps at
+   * most one run waiting and a newer push replaces it (the replaced run ends `Superseded`); `QUEUED`
+   * lets every run wait its turn in arrival order.
+   * @default "SUPERSEDED"
+   */
+  lockMode: z.enum(LOCK_MODES).default('SUPERSEDED'),
+  /**
+   * Another environment of the same service whose successful runs start this environment's run for
+   * the same commit and image digest (`trigger: "promotion"`, no rebuild). Unset: no promotion.
+   */
+  promoteFrom: nameField.optional(),
+  /** Every run stops at `WaitForApproval` after its plan, before anything changes. @default false */
+  approval: z.boolean().default(false),
+  /**
+   * How long a run waits for `deployctl approve|reject` before it ends as `ApprovalTimedOut`, in hours.
+   * Applies when `approval` or `approveDestructive` is set. At most a week: the waiting run holds the
+   * environment's lock (a project limit; Step Functions allows a task to wait up to a year).
+   * @default 24
+   */
+  approvalTimeoutHours: z
+    .number()
+    .int('must be a whole number of hours')
+    .min(1, `must be from 1 to ${MAX_APPROVAL_TIMEOUT_HOURS} hours`)
+    .max(MAX_APPROVAL_TIMEOUT_HOURS, `must be from 1 to ${MAX_APPROVAL_TIMEOUT_HOURS} hours`)
+    .optional(),
+  /**
+   * Plans that PlanGuard blocks (deleting or replacing protected resources) wait at `WaitForApproval`
+   * instead of failing with `DestructiveChangeBlocked`. @default false
+   */
+  approveDestructive: z.boolean().default(false),
 });
 
 /** Path globs that decide which stages a push needs. */
@@ -282,7 +322,8 @@ export const serviceConfigSchema = z
       }
       seen.add(env.name);
     });
-  });
+  })
+  .superRefine(checkPromotionRules);
 
 /**
  * The skip markers GitHub Actions honours, the default of `skipDirectives.markers`: from "Skipping workflow
@@ -503,6 +544,69 @@ export function ecrRepositoryName(
   environment: { readonly name: string },
 ): string {
   return `${service.ecrRepository}-${environment.name}`;
+}
+
+/**
+ * Promotion rules of one service: `promoteFrom` names another environment of the same service, the
+ * promotions form no cycle (dev -> staging -> prod is fine, prod -> dev -> prod is not), and an
+ * approval timeout is only set where something waits for approval.
+ */
+function checkPromotionRules(
+  service: {
+    readonly name: string;
+    readonly environments: readonly {
+      readonly name: string;
+      readonly promoteFrom?: string | undefined;
+      readonly approval: boolean;
+      readonly approveDestructive: boolean;
+      readonly approvalTimeoutHours?: number | undefined;
+    }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const names = service.environments.map((env) => env.name);
+  const sourceOf = new Map(service.environments.map((env) => [env.name, env.promoteFrom]));
+  service.environments.forEach((env, i) => {
+    if (env.approvalTimeoutHours !== undefined && !env.approval && !env.approveDestructive) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', i, 'approvalTimeoutHours'],
+        message: 'is set but nothing waits for approval: set approval or approveDestructive to true',
+      });
+    }
+    const source = env.promoteFrom;
+    if (source === undefined) return;
+    if (source === env.name) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', i, 'promoteFrom'],
+        message: `must name another environment of service "${service.name}", not "${env.name}" itself`,
+      });
+      return;
+    }
+    if (!names.includes(source)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', i, 'promoteFrom'],
+        message: `names no environment of service "${service.name}" (it has ${names.map((n) => `"${n}"`).join(', ')})`,
+      });
+      return;
+    }
+    // Each environment has at most one source, so following the sources either ends or comes back.
+    const chain = [env.name];
+    let current: string | undefined = source;
+    while (current !== undefined && !chain.includes(current)) {
+      chain.push(current);
+      current = sourceOf.get(current);
+    }
+    if (current === env.name) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', i, 'promoteFrom'],
+        message: `promotions form a cycle: ${[...chain].reverse().join(' -> ')} -> ${chain[chain.length - 1]}`,
+      });
+    }
+  });
 }
 
 /** What a user writes (defaults optional). */

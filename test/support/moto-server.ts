@@ -52,13 +52,34 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
 }
 
 /**
+ * moto's server app as `moto_server` runs it, but answering one request at a time. `moto_server` serves
+ * each request on its own thread, and moto's `TransactWriteItems` is not atomic against other threads:
+ * it copies the table first and, when a condition fails, puts the copy back, undoing writes other
+ * requests made meanwhile. Real DynamoDB isolates transactions from concurrent writes ("Amazon
+ * DynamoDB Transactions: How it works", isolation levels), so suites racing transactions use this.
+ */
+const SERIALIZED_MOTO = [
+  'import sys',
+  'from werkzeug.serving import run_simple',
+  'from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app',
+  'run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False)',
+].join('\n');
+
+export interface MotoOptions {
+  /** Serve one request at a time (see `SERIALIZED_MOTO`). @default false */
+  readonly serialized?: boolean;
+}
+
+/**
  * Starts `moto_server` on a free loopback port and points this process's default-configured SDK
  * clients at it (`AWS_ENDPOINT_URL`, region and dummy credentials), as the Lambdas are in tests.
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = options.serialized
+    ? spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], { stdio: 'ignore' })
+    : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   await waitUntilUp(endpoint, child, MOTO_START_TIMEOUT_MS);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
