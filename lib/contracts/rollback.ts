@@ -179,7 +179,7 @@ export const bakeProgressSchema = z.looseObject({
   versionConfirmed: z.boolean(),
 });
 
-/** The bake before its first check (the `StartBake` Pass state's `Result`). */
+/** The bake before its first check (`Result.check` of the `StartBake` Pass state). */
 export const BAKE_START = { checksDone: 0, versionConfirmed: false } as const;
 
 /**

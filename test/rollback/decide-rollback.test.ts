@@ -4,6 +4,7 @@ import { handleRollback, InvalidRollbackRequest } from '../../lambdas/rollback/h
 import { previousRevisionFromCause } from '../../lambdas/rollback/revision-from-cause';
 import type { PipelineConfigInput } from '../../lib/contracts/pipeline-config';
 import { rollbackDecisionSchema } from '../../lib/contracts/rollback';
+import { STAGE_EXPORTS } from '../../lib/contracts/stage-outputs';
 import { validateConfig } from '../../lib/contracts/validate-config';
 
 const logger = new Logger({ serviceName: 'rollback-test', logLevel: 'SILENT' });
@@ -86,6 +87,9 @@ describe('decideRollback: the decision table', () => {
     });
     expect(decision.reason).toContain(
       "Helm's own --rollback-on-failure may have uninstalled it already; the build checks first.",
+    );
+    expect(decision.ifRollbackFails.cause).toMatch(
+      /^Could not uninstall the new release orders \(namespace orders, cluster prod-eks\) after HelmDeploy failed with HelmDeployFailed/,
     );
   });
 
@@ -193,6 +197,10 @@ describe('decideRollback: the decision table', () => {
 });
 
 describe('previousRevisionFromCause: PREVIOUS_REVISION of a failed HelmDeploy build', () => {
+  test('reads the variable HelmDeploy declares (lib/contracts/stage-outputs.ts)', () => {
+    expect(STAGE_EXPORTS.HelmDeploy).toContain('PREVIOUS_REVISION');
+  });
+
   test('reads it from the build JSON, bare or under "Build"', () => {
     const exported = [
       { Name: 'PREVIOUS_REVISION', Value: '3' },
