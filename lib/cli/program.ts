@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerLocal } from './commands/local';
 import { register as registerScanCheck } from './commands/scan-check';
 import { register as registerCoverage } from './coverage';
 
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCoverage(program);
   registerScanCheck(program);
+  registerLocal(program);
   return program;
 }

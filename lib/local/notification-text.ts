@@ -39,7 +39,10 @@ export function notificationText(notification: LocalNotification): string[] {
   if (event === 'failed') {
     lines.push(`  ${str(m.stage) ?? '?'} failed: ${str(m.error) ?? '?'}`);
     const cause = str(m.cause);
-    if (cause) lines.push(`  ${cause.length > 300 ? `${cause.slice(0, 297)}...` : cause}`);
+    if (cause) {
+      const shown = cause.length > 600 ? `${cause.slice(0, 597)}...` : cause;
+      lines.push(...shown.split('\n').map((line) => `  ${line}`));
+    }
   }
   if (event === 'succeeded') lines.push(...successDetails(m).map((l) => `  ${l}`));
   return lines;

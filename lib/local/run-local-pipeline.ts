@@ -146,7 +146,7 @@ function causeText(cause: unknown): string {
 
 function describeStore(store: ArtifactStore): string {
   if (store instanceof S3ArtifactStore) return `S3 bucket ${store.bucket} (${store.where})`;
-  if (store instanceof DirectoryArtifactStore) return `a local directory standing in for bucket ${store.bucket}`;
+  if (store instanceof DirectoryArtifactStore) return `a temporary directory as bucket ${store.bucket}`;
   return `artifact store ${store.bucket}`;
 }
 
@@ -258,7 +258,7 @@ async function run(
       deliveryId: input.source.deliveryId,
     });
   const startTime = options.execution?.startTime ?? new Date().toISOString();
-  const runStart = now();
+  let runStart = now();
   const entries = new Map<string, TaskEntry>();
   const order: string[] = [];
   const calls: Record<string, unknown[]> = {};
@@ -470,6 +470,7 @@ async function run(
     states.filter(({ state }) => (state.Retry ?? []).length > 0).map(({ name: n }) => [n, 0]),
   );
   const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  runStart = now();
   const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(tasks.map((t) => [t.name, taskHandler(t)])) as never,

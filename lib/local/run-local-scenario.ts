@@ -13,7 +13,7 @@ import {
   REPOSITORY_ROOT,
   runLocalPipeline,
 } from './run-local-pipeline';
-import { type ChangeSet, scenarioNamed } from './scenarios';
+import { type ChangeSet, type LocalScenario, scenarioNamed } from './scenarios';
 
 export interface LocalScenarioOptions {
   /** @default the embedded default configuration (`loadConfig()`) */
@@ -56,6 +56,19 @@ export function settingsFromConfig(config: PipelineConfig): (service: string, en
 }
 
 /**
+ * Refuses a change set that skips the stage a scenario is about (e.g. `tests-fail` with only
+ * infrastructure changed would succeed without running a test).
+ * @throws {@link LocalRunInvalid} naming the scenario and the change it needs.
+ */
+export function checkScenarioChanges(scenario: LocalScenario, changes: ChangeSet): void {
+  if (scenario.needs !== undefined && changes !== 'all' && changes !== scenario.needs) {
+    throw new LocalRunInvalid(
+      `scenario "${scenario.name}" needs ${scenario.needs === 'app' ? 'application' : 'infrastructure'} changes; --changes ${changes} skips the stage it is about`,
+    );
+  }
+}
+
+/**
  * One local run of a named scenario, as `deployctl local` makes it: the checkout's HEAD as a manual
  * run of the service in the environment, settings from the configuration, artifacts in a temporary
  * directory or in S3 at `awsEndpoint`.
@@ -73,11 +86,7 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
     throw new LocalRunInvalid((err as Error).message);
   }
   const changes = options.changes ?? 'all';
-  if (scenario.needs !== undefined && changes !== 'all' && changes !== scenario.needs) {
-    throw new LocalRunInvalid(
-      `scenario "${scenario.name}" needs ${scenario.needs === 'app' ? 'application' : 'infrastructure'} changes; --changes ${changes} skips the stage it is about`,
-    );
-  }
+  checkScenarioChanges(scenario, changes);
   let artifacts: S3ArtifactStore | undefined;
   if (options.awsEndpoint !== undefined) {
     if (!/^https?:\/\/[^/\s]+/.test(options.awsEndpoint)) {
