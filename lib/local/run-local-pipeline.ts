@@ -469,7 +469,7 @@ async function run(
   const retryIntervalOverrides = Object.fromEntries(
     states.filter(({ state }) => (state.Retry ?? []).length > 0).map(({ name: n }) => [n, 0]),
   );
-  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const machine = stateMachineOf(definition);
   runStart = now();
   const execution = machine.run(input as never, {
     overrides: {
@@ -567,6 +567,22 @@ async function run(
   };
   emit({ type: 'run-finished', result });
   return { result, output: status === 'SUCCEEDED' ? output : undefined, entered, calls, logs };
+}
+
+/** Definitions (as substituted text) that passed validation in this process. */
+const validated = new Set<string>();
+
+/**
+ * The definition as an aws-local-stepfunctions machine, validated with JSONPath and ARN checks the
+ * first time this process sees it: validation compiles a JSON schema and costs about as much as a
+ * whole simulated run, and the same text always validates the same way.
+ */
+function stateMachineOf(definition: AslDefinition): StateMachine {
+  const text = JSON.stringify(definition);
+  const validationOptions = validated.has(text) ? { noValidate: true } : { checkPaths: true, checkArn: true };
+  const machine = new StateMachine(definition as never, { validationOptions });
+  validated.add(text);
+  return machine;
 }
 
 function append<T>(lists: Record<string, T[]>, key: string, value: T): void {

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { color, Listr, type ListrTask } from 'listr2';
+import { color, Listr, ListrLogger, type ListrTask } from 'listr2';
 import { type AslDefinition, type TimelineItem, taskStates, timelineOf } from '../../local/asl-states';
 import { type LocalRunResult, localRunResultSchema } from '../../local/local-run-result';
 import { notificationText } from '../../local/notification-text';
@@ -232,6 +232,8 @@ async function runWithTimeline(options: LocalOptions, signal: AbortSignal): Prom
     renderer: 'default',
     rendererOptions: { collapseSubtasks: false, collapseErrors: false, suffixSkips: false },
     fallbackRenderer: 'simple',
+    // Plain lines all on stdout, in order (listr2 sends failures to stderr by default).
+    fallbackRendererOptions: { logger: new ListrLogger({ useIcons: true, toStderr: [] }) },
     fallbackRendererCondition: plain,
   });
   const [run] = await Promise.all([runPromise, listr.run()]);
