@@ -8,7 +8,10 @@ import { LocalRunInvalid } from '../../lib/local/run-local-pipeline';
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'deployctl.js');
 
-/** The real CLI in a child process (bin/deployctl.js runs the TypeScript through tsx). */
+/**
+ * The real CLI in a child process (bin/deployctl.js runs the TypeScript through tsx). `--simulated`
+ * keeps these runs independent of the tools on the machine (the stage drivers have their own tests).
+ */
 function deployctl(...args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
@@ -43,7 +46,7 @@ async function inProcess(...args: string[]) {
 
 describe('deployctl local', () => {
   test('--json prints only the result document (child process): a failed run exits 1', () => {
-    const run = deployctl('local', '--json', '--scenario', 'coverage-low', '--changes', 'app');
+    const run = deployctl('local', '--simulated', '--json', '--scenario', 'coverage-low', '--changes', 'app');
 
     expect(run.status).toBe(1);
     // The whole of stdout is one JSON document that matches the schema exactly (strict objects).
@@ -69,7 +72,7 @@ describe('deployctl local', () => {
   });
 
   test('--json of the happy run validates against the schema and exits 0', async () => {
-    const run = await inProcess('--json');
+    const run = await inProcess('--simulated', '--json');
     expect(run.exitCode).toBe(0);
     const result = localRunResultSchema.parse(JSON.parse(run.stdout));
     expect(result.status).toBe('SUCCEEDED');
@@ -78,7 +81,7 @@ describe('deployctl local', () => {
   });
 
   test('without --json: a plain timeline, the summary table with modes and reasons, the notifications', async () => {
-    const run = await inProcess('--scenario', 'deploy-fails', '--changes', 'app');
+    const run = await inProcess('--simulated', '--scenario', 'deploy-fails', '--changes', 'app');
     expect(run.exitCode).toBe(1);
     const lines = run.stdout.split('\n');
     // Not a terminal here: plain lines, one per change, no cursor movement.

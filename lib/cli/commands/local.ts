@@ -8,6 +8,7 @@ import type { FaultInjection, LocalPipelineRun, LocalRunEvent } from '../../loca
 import { checkScenarioChanges, runLocalScenario } from '../../local/run-local-scenario';
 import { RunProgress } from '../../local/run-progress';
 import { CHANGE_SETS, type ChangeSet, SCENARIO_NAMES, SCENARIOS, scenarioNamed } from '../../local/scenarios';
+import { simulatedDrivers } from '../../local/simulated-drivers';
 import type { StageMode } from '../../local/stage-driver';
 import { readDeployPipelineAsl } from '../../workflow/deploy-pipeline-definition';
 
@@ -18,6 +19,7 @@ interface LocalOptions {
   fail: FaultInjection[];
   changes: ChangeSet;
   awsEndpoint?: string;
+  simulated?: boolean;
   json?: boolean;
 }
 
@@ -84,6 +86,7 @@ export function register(program: Command): void {
       'keep artifacts in S3 at this endpoint (e.g. moto_server) instead of a temp directory',
       parseEndpoint,
     )
+    .option('--simulated', 'simulate every CodeBuild stage, even where its tool could run here (fast)')
     .option('--json', 'print only the result as JSON: { status, error, execution, states, transitions, notifications }')
     .addHelpText('after', `\nScenarios:\n${scenarios}`)
     // One line for a bad argument, not the whole help (bin/deployctl.ts exits 2).
@@ -129,6 +132,7 @@ function scenarioOptions(options: LocalOptions, signal: AbortSignal, onEvent?: (
     ...(options.service === undefined ? {} : { service: options.service }),
     ...(options.env === undefined ? {} : { environment: options.env }),
     ...(options.awsEndpoint === undefined ? {} : { awsEndpoint: options.awsEndpoint }),
+    ...(options.simulated ? { drivers: simulatedDrivers() } : {}),
     ...(onEvent === undefined ? {} : { onEvent }),
   };
 }
