@@ -89,6 +89,11 @@ export interface LocalPipelineOptions {
   readonly onEvent?: (event: LocalRunEvent) => void;
   /** Aborts the run (status `ABORTED`): every running stage gets the abort too. */
   readonly signal?: AbortSignal;
+  /**
+   * How long the run waits, once it has ended, for stages it cancelled to stop (a driver should stop
+   * on its `signal`); after that it returns and leaves them behind. @default 10000
+   */
+  readonly abortGraceMs?: number;
 }
 
 /** A finished local run: the result document, and what tests look at besides. */
@@ -113,6 +118,22 @@ export class LocalRunInvalid extends Error {
 export const REPOSITORY_ROOT = join(__dirname, '..', '..');
 
 const DEFAULT_FAULT = 'States.TaskFailed';
+
+/** How long a run waits, once it has ended, for cancelled stages to stop. */
+const DEFAULT_ABORT_GRACE_MS = 10_000;
+
+/** Whether every promise settled within `ms`. */
+async function settleWithin(promises: readonly Promise<unknown>[], ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.allSettled(promises).then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 type BuildTaskParameters = {
   ProjectName?: string;
@@ -334,6 +355,8 @@ async function run(
           log: (line) => log(stateName, line),
           signal,
         };
+        // Cancelled while the work directory was made: a driver never starts on an aborted signal.
+        signal.throwIfAborted();
         let outputs: unknown;
         try {
           outputs = await driver.run(ctx, modes[stateName] as StageMode);
@@ -449,8 +472,18 @@ async function run(
         return jsonCopy(await local(params, controller.signal));
       })();
       pending.add(work);
+      void work.then(
+        () => pending.delete(work),
+        () => pending.delete(work),
+      );
+      // Cancelled attempts end at once for Step Functions (whose timeout timer would otherwise keep
+      // the process alive), whether or not the stage's work has stopped yet.
+      const cancelled = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      });
+      cancelled.catch(() => {});
       try {
-        const result = await work;
+        const result = await Promise.race([work, cancelled]);
         finish(entry, id, 'SUCCEEDED');
         return result;
       } catch (err) {
@@ -460,8 +493,6 @@ async function run(
         }
         finish(entry, id, 'FAILED', (err as Error).name);
         throw err;
-      } finally {
-        pending.delete(work);
       }
     };
   };
@@ -544,7 +575,12 @@ async function run(
   }
   await drain;
   abortRunning();
-  await Promise.allSettled([...pending]);
+  const settled = await settleWithin([...pending], options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS);
+  if (!settled) {
+    for (const entry of entries.values()) {
+      if (entry.status === 'ABORTED') log(entry.located.name, 'still running after the run ended: left behind');
+    }
+  }
   if (defect) throw defect;
 
   const status: LocalRunResult['status'] = ending ?? (failure ? 'FAILED' : 'SUCCEEDED');

@@ -1,7 +1,27 @@
+import { loadConfig } from '../../lib/config/load-config';
+import { localExecutionInput } from '../../lib/local/local-execution-input';
 import { LocalRunDefect } from '../../lib/local/local-run-defect';
-import { runLocalScenario } from '../../lib/local/run-local-scenario';
+import { REPOSITORY_ROOT, runLocalPipeline } from '../../lib/local/run-local-pipeline';
+import { runLocalScenario, settingsFromConfig } from '../../lib/local/run-local-scenario';
 import { simulatedDrivers } from '../../lib/local/simulated-drivers';
-import type { StageDriver } from '../../lib/local/stage-driver';
+import { LocalBuildFailed, type StageDriver } from '../../lib/local/stage-driver';
+
+/** `runLocalPipeline` itself, for options `runLocalScenario` does not pass (a short abort grace). */
+function runLocalPipelineOf(drivers: Partial<ReturnType<typeof simulatedDrivers>>) {
+  const config = loadConfig();
+  return runLocalPipeline({
+    input: localExecutionInput({
+      config,
+      service: 'sample-service',
+      environment: 'dev',
+      changes: 'all',
+      sourceDir: REPOSITORY_ROOT,
+    }),
+    settingsFor: settingsFromConfig(config),
+    drivers: { ...simulatedDrivers(), ...drivers },
+    abortGraceMs: 200,
+  });
+}
 
 describe('local runner: drivers plugged in through the drivers map', () => {
   test('a driver that exports what its stage does not declare is a defect of the run, not a failed build', async () => {
@@ -34,6 +54,10 @@ describe('local runner: drivers plugged in through the drivers map', () => {
 
   test('a failing Verify branch cancels its running siblings through their abort signal', async () => {
     let aborted: unknown;
+    let imageStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      imageStarted = resolve;
+    });
     const slow: StageDriver<'BuildImage'> = {
       stage: 'BuildImage',
       detect: async () => ({ mode: 'real', reason: 'test' }),
@@ -43,15 +67,51 @@ describe('local runner: drivers plugged in through the drivers map', () => {
             aborted = ctx.signal.reason;
             reject(new Error('stopped'));
           });
+          imageStarted();
         }),
     };
+    // The tests fail once the image build is under way.
+    const failingTests: StageDriver<'RunTests'> = {
+      stage: 'RunTests',
+      detect: async () => ({ mode: 'real', reason: 'test' }),
+      run: async () => {
+        await started;
+        throw new LocalBuildFailed('FAILED', 'tests failed');
+      },
+    };
     const { result } = await runLocalScenario({
-      scenario: 'tests-fail',
-      drivers: { ...simulatedDrivers(), BuildImage: slow },
+      drivers: { ...simulatedDrivers(), BuildImage: slow, RunTests: failingTests },
     });
     expect(result.error?.error).toBe('RunTestsFailed');
     expect(result.states.find((s) => s.name === 'BuildImage')?.status).toBe('ABORTED');
     expect(String(aborted)).toContain('Verify failed');
+  });
+
+  test('a stage that ignores its abort signal is left behind after the grace period, not waited for', async () => {
+    let imageStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      imageStarted = resolve;
+    });
+    const deaf: StageDriver<'BuildImage'> = {
+      stage: 'BuildImage',
+      detect: async () => ({ mode: 'real', reason: 'test' }),
+      run: () => {
+        imageStarted();
+        return new Promise(() => {});
+      },
+    };
+    const failingTests: StageDriver<'RunTests'> = {
+      stage: 'RunTests',
+      detect: async () => ({ mode: 'real', reason: 'test' }),
+      run: async () => {
+        await started;
+        throw new LocalBuildFailed('FAILED', 'tests failed');
+      },
+    };
+    const run = await runLocalPipelineOf({ BuildImage: deaf, RunTests: failingTests });
+    expect(run.result.error?.error).toBe('RunTestsFailed');
+    expect(run.result.states.find((s) => s.name === 'BuildImage')?.status).toBe('ABORTED');
+    expect(run.logs.BuildImage).toEqual(['still running after the run ended: left behind']);
   });
 
   test('aborting the run stops the running stage and ends the run ABORTED', async () => {
