@@ -3,7 +3,12 @@ import type { LogItem } from '@aws-lambda-powertools/logger';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { gateEventSchema } from '../../lambdas/coverage-gate/gate-event';
 import { runGate } from '../../lambdas/coverage-gate/run-gate';
+import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
+import type { NotifyResult } from '../../lambdas/notify/handle-notify';
+import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
+import { type StateVisit, timingsFromVisits } from '../../lambdas/notify/stage-timeline';
 import { handlePlanGuard } from '../../lambdas/plan-guard/handle-plan-guard';
+import type { PipelineEvent } from '../contracts/pipeline-event';
 import type { ArtifactStore } from './stage-driver';
 
 /** What a Lambda task gets when the local runner invokes its logic. */
@@ -11,12 +16,26 @@ export interface LocalLambdaContext {
   readonly artifacts: ArtifactStore;
   /** One line of the function's log (shown under the stage). */
   log(line: string): void;
+  /** The clock the function reads. */
+  now(): Date;
+  /**
+   * The run's state visits so far, as the runner recorded them from the engine's history events
+   * (what the notify function reads from `GetExecutionHistory` in AWS). Times in epoch milliseconds.
+   */
+  visits(): Promise<readonly StateVisit[]>;
+  /**
+   * Keeps a pipeline event as the run's notification (there is no SNS topic here); returns the
+   * message id that stands for the publish.
+   */
+  capture(event: PipelineEvent): string;
 }
 
 /** A pipeline function run in-process: its own logic with local dependencies instead of AWS clients. */
 export interface LocalLambda {
   /** The module whose logic runs, for the timeline's reason column. */
   readonly source: string;
+  /** Why the stage counts as real, when that is more than `<source> on <artifact store>`. */
+  readonly reason?: string;
   /** Returns the function's result (the task's `Payload`) or throws its typed error. */
   invoke(payload: unknown, ctx: LocalLambdaContext): Promise<unknown>;
 }
@@ -48,8 +67,28 @@ class StageLogger extends Logger {
 }
 
 /**
+ * The notify function (`lambdas/notify/handle-notify.ts`) as the local runner runs it: the payload
+ * parsed and the one event built by the function's own code, with the stage timeline from the
+ * runner's state visits instead of the execution history, and captured instead of published.
+ *
+ * @throws `InvalidNotifyRequest` for a payload that is not a notify request (as the function does)
+ */
+const notify: LocalLambda = {
+  source: 'lambdas/notify/build-pipeline-event.ts',
+  reason: 'real event built by lambdas/notify/build-pipeline-event.ts, not published (no SNS topic locally)',
+  async invoke(payload, ctx): Promise<NotifyResult> {
+    const request = parseNotifyRequest(payload);
+    const stages = timingsFromVisits(await ctx.visits());
+    const event = buildPipelineEvent(request, { now: ctx.now(), stages });
+    const messageId = ctx.capture(event);
+    ctx.log(`INFO pipeline event built id=${JSON.stringify(event.id)} type=${JSON.stringify(event.type)}`);
+    return { id: event.id, type: event.type, messageId };
+  },
+};
+
+/**
  * The Lambda tasks of the workflow by state name, each running the function's own logic
- * (`runGate`, `handlePlanGuard`) on the run's artifact store.
+ * (`runGate`, `handlePlanGuard`, the notify function's event builder) on the run's artifact store.
  */
 export const LOCAL_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
   CoverageGate: {
@@ -86,4 +125,7 @@ export const LOCAL_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
       });
     },
   },
+  NotifyStarted: notify,
+  NotifySucceeded: notify,
+  NotifyFailed: notify,
 };

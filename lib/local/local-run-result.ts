@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pipelineEventSchema } from '../contracts/pipeline-event';
 
 /** How one Task state of a local run went. */
 export const localStateSchema = z.strictObject({
@@ -24,18 +25,17 @@ export const localStateSchema = z.strictObject({
   reason: z.string(),
 });
 
-/** A message the workflow published to the pipeline topic (captured, not sent). */
+/** An event a `Notify*` state built for the pipeline topic (captured, not published). */
 export const localNotificationSchema = z.strictObject({
-  /** The Task state that published it (`NotifyStarted`, `NotifySucceeded`, `NotifyFailed`). */
+  /** The Task state that built it (`NotifyStarted`, `NotifySucceeded`, `NotifyFailed`). */
   state: z.string().min(1),
-  subject: z.string().optional(),
-  /** The message as the workflow built it (`event`, `service`, `environment`, `stage`, `error`, ...). */
-  message: z.record(z.string(), z.unknown()),
+  /** The pipeline event, as the notify function builds it (lib/contracts/pipeline-event.ts). */
+  event: pipelineEventSchema,
 });
 
 /**
  * What `deployctl local --json` prints and `runLocalPipeline` returns: the run's end, each Task
- * state entered, the state transitions Step Functions would bill and the notifications published.
+ * state entered, the state transitions Step Functions would bill and the notifications built.
  */
 export const localRunResultSchema = z.strictObject({
   status: z.enum(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']),

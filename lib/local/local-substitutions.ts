@@ -10,15 +10,15 @@ const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 /**
  * A value for every `${Placeholder}` of the definition, the way the stack fills them but naming
  * local stand-ins: `<Stage>Project` = the kebab-case project name, `<Stage>Buildspec` = the
- * buildspec file it stands for, `<Name>FunctionArn` = a function ARN, plus the stack's own three
- * (`TopicArn`, `SettingsParameterPrefix`, `ArtifactsBucket`). Derived from the names, so a stage
+ * buildspec file it stands for, `<Name>FunctionArn` = a function ARN (`NotifyFunctionArn` names the
+ * notify function, whose event the local runner builds and captures), plus the stack's own two
+ * (`SettingsParameterPrefix`, `ArtifactsBucket`). Derived from the names, so a stage
  * that adds a placeholder of these kinds needs no change here.
  *
  * @throws Error naming a placeholder of another kind (give it a local value here).
  */
 export function localSubstitutions(aslText: string, artifactsBucket: string): Record<string, string> {
   const fixed: Record<string, string> = {
-    TopicArn: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:deploy-pipeline-events`,
     SettingsParameterPrefix: LOCAL_SETTINGS_PREFIX,
     ArtifactsBucket: artifactsBucket,
   };

@@ -4,8 +4,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { StateVisit } from '../../lambdas/notify/stage-timeline';
 import { executionName } from '../../lambdas/shared/execution-name';
 import type { ExecutionInput } from '../contracts/execution-input';
+import type { PipelineEvent } from '../contracts/pipeline-event';
 import { type RunSettings, runSettingsSchema } from '../contracts/run-settings';
 import { type BuildStageName, parseStageOutputs, STAGE_OUTPUTS } from '../contracts/stage-outputs';
 import { formatIssues } from '../contracts/validation-issues';
@@ -175,8 +177,9 @@ function describeStore(store: ArtifactStore): string {
  * Runs the deploy pipeline's ASL in aws-local-stepfunctions with a local handler behind every Task
  * state: the drivers behind CodeBuild stages (their outputs turned into the `startBuild.sync`
  * result, a failed build into `States.TaskFailed`), the functions' own logic behind Lambda tasks
- * (`lib/local/lambda-tasks.ts`), `LoadRunSettings` from `settingsFor`, `RecordCoverageBaseline`
- * into the artifact store and every `sns:publish` captured as a notification.
+ * (`lib/local/lambda-tasks.ts`; the `Notify*` states build the real pipeline event, with the stage
+ * timeline from this run's state visits, and it is captured as a notification instead of
+ * published), `LoadRunSettings` from `settingsFor` and `RecordCoverageBaseline` into the artifact store.
  *
  * Local differences from Step Functions: a `Retry` follows at once (no `IntervalSeconds` wait); a
  * Task without `TimeoutSeconds` times out after 60 s (aws-local-stepfunctions' default); `fail`
@@ -248,9 +251,7 @@ async function run(
             unserved.push(`${name} (no local function in lib/local/lambda-tasks.ts)`);
           return;
         }
-        modes[name] ??= { mode: 'real', reason: `${fn.source} on ${describeStore(artifacts)}` };
-      } else if (kind === 'sns') {
-        modes[name] ??= { mode: 'simulated', reason: 'captured and printed: no SNS topic here' };
+        modes[name] ??= { mode: 'real', reason: fn.reason ?? `${fn.source} on ${describeStore(artifacts)}` };
       } else if (kind === 'aws-sdk:ssm:getParameter') {
         modes[name] ??= {
           mode: 'simulated',
@@ -285,6 +286,9 @@ async function run(
   const calls: Record<string, unknown[]> = {};
   const logs: Record<string, string[]> = {};
   const notifications: LocalNotification[] = [];
+  /** Every state entered so far, with how its visit ended (the history the notify function reads). */
+  const visits: Array<{ -readonly [K in keyof StateVisit]: StateVisit[K] }> = [];
+  const openVisits = new Map<string, (typeof visits)[number]>();
   const pending = new Set<Promise<unknown>>();
   let defect: LocalRunDefect | undefined;
   let attemptIds = 0;
@@ -331,6 +335,15 @@ async function run(
       );
     }
     return parsed.data;
+  };
+
+  /**
+   * The visits recorded so far, once the history events already emitted have been read (the engine
+   * queues them; one turn of the event loop lets the drain below catch up).
+   */
+  const stateVisits = async (): Promise<readonly StateVisit[]> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return visits.map((v) => ({ ...v }));
   };
 
   /** The local work behind one Task state, by what it calls. */
@@ -383,29 +396,19 @@ async function run(
       return async (params) => {
         if (fn === undefined) throw new LocalRunDefect(`no local function for ${stateName}`);
         const payload = (params as { Payload?: unknown }).Payload;
-        const result = await fn.invoke(payload, { artifacts, log: (line) => log(stateName, line) });
+        const result = await fn.invoke(payload, {
+          artifacts,
+          log: (line) => log(stateName, line),
+          now: () => new Date(),
+          visits: stateVisits,
+          capture: (event: PipelineEvent) => {
+            const notification: LocalNotification = { state: stateName, event };
+            notifications.push(notification);
+            emit({ type: 'notification', notification });
+            return randomUUID();
+          },
+        });
         return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: jsonCopy(result) };
-      };
-    }
-    if (kind === 'sns') {
-      return async (params) => {
-        const { Subject, Message } = params as { Subject?: string; Message?: unknown };
-        let message: unknown = Message;
-        if (typeof message === 'string') {
-          try {
-            message = JSON.parse(message);
-          } catch {
-            message = { text: message };
-          }
-        }
-        const notification: LocalNotification = {
-          state: stateName,
-          ...(Subject === undefined ? {} : { subject: Subject }),
-          message: (message ?? {}) as Record<string, unknown>,
-        };
-        notifications.push(notification);
-        emit({ type: 'notification', notification });
-        return { MessageId: randomUUID() };
       };
     }
     if (kind === 'aws-sdk:ssm:getParameter') {
@@ -525,6 +528,46 @@ async function run(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   emit({ type: 'run-started', execution: name, modes });
 
+  /**
+   * One history event into the state visits, as `visitsFromHistory` reads a Step Functions history:
+   * a caught failure ends the visit as failed (the engine then exits the state, AWS records no exit),
+   * a retry reopens it, and a failed Parallel state aborts the visits still open in its branches.
+   */
+  const recordVisit = (kind: 'entered' | 'exited' | 'failed' | 'retried' | 'caught', stateName: string, at: number) => {
+    if (kind === 'entered') {
+      const visit = { name: stateName, enteredAt: at, endedAt: null, outcome: 'open' as const };
+      visits.push(visit);
+      openVisits.set(stateName, visit);
+      return;
+    }
+    const visit = openVisits.get(stateName);
+    if (visit === undefined) return;
+    if (kind === 'failed') {
+      visit.outcome = 'failed';
+      visit.endedAt = at;
+      const located = states.find((s) => s.name === stateName);
+      if (located?.state.Type === 'Parallel') {
+        for (const [inner, open] of openVisits) {
+          const innerState = states.find((s) => s.name === inner);
+          if (open.outcome === 'open' && innerState && isInside(states, innerState, stateName)) {
+            open.outcome = 'aborted';
+            open.endedAt = at;
+            openVisits.delete(inner);
+          }
+        }
+      }
+    } else if (kind === 'retried') {
+      visit.outcome = 'open';
+      visit.endedAt = null;
+    } else if (kind === 'exited') {
+      if (visit.outcome !== 'failed') {
+        visit.outcome = 'exited';
+        visit.endedAt = at;
+      }
+      openVisits.delete(stateName);
+    }
+  };
+
   const entered: string[] = [];
   let transitions = 0;
   let failure: { error: string; cause: string } | undefined;
@@ -539,6 +582,7 @@ async function run(
           transitions += 1;
         }
         if (kind === 'retried') transitions += 1;
+        recordVisit(kind, event.state.name, event.timestamp);
         if (kind === 'failed' && event.state.type === 'Parallel') abortRunning(event.state.name);
         if (kind === 'failed' && event.state.type === 'Task' && 'Error' in event && event.Error === 'States.Timeout') {
           // aws-local-stepfunctions stopped waiting; stop the stage's work too.

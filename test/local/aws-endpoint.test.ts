@@ -54,7 +54,7 @@ describeWithTools(['moto_server'], 'deployctl local --aws-endpoint: artifacts in
       drivers: simulatedDrivers(),
     });
     expect(result.error?.error).toBe('CoverageBelowThreshold');
-    expect(result.notifications.at(-1)?.message.cause).toMatch(
+    expect(result.notifications.at(-1)?.event.failure?.cause).toMatch(
       /line coverage 42\.00% \(42\/100 lines\) < required 80\.00%/,
     );
   });

@@ -77,7 +77,7 @@ describe('deployctl local', () => {
     const result = localRunResultSchema.parse(JSON.parse(run.stdout));
     expect(result.status).toBe('SUCCEEDED');
     expect(result.error).toBeNull();
-    expect(result.notifications.map((n) => n.message.event)).toEqual(['started', 'succeeded']);
+    expect(result.notifications.map((n) => n.event.type)).toEqual(['started', 'succeeded']);
   });
 
   test('without --json: a plain timeline, the summary table with modes and reasons, the notifications', async () => {
@@ -93,8 +93,15 @@ describe('deployctl local', () => {
       /│ CoverageGate\s+│ SUCCEEDED\s+│ [\d.]+s\s+│ real\s+│ lambdas\/coverage-gate\/run-gate\.ts/,
     );
     expect(run.stdout).toMatch(/│ HelmDeploy\s+│ FAILED\s+│/);
-    expect(run.stdout).toContain('  [failed] sample-service → dev');
+    // Each notification as renderText prints it (the text Slack's message is made of), indented.
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}🚀 dev: deploying sample-service [0-9a-f]{7} by /),
+        expect.stringMatching(/^ {2}❌ dev: sample-service [0-9a-f]{7} by .+ failed in HelmDeploy after /),
+      ]),
+    );
     expect(run.stdout).toContain('    HelmDeploy failed: HelmDeployFailed');
+    expect(run.stdout).toMatch(/^ {6}❌ HelmDeploy +<?\d/m);
     expect(lines).toEqual(
       expect.arrayContaining([expect.stringMatching(/^FAILED in [\d.]+s, \d+ state transitions: HelmDeployFailed$/)]),
     );

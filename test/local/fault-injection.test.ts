@@ -1,4 +1,5 @@
 import { ERROR_STAGE, type ErrorName } from '../../lib/contracts/error-names';
+import { FINAL_EVENT_TYPES } from '../../lib/contracts/pipeline-event';
 import { type AslDefinition, type AslState, allStates, taskStates } from '../../lib/local/asl-states';
 import type { LocalRunResult } from '../../lib/local/local-run-result';
 import { type FaultInjection, LocalRunInvalid } from '../../lib/local/run-local-pipeline';
@@ -35,7 +36,8 @@ function attemptsFor(state: AslState, error: string): number {
 
 /**
  * Optional in the ASL's own terms: a Catch that takes `error` back to the state's own `Next`, so the
- * run carries on as if the state had succeeded (NotifyStarted, RecordCoverageBaseline, NotifyFailed).
+ * run carries on as if the state had succeeded (NotifyStarted, RecordCoverageBaseline, NotifySucceeded,
+ * NotifyFailed: a notification that cannot be published never changes the run).
  */
 function isOptional(state: AslState, error: string): boolean {
   const catcher = (state.Catch ?? []).find((c) => matches(c.ErrorEquals, error));
@@ -75,21 +77,17 @@ function successorsOf(name: string): Set<string> {
   return found;
 }
 
-/** Publish states whose message is a run's final word (`event` succeeded or failed). */
-const FINAL_NOTIFIERS = new Set(
-  TASKS.filter((name) => {
-    const event = (byName.get(name)?.state.Parameters?.Message as { event?: string } | undefined)?.event;
-    return event === 'succeeded' || event === 'failed';
-  }),
-);
-const STARTED_NOTIFIERS = new Set(
-  TASKS.filter(
-    (name) => (byName.get(name)?.state.Parameters?.Message as { event?: string } | undefined)?.event === 'started',
-  ),
-);
+/** The event type a `Notify*` state asks the notify function for (`Payload.type`), if it is one. */
+const notifyType = (name: string) =>
+  (byName.get(name)?.state.Parameters?.Payload as { type?: string } | undefined)?.type;
 
-const finals = (result: LocalRunResult) =>
-  result.notifications.filter((n) => n.message.event === 'succeeded' || n.message.event === 'failed');
+/** Notify states whose event is a run's final word (a type that ends a run). */
+const FINAL_NOTIFIERS = new Set(
+  TASKS.filter((name) => FINAL_EVENT_TYPES.includes(notifyType(name) as (typeof FINAL_EVENT_TYPES)[number])),
+);
+const STARTED_NOTIFIERS = new Set(TASKS.filter((name) => notifyType(name) === 'started'));
+
+const finals = (result: LocalRunResult) => result.notifications.filter((n) => FINAL_EVENT_TYPES.includes(n.event.type));
 
 describe('fault injection into every Task state of the ASL (simulated stage drivers)', () => {
   /** The first registered scenario whose unfaulted run enters each state, and that run's result. */
@@ -109,6 +107,9 @@ describe('fault injection into every Task state of the ASL (simulated stage driv
     expect(TASKS).toEqual(
       expect.arrayContaining(['RunTests', 'CoverageGate', 'PlanGuard', 'HelmDeploy', 'NotifyFailed']),
     );
+    // The notifiers are found by the event type their payload asks for.
+    expect([...STARTED_NOTIFIERS]).toEqual(['NotifyStarted']);
+    expect([...FINAL_NOTIFIERS].sort()).toEqual(['NotifyFailed', 'NotifySucceeded']);
     expect(TASKS.filter((t) => !baseline.has(t))).toEqual([]);
   });
 
@@ -134,12 +135,12 @@ describe('fault injection into every Task state of the ASL (simulated stage driv
       expect(result.status).toBe('FAILED');
       const ran = new Set(result.states.map((s) => s.name));
       expect([...successorsOf(stateName)].filter((s) => ran.has(s))).toEqual([]);
-      const failed = finals(result).find((n) => n.message.event === 'failed');
+      const failed = finals(result).find((n) => n.event.type === 'failed');
       if (failed) {
         // The failure notification names the stage that failed, with an error that stage owns.
-        expect(failed.message.stage).toBe(stateName);
-        expect(ERROR_STAGE[failed.message.error as ErrorName]).toBe(stateName);
-        expect(result.error?.error).toBe(failed.message.error);
+        expect(failed.event.failure?.stage).toBe(stateName);
+        expect(ERROR_STAGE[failed.event.failure?.error as ErrorName]).toBe(stateName);
+        expect(result.error?.error).toBe(failed.event.failure?.error);
       }
     }
 
@@ -147,15 +148,27 @@ describe('fault injection into every Task state of the ASL (simulated stage driv
     expect(finals(result)).toHaveLength(FINAL_NOTIFIERS.has(stateName) ? 0 : 1);
     // The start is announced once, unless the fault came before it (or hit it).
     const beforeStart = !isOptional(state, FAULT) && [...successorsOf(stateName)].some((s) => STARTED_NOTIFIERS.has(s));
-    const started = result.notifications.filter((n) => n.message.event === 'started');
+    const started = result.notifications.filter((n) => n.event.type === 'started');
     expect(started).toHaveLength(STARTED_NOTIFIERS.has(stateName) || beforeStart ? 0 : 1);
     expect(result.states.every((s) => s.status !== 'RUNNING')).toBe(true);
+  });
+
+  test('NotifySucceeded is optional as the ASL declares: its Catch ends the run succeeded all the same', async () => {
+    const state = byName.get('NotifySucceeded')?.state as AslState;
+    expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RunSucceeded' })]);
+    expect(state.Next).toBe('RunSucceeded');
+    expect(byName.get('RunSucceeded')?.state.Type).toBe('Succeed');
+
+    const { result } = await run('happy', [{ state: 'NotifySucceeded' }]);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.error).toBeNull();
+    expect(result.notifications.map((n) => n.event.type)).toEqual(['started']);
   });
 
   test('a specific error name takes the path the ASL declares for it', async () => {
     const { result } = await run('happy', [{ state: 'CoverageGate', error: 'CoverageBelowThreshold' }]);
     expect(result.error?.error).toBe('CoverageBelowThreshold');
-    expect(result.notifications.at(-1)?.message).toMatchObject({
+    expect(result.notifications.at(-1)?.event.failure).toMatchObject({
       stage: 'CoverageGate',
       error: 'CoverageBelowThreshold',
       cause: 'fault injected into CoverageGate',

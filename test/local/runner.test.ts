@@ -131,6 +131,6 @@ describe('local runner: drivers plugged in through the drivers map', () => {
     });
     expect(result.status).toBe('ABORTED');
     expect(result.states.find((s) => s.name === 'RunTests')?.status).toBe('ABORTED');
-    expect(result.notifications.map((n) => n.message.event)).toEqual(['started']);
+    expect(result.notifications.map((n) => n.event.type)).toEqual(['started']);
   });
 });

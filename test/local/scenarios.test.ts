@@ -109,25 +109,25 @@ describe('deployctl local scenarios (simulated stage drivers, real CoverageGate 
     for (const state of expected.notRun) expect([state, ran.includes(state)]).toEqual([state, false]);
     expect(result.states.every((s) => s.status !== 'RUNNING')).toBe(true);
 
-    const events = result.notifications.map((n) => n.message.event);
-    expect(events).toEqual(['started', expected.status === 'SUCCEEDED' ? 'succeeded' : 'failed']);
+    const types = result.notifications.map((n) => n.event.type);
+    expect(types).toEqual(['started', expected.status === 'SUCCEEDED' ? 'succeeded' : 'failed']);
     if (expected.stage) {
-      expect(result.notifications[1]?.message).toMatchObject({ stage: expected.stage, error: expected.error });
+      expect(result.notifications[1]?.event.failure).toMatchObject({ stage: expected.stage, error: expected.error });
     }
     expect(result.execution).toMatchObject({ service: 'sample-service', environment: 'dev', scenario: name });
   });
 
   test('the happy run reports the coverage its tests produced and deploys the image it built', async () => {
     const { result, output } = await run('happy');
-    const message = result.notifications.find((n) => n.message.event === 'succeeded')?.message as {
-      verify: { tests: { coverage: { summary: { lines: { pct: number } } } }; image: { digest: string[] } };
-      deploy: { revision: string[] };
-    };
+    const event = result.notifications.find((n) => n.event.type === 'succeeded')?.event;
     // The simulated RunTests build reports 90% of lines (lib/local/simulated-drivers.ts).
-    expect(message.verify.tests.coverage.summary.lines.pct).toBe(90);
-    expect(message.verify.image.digest[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(message.deploy.revision).toEqual(['1']);
-    expect(output).toMatchObject({ verify: { plan: { guard: { summary: { add: 1, destroy: 0 } } } } });
+    expect(event?.coverage).toMatchObject({ passed: true, linePct: 90 });
+    expect(event?.image?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(event?.plan).toMatchObject({ add: 1, destroy: 0 });
+    expect(output).toMatchObject({
+      verify: { plan: { guard: { summary: { add: 1, destroy: 0 } } } },
+      deploy: { revision: ['1'] },
+    });
   });
 
   test('modes: the Lambda stages run their real logic, the CodeBuild stages say why they are simulated', async () => {

@@ -59,14 +59,25 @@ describe('the timeline of deployctl local', () => {
   });
 
   test('a state that is retried ends with its last attempt, not its first', async () => {
+    // An error NotifyStarted's Retry retries (the Lambda service errors), as often as it says.
+    const [retrier] = (definition.States.NotifyStarted?.Retry ?? []) as Array<{
+      ErrorEquals: string[];
+      MaxAttempts: number;
+    }>;
+    const error = retrier?.ErrorEquals[0] ?? 'no Retry on NotifyStarted';
+    expect(error).toBe('Lambda.ServiceException');
     const progress = new RunProgress(timelineOf(definition));
     const ended = progress.ended('NotifyStarted');
     await runLocalScenario({
       drivers: simulatedDrivers(),
-      fail: [{ state: 'NotifyStarted' }],
+      fail: [{ state: 'NotifyStarted', error }],
       onEvent: (e) => progress.handle(e),
     });
-    await expect(ended).resolves.toMatchObject({ kind: 'finished', state: { status: 'FAILED', attempts: 4 } });
+    await expect(ended).resolves.toMatchObject({
+      kind: 'finished',
+      state: { status: 'FAILED', error, attempts: 1 + (retrier?.MaxAttempts ?? 0) },
+    });
+    expect(retrier?.MaxAttempts).toBe(3);
   });
 
   test('closing settles every open state, so nothing waits on a run that threw', async () => {

@@ -3,21 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { ExecutionInput } from '../../lib/contracts/execution-input';
+import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
 import { parseStageOutputs, STAGE_EXPORTS, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
 import { DirectoryArtifactStore } from '../../lib/local/artifact-stores';
 import { TaskFailure } from '../../lib/local/codebuild-results';
+import { localSubstitutions } from '../../lib/local/local-substitutions';
 import { runLocalPipeline, type TaskOverride } from '../../lib/local/run-local-pipeline';
 import { simulatedDrivers } from '../../lib/local/simulated-drivers';
 import type { ArtifactStore } from '../../lib/local/stage-driver';
+import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 
 /**
  * The workflow suites' harness, on the local runner (`lib/local/`): the real ASL in
- * aws-local-stepfunctions, the real CoverageGate and PlanGuard logic, and the simulated stage
- * drivers (`lib/local/simulated-drivers.ts`) told per scenario how each build ends and what it
- * exports. One harness for the tests and `deployctl local`.
+ * aws-local-stepfunctions, the real CoverageGate and PlanGuard logic, the notify function's own
+ * event builder behind the `Notify*` states, and the simulated stage drivers
+ * (`lib/local/simulated-drivers.ts`) told per scenario how each build ends and what it exports. One
+ * harness for the tests and `deployctl local`.
  */
 
 export const ARTIFACTS_BUCKET = 'pipeline-artifacts';
+
+/** The values the local runner fills the definition's placeholders with (for suites that deploy the ASL elsewhere, e.g. moto). */
+export const TEST_SUBSTITUTIONS: Readonly<Record<string, string>> = localSubstitutions(
+  readDeployPipelineAsl(),
+  ARTIFACTS_BUCKET,
+);
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
 export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
@@ -127,8 +137,8 @@ export interface ScenarioRun {
   readonly entered: readonly string[];
   /** Parameters each task was called with, by state name. */
   readonly calls: Readonly<Record<string, readonly unknown[]>>;
-  /** Messages published to the pipeline topic, parsed. */
-  readonly notifications: Array<Record<string, unknown>>;
+  /** The events the `Notify*` states built (the notify function's own code, captured, not published). */
+  readonly notifications: PipelineEvent[];
 }
 
 const BUILD_STATUS = { fail: 'FAILED', stopped: 'STOPPED', 'build-timeout': 'TIMED_OUT' } as const;
@@ -180,7 +190,7 @@ export async function runScenario(
       ...(result.error ? { error: { Error: result.error.error, Cause: result.error.cause } } : {}),
       entered: run.entered,
       calls: run.calls,
-      notifications: result.notifications.map((n) => n.message),
+      notifications: result.notifications.map((n) => n.event),
     };
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { color, Listr, ListrLogger, type ListrTask } from 'listr2';
+import { renderText } from '../../../lambdas/shared/notifications/render-text';
 import { type AslDefinition, type TimelineItem, taskStates, timelineOf } from '../../local/asl-states';
 import { type LocalRunResult, localRunResultSchema } from '../../local/local-run-result';
-import { notificationText } from '../../local/notification-text';
 import type { FaultInjection, LocalPipelineRun, LocalRunEvent } from '../../local/run-local-pipeline';
 import { checkScenarioChanges, runLocalScenario } from '../../local/run-local-scenario';
 import { RunProgress } from '../../local/run-progress';
@@ -64,8 +64,9 @@ function parseEndpoint(value: string): string {
 /**
  * `deployctl local`: runs the deploy pipeline on this machine (lib/local/run-local-pipeline.ts):
  * a live timeline, then a summary table with each stage's mode (real or simulated) and why, then
- * the notifications. `--json` prints only the result document. Exit 0 when the run succeeded, 1 when
- * it failed, timed out or was interrupted, 2 for unusable arguments.
+ * the notifications (each pipeline event rendered by `renderText`, the text Slack's message is made
+ * of). `--json` prints only the result document. Exit 0 when the run succeeded, 1 when it failed or
+ * timed out, 130 when it was interrupted, 2 for unusable arguments.
  */
 export function register(program: Command): void {
   const scenarios = SCENARIO_NAMES.map((name) => `  ${name.padEnd(18)}${SCENARIOS[name]?.summary ?? ''}`).join('\n');
@@ -270,13 +271,13 @@ function summary(result: LocalRunResult, wallMs: number): string[] {
   }
   const lines = ['', table.toString()];
   if (result.notifications.length > 0) {
-    lines.push('', 'Notifications (as published to the pipeline topic):');
-    for (const n of result.notifications) lines.push(...notificationText(n).flatMap((l) => indent(l, '  ')));
+    lines.push('', 'Notifications (the events the pipeline topic would carry, as Slack shows them):');
+    for (const n of result.notifications) lines.push('', ...indent(renderText(n.event, { color: !plain }), '  '));
   }
   const end = `${result.status} in ${seconds(wallMs)}, ${result.transitions} state transitions`;
   lines.push('', result.error ? `${end}: ${result.error.error}` : end);
   // The failure notification shows the cause; without one (it failed too), show it here.
-  const notified = result.notifications.some((n) => n.message.event === 'failed');
+  const notified = result.notifications.some((n) => n.event.failure !== undefined);
   if (result.error?.cause && !notified) lines.push(...indent(result.error.cause, '  '));
   return lines;
 }
