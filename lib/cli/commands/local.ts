@@ -89,7 +89,18 @@ export function register(program: Command): void {
     )
     .option('--simulated', 'simulate every CodeBuild stage, even where its tool could run here (fast)')
     .option('--json', 'print only the result as JSON: { status, error, execution, states, transitions, notifications }')
-    .addHelpText('after', `\nScenarios:\n${scenarios}`)
+    .addHelpText(
+      'after',
+      `
+Scenarios:
+${scenarios}
+
+Examples:
+  $ deployctl local
+  $ deployctl local --scenario deploy-fails
+  $ deployctl local --changes app --fail HelmDeploy:States.Timeout
+  $ deployctl local --simulated --json`,
+    )
     // One line for a bad argument, not the whole help (bin/deployctl.ts exits 2).
     .showHelpAfterError(false)
     .action(async (options: LocalOptions) => {
