@@ -30,7 +30,7 @@ function checkout() {
 }
 
 /**
- * Runs the whole run-tests buildspec in a real git checkout. npm and the AWS CLI are shims (no
+ * Runs the whole run-tests buildspec (and so lib/stages/scripts/run-tests.sh) in a real git checkout. npm and the AWS CLI are shims (no
  * registry or S3 here): `npm ci` records where it ran, the test command writes a report, and
  * `aws s3 cp` copies into a folder. The uploaded diff then goes through the coverage gate's own parser.
  */
@@ -48,7 +48,6 @@ function runTests(env: Record<string, string | undefined> = {}) {
     after: 'echo "KEYS $COVERAGE_REPORT_KEY $CHANGED_LINES_KEY"',
     env: {
       UPLOADS: uploads,
-      CODEBUILD_BUILD_SUCCEEDING: '1',
       APP_PATH: 'app',
       TEST_COMMAND: 'mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml',
       COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
@@ -102,9 +101,24 @@ describe('run-tests buildspec (real git and bash; npm and S3 replaced by shims)'
   });
 
   test('failed tests or a missing report fail the build instead of uploading', () => {
-    expect(runTests({ CODEBUILD_BUILD_SUCCEEDING: '0' }).run.status).not.toBe(0);
+    // The tests write a report and then fail: nothing may be uploaded or exported.
+    const failed = runTests({
+      TEST_COMMAND: 'mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml && false',
+    });
+    expect(failed.run.status).not.toBe(0);
+    expect(failed.run.stderr).toContain('tests failed: not uploading coverage');
+    expect(existsSync(join(failed.uploads, 'runs/x/coverage/report'))).toBe(false);
+    expect(failed.exported).toEqual({});
     const missing = runTests({ TEST_COMMAND: 'true' });
     expect(missing.run.status).not.toBe(0);
-    expect(missing.run.stdout).toContain('coverage report app/coverage/cobertura-coverage.xml is missing or empty');
+    expect(missing.run.stderr).toContain('coverage report app/coverage/cobertura-coverage.xml is missing or empty');
+  });
+
+  test('the tests run with CI=true, so a suite that needs a missing tool fails instead of skipping', () => {
+    const { run } = runTests({
+      CI: undefined,
+      TEST_COMMAND: '[ "$CI" = true ] && mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml',
+    });
+    expect(run.status).toBe(0);
   });
 });
