@@ -27,7 +27,7 @@ type AslState = {
  * paths), where a Parallel state leads into each branch and each branch's end leads to the
  * Parallel's Next. Tasks in different branches of one Parallel are side by side.
  */
-function aslOrder(): { tasks: string[]; before: (a: string, b: string) => boolean } {
+function aslOrder(): { tasks: string[]; precedes: (a: string, b: string) => boolean } {
   const asl = JSON.parse(readDeployPipelineAsl()) as { StartAt: string; States: Record<string, AslState> };
   const edges = new Map<string, string[]>();
   const tasks: string[] = [];
@@ -57,7 +57,7 @@ function aslOrder(): { tasks: string[]; before: (a: string, b: string) => boolea
     }
     return seen;
   };
-  return { tasks, before: (a, b) => reachable(a).has(b) };
+  return { tasks, precedes: (a, b) => reachable(a).has(b) };
 }
 
 const workflow = parse(readFileSync(WORKFLOW_FILE, 'utf8')) as Workflow;
@@ -89,7 +89,7 @@ function needs(b: string, a: string): boolean {
 
 describe('docs/github-actions.example.yml', () => {
   const jobs = stageJobs();
-  const { tasks, before } = aslOrder();
+  const { tasks, precedes } = aslOrder();
 
   test('calls the stage scripts of lib/stages/scripts, from a checkout of this repository', () => {
     expect(workflow.env?.STAGE_SCRIPTS).toMatch(/\/lib\/stages\/scripts$/);
@@ -107,7 +107,7 @@ describe('docs/github-actions.example.yml', () => {
         if (a === b) continue;
         const jobA = jobs.get(a as BuildStageName)?.job as string;
         const jobB = jobs.get(b as BuildStageName)?.job as string;
-        expect({ a, b, workflowOrder: needs(jobB, jobA) }).toEqual({ a, b, workflowOrder: before(a, b) });
+        expect({ a, b, workflowOrder: needs(jobB, jobA) }).toEqual({ a, b, workflowOrder: precedes(a, b) });
       }
     }
   });
@@ -130,7 +130,7 @@ describe('docs/github-actions.example.yml', () => {
   test('the order check can fail: a workflow that runs the apply beside the plan is caught', () => {
     const apply = jobs.get('TerraformApply')?.job as string;
     const plan = jobs.get('TerraformPlan')?.job as string;
-    expect(before('TerraformPlan', 'TerraformApply')).toBe(true);
+    expect(precedes('TerraformPlan', 'TerraformApply')).toBe(true);
     const saved = workflow.jobs[apply]?.needs;
     (workflow.jobs[apply] as Job).needs = [];
     try {
