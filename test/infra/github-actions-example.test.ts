@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BUILD_STAGE_NAMES, type BuildStageName, STAGE_EXPORTS } from '../../lib/contracts/stage-outputs';
 import { STAGE_SCRIPTS, STAGE_SCRIPTS_DIR } from '../../lib/stages/stage-scripts';
+import { TOOL_VERSIONS } from '../../lib/tool-versions';
 import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 
 const WORKFLOW_FILE = join(__dirname, '..', '..', 'docs', 'github-actions.example.yml');
@@ -125,6 +126,15 @@ describe('docs/github-actions.example.yml', () => {
         expect(workflow.jobs[job]?.outputs?.[name]).toBe(`\${{ steps.${step.id}.outputs.${name} }}`);
       }
     }
+  });
+
+  test('pins the tools as the builds do (lib/tool-versions.ts)', () => {
+    expect(workflow.env).toMatchObject({
+      TERRAFORM_VERSION: TOOL_VERSIONS.terraform.version,
+      TERRAFORM_SHA256: TOOL_VERSIONS.terraform.sha256,
+      KUBECTL_LAYER_PACKAGE: TOOL_VERSIONS.kubectlLayer.package,
+      KUBECTL_LAYER_INTEGRITY: TOOL_VERSIONS.kubectlLayer.integrity,
+    });
   });
 
   test('the order check can fail: a workflow that runs the apply beside the plan is caught', () => {
