@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { BuildStageName } from '../contracts/stage-outputs';
 
 /**
@@ -38,3 +40,14 @@ export const RUN_TESTS_PROJECT_ENVIRONMENT: Readonly<Record<'TEST_COMMAND' | 'CO
   TEST_COMMAND: 'npm test -- --coverage',
   COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
 };
+
+/**
+ * The defaults a buildspec gives its script (`env.variables` of `lib/buildspecs/<name>.yml`), so a
+ * local run uses the same ones (e.g. BuildImage's BASE_IMAGE_MIRROR).
+ */
+export function buildspecVariables(name: string): Readonly<Record<string, string>> {
+  const spec = parse(readFileSync(join(__dirname, '..', 'buildspecs', `${name}.yml`), 'utf8')) as {
+    env?: { variables?: Record<string, string> };
+  };
+  return spec.env?.variables ?? {};
+}
