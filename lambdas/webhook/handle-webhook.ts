@@ -28,6 +28,8 @@ export interface WebhookDeps {
 interface Outcome {
   deliveryId?: string;
   event?: string;
+  /** The host the push came from (github.com, a GitHub Enterprise host). */
+  host?: string;
   repository?: string;
   ref?: string;
   decision: string;
@@ -112,7 +114,9 @@ export async function handleWebhook(
     const push = parseGitHubPush(parseWebhookBody(raw, headerOf(event, 'content-type')));
     outcome.repository = push.repository.full_name;
     outcome.ref = push.ref;
-    decision = normalizePush(pushEventFromGitHub(push, deliveryId), deps.config);
+    const pushEvent = pushEventFromGitHub(push, deliveryId, headerOf(event, 'x-github-enterprise-host'));
+    outcome.host = pushEvent.host;
+    decision = normalizePush(pushEvent, deps.config);
   } catch (err) {
     if (err instanceof UnsupportedContentType) return reject(415, 'unsupported-content-type', err.message);
     if (err instanceof InvalidWebhookBody) return reject(400, 'invalid-body', err.message);

@@ -1,36 +1,168 @@
 import { z } from 'zod';
+import { branchNameViolations } from './git-branch-name';
 import { scanPolicySchema } from './scan-policy';
 
 /**
  * The typed configuration of one installation: which services the pipeline deploys, where their
  * code lives, and how each environment is gated. Validated at synth time (see `load-config.ts`)
  * so a bad file fails `cdk synth` with one message per problem instead of a broken stack.
+ *
+ * Every name rule is checked on its own and reported with its own message, so a value is never
+ * refused with the wording of a rule it does not break.
  */
 
-const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const nameField = z
-  .string()
-  .regex(NAME, 'must be 2-32 characters of lowercase letters, digits and dashes, starting with a letter');
+/** A test a string passes, and the message of the rule when it does not. */
+type Rule = readonly [test: (value: string) => boolean, message: string];
 
-/** `owner/repo` for GitHub, the repository name for CodeCommit. */
+/** A string checked rule by rule: one issue per broken rule. An empty string gets only "must not be empty". */
+function ruledString(rules: readonly Rule[]) {
+  return z.string().superRefine((value, ctx) => {
+    if (value === '') {
+      ctx.addIssue({ code: 'custom', message: 'must not be empty', input: value });
+      return;
+    }
+    for (const [test, message] of rules) {
+      if (!test(value)) ctx.addIssue({ code: 'custom', message, input: value });
+    }
+  });
+}
+
+const lengthRule = (min: number, max: number): Rule => [
+  (v) => v.length >= min && v.length <= max,
+  `must be ${min} to ${max} characters long`,
+];
+const charsRule = (allowed: RegExp, what: string): Rule => [(v) => allowed.test(v), `may only contain ${what}`];
+
+/** Service and environment names: they end up in execution names, SSM parameter paths and project names. */
+const nameField = ruledString([
+  lengthRule(2, 32),
+  charsRule(/^[a-z0-9-]*$/, 'lowercase letters, digits and "-"'),
+  [(v) => /^[a-z]/.test(v), 'must start with a lowercase letter'],
+  [(v) => /[a-z0-9]$/.test(v), 'must end with a lowercase letter or a digit'],
+]);
+
+/** GitHub owner and repository names: letters, digits, "-", "_" and "." (GitHub's repository name rule). */
+const GITHUB_NAME_PART = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * `owner/repo` of a repository on GitHub.com, a GitHub Enterprise Server or a GHE.com enterprise. The host is
+ * part of the repository's identity: the webhook routes a push only to the services on the host it came from.
+ */
+const githubRepositoryName = ruledString([
+  [(v) => v.split('/').length === 2, 'must be "owner/repo" (exactly one "/")'],
+  [
+    (v) => v.split('/').length !== 2 || GITHUB_NAME_PART.test(v.split('/')[0] as string),
+    'owner (before "/") may only contain letters, digits, "-", "_" and "."',
+  ],
+  [
+    (v) => v.split('/').length !== 2 || GITHUB_NAME_PART.test(v.split('/')[1] as string),
+    'repository (after "/") may only contain letters, digits, "-", "_" and "."',
+  ],
+]);
+
+/**
+ * CodeCommit repository names. CreateRepository, `repositoryName`: length 1 to 100, pattern `[\w\.-]+`
+ * (https://docs.aws.amazon.com/codecommit/latest/APIReference/API_CreateRepository.html).
+ */
+const codeCommitRepositoryName = ruledString([
+  lengthRule(1, 100),
+  charsRule(/^[A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" and "-"'),
+]);
+
+/** The host of repositories on GitHub.com, and the default of `repository.host`. */
+export const GITHUB_COM_HOST = 'github.com';
+
+/**
+ * Where a GitHub host is served from, which decides how builds fetch from it:
+ * - `github.com`: GitHub.com (CodeBuild source type `GITHUB`);
+ * - `ghe.com`: a GitHub Enterprise Cloud enterprise with data residency, `<subdomain>.ghe.com`;
+ * - `server`: a GitHub Enterprise Server, any other host.
+ */
+export type GitHubHostKind = 'github.com' | 'ghe.com' | 'server';
+
+/** The kind of a valid, lowercase GitHub host (see {@link GitHubHostKind}). */
+export function gitHubHostKind(host: string): GitHubHostKind {
+  if (host === GITHUB_COM_HOST) return 'github.com';
+  return host.endsWith('.ghe.com') ? 'ghe.com' : 'server';
+}
+
+const HOST_LABEL = /^[A-Za-z0-9-]+$/;
+const labelsOf = (host: string) => host.split('.');
+
+/**
+ * The host a GitHub repository is served from: `github.com`, a GitHub Enterprise Server host
+ * (`github.example.com`) or a GHE.com data-residency host (`octo.ghe.com`). A DNS host name by RFC 1123
+ * (labels of ASCII letters, digits and "-", not starting or ending with "-") and RFC 1035 (labels of 1 to
+ * 63 characters, 253 in all); no scheme, port or path. Compared and stored in lowercase, as DNS names are
+ * case-insensitive.
+ */
+const githubHost = ruledString([
+  [(h) => !h.includes('://'), 'must be a host name without a scheme: write "github.example.com", not "https://..."'],
+  [(h) => h.includes('://') || !h.includes('/'), 'must be a host name without a path'],
+  [(h) => h.includes('://') || !h.includes(':'), 'must be a host name without a port'],
+  [(h) => /[:/]/.test(h) || h.length <= 253, 'must be at most 253 characters long (RFC 1035)'],
+  [
+    (h) => /[:/]/.test(h) || labelsOf(h).every((l) => l === '' || HOST_LABEL.test(l)),
+    'may only contain ASCII letters, digits, "-" and "." (RFC 1123; write an internationalized name in its xn-- form)',
+  ],
+  [
+    (h) => /[:/]/.test(h) || labelsOf(h).every((l) => l.length >= 1 && l.length <= 63),
+    'each "."-separated label must be 1 to 63 characters long (RFC 1035): no empty label, no leading or trailing "."',
+  ],
+  [
+    (h) => /[:/]/.test(h) || labelsOf(h).every((l) => !l.startsWith('-') && !l.endsWith('-')),
+    'labels must not start or end with "-" (RFC 1123)',
+  ],
+  [(h) => /[:/]/.test(h) || labelsOf(h).length >= 2, 'must be a fully qualified host name, e.g. "github.example.com"'],
+  [
+    (h) => !h.toLowerCase().endsWith(`.${GITHUB_COM_HOST}`),
+    'is a subdomain of github.com: repositories on GitHub.com use the host "github.com" (the default)',
+  ],
+  [(h) => h.toLowerCase() !== 'ghe.com', 'must be your enterprise\'s own subdomain of ghe.com, e.g. "octo.ghe.com"'],
+  [
+    (h) => !h.toLowerCase().endsWith('.ghe.com') || labelsOf(h).length === 3,
+    'a GHE.com enterprise is served from "<subdomain>.ghe.com" itself, not from a host under it (such as api.<subdomain>.ghe.com)',
+  ],
+]).transform((h) => h.toLowerCase());
+
+/** `owner/repo` (and its host) for GitHub, the repository name for CodeCommit. */
 const repositorySchema = z.discriminatedUnion('provider', [
   z.strictObject({
     provider: z.literal('github'),
-    name: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"'),
+    name: githubRepositoryName,
+    /**
+     * The host the repository is on: part of its identity, so a push from another host with the same
+     * `owner/repo` starts nothing, and builds fetch from this host. @default "github.com"
+     */
+    host: githubHost.default(GITHUB_COM_HOST),
   }),
   z.strictObject({
     provider: z.literal('codecommit'),
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a CodeCommit repository name'),
+    name: codeCommitRepositoryName,
   }),
 ]);
 
-const relativePath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path inside the repository');
+const relativePath = ruledString([
+  [(p) => !p.startsWith('/'), 'must be a relative path inside the repository: no leading "/"'],
+  [(p) => !p.split('/').includes('..'), 'must be a relative path inside the repository: no ".." component'],
+]);
+
+/**
+ * Retention values CloudWatch Logs accepts. PutRetentionPolicy, `retentionInDays`
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** Line coverage the gate requires when a policy says nothing, in percent. */
 export const DEFAULT_MIN_LINE_PCT = 80;
+
+/** Lowercase RFC 1123 label characters, starting and ending with a letter or digit (Helm releases, namespaces). */
+const dnsLabelRules: readonly Rule[] = [
+  charsRule(/^[a-z0-9-]*$/, 'lowercase letters, digits and "-"'),
+  [(v) => /^[a-z0-9]/.test(v) && /[a-z0-9]$/.test(v), 'must start and end with a lowercase letter or a digit'],
+];
 
 const percent = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
 
@@ -50,13 +182,23 @@ export const environmentConfigSchema = z.strictObject({
   /** Environment name, used in execution names, state keys and Terraform directories. */
   name: nameField,
   /** Pushes to this branch deploy to this environment. */
-  branch: z
-    .string()
-    .min(1, 'required')
-    .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name without "refs/heads/"')
-    .refine((b) => !b.startsWith('refs/'), 'must be a branch name without "refs/heads/"'),
-  /** Name of the EKS cluster Helm deploys to. */
-  eksCluster: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'),
+  /**
+   * Pushes to this branch deploy to this environment: a branch name as `git check-ref-format --branch`
+   * accepts it (`main`, `release/1.0+hotfix`, `機能/ログイン`), without `refs/heads/`. Each rule a name
+   * breaks is reported with its own message (`git-branch-name.ts`).
+   */
+  branch: z.string().superRefine((branch, ctx) => {
+    for (const { message } of branchNameViolations(branch)) ctx.addIssue({ code: 'custom', message, input: branch });
+  }),
+  /**
+   * Name of the EKS cluster Helm deploys to. CreateCluster, `name`: length 1 to 100, pattern
+   * `^[0-9A-Za-z][A-Za-z0-9\-_]*` (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html).
+   */
+  eksCluster: ruledString([
+    lengthRule(1, 100),
+    charsRule(/^[A-Za-z0-9_-]*$/, 'letters, digits, "-" and "_"'),
+    [(v) => /^[A-Za-z0-9]/.test(v), 'must start with a letter or a digit'],
+  ]),
   /** Terraform root module of this environment, relative to the repository root. */
   terraformDir: relativePath,
   /** Helm values file for this environment, relative to the chart. */
@@ -105,13 +247,26 @@ export const serviceConfigSchema = z
     helm: z.strictObject({
       /** Chart directory, relative to the repository root. */
       chart: relativePath,
-      release: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/, 'must be a valid Helm release name'),
-      namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
+      /** Helm release name: at most 53 characters (Helm refuses longer names), lowercase letters, digits and "-". */
+      release: ruledString([lengthRule(1, 53), ...dnsLabelRules]),
+      /** Kubernetes namespace: an RFC 1123 label, at most 63 characters (kubernetes.io, "Namespaces"). */
+      namespace: ruledString([lengthRule(1, 63), ...dnsLabelRules]),
     }),
-    /** ECR repository name the image is pushed to. */
-    ecrRepository: z
-      .string()
-      .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'must be an ECR repository name'),
+    /**
+     * Base name of the service's ECR repositories: each environment pushes to
+     * `<ecrRepository>-<environment>` (see {@link ecrRepositoryName}), the name the Terraform `ecr`
+     * module creates, so environments sharing an account never collide. CreateRepository, `repositoryName`: length 2 to 256,
+     * parts of lowercase letters and digits joined by single ".", "_" or "-", parts separated by "/"
+     * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html).
+     */
+    ecrRepository: ruledString([
+      lengthRule(2, 256),
+      charsRule(/^[a-z0-9._/-]*$/, 'lowercase letters, digits, ".", "_", "-" and "/"'),
+      [
+        (v) => /[^a-z0-9._/-]/.test(v) || /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(v),
+        'each "/"-separated part must start and end with a letter or digit, with one ".", "_" or "-" at most between them',
+      ],
+    ]),
     environments: z.array(environmentConfigSchema).min(1, 'must list at least one environment'),
   })
   .superRefine((service, ctx) => {
@@ -128,15 +283,69 @@ export const serviceConfigSchema = z
     });
   });
 
+/**
+ * The skip markers GitHub Actions honours, the default of `skipDirectives.markers`: from "Skipping workflow
+ * runs" (docs.github.com/en/actions/managing-workflow-runs/skipping-workflow-runs), workflows "won't be
+ * triggered if you add any of the following strings to the commit message in a push, or the HEAD commit of
+ * a pull request: [skip ci] [ci skip] [no ci] [skip actions] [actions skip]".
+ */
+export const DEFAULT_SKIP_MARKERS: readonly string[] = [
+  '[skip ci]',
+  '[ci skip]',
+  '[no ci]',
+  '[skip actions]',
+  '[actions skip]',
+];
+
+/**
+ * Which head-commit messages start nothing (docs/push-trigger.md, "Skip directives"). The default is
+ * GitHub Actions' set: its five markers and the `skip-checks: true` trailer.
+ */
+export const skipDirectivesSchema = z.strictObject({
+  /**
+   * Strings that skip a push when the head commit message contains one, in any case. `[]` turns
+   * markers off. @default the five GitHub Actions markers ({@link DEFAULT_SKIP_MARKERS})
+   */
+  markers: z
+    .array(
+      ruledString([
+        [(m) => m.trim() !== '', 'must contain a non-space character: a blank marker would skip every push'],
+        [(m) => !/[\r\n]/.test(m), 'must be on one line'],
+      ]),
+    )
+    .default([...DEFAULT_SKIP_MARKERS])
+    .superRefine((markers, ctx) => {
+      const seen = new Map<string, string>();
+      markers.forEach((marker, i) => {
+        const first = seen.get(marker.toLowerCase());
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `repeats "${first}" (markers match in any case)`,
+            input: marker,
+          });
+        } else seen.set(marker.toLowerCase(), marker);
+      });
+    }),
+  /** Honour a final `skip-checks: true` trailer, as GitHub does. @default true */
+  skipChecksTrailer: z.boolean().default(true),
+});
+
 export const pipelineConfigSchema = z
   .strictObject({
     services: z.array(serviceConfigSchema).min(1, 'must list at least one service'),
     /** Days CloudWatch keeps pipeline and build logs. @default 90 */
     logRetentionDays: z
       .number()
-      .int()
-      .refine((d) => LOG_RETENTION_DAYS.includes(d), `must be one of ${'1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...'}`)
+      .int('must be a whole number of days')
+      .refine(
+        (d) => LOG_RETENTION_DAYS.includes(d),
+        `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+      )
       .default(90),
+    /** Commit messages that start nothing. @default GitHub Actions' set (markers and the skip-checks trailer) */
+    skipDirectives: skipDirectivesSchema.default({ markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true }),
     notifications: z
       .strictObject({
         /** Email addresses subscribed to pipeline events. */
@@ -161,6 +370,46 @@ export const pipelineConfigSchema = z
         networks.set(env.eksCluster, known ?? network);
       });
     });
+    // CodeBuild fetches every GitHub Enterprise source with the account's one default GitHub Enterprise
+    // credential ("Account level credentials for all projects: These are default credentials for all
+    // projects in an AWS account", docs.aws.amazon.com/codebuild/latest/userguide/multiple-access-tokens.html),
+    // and a token is valid on one host only: one stack fetches from one GitHub Enterprise host.
+    let enterpriseHost: string | undefined;
+    config.services.forEach((service, i) => {
+      if (service.repository.provider !== 'github' || service.repository.host === GITHUB_COM_HOST) return;
+      const { host } = service.repository;
+      if (enterpriseHost === undefined) enterpriseHost = host;
+      else if (host !== enterpriseHost) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'repository', 'host'],
+          message: `is a second GitHub Enterprise host (another service uses "${enterpriseHost}"): CodeBuild keeps one GitHub Enterprise source credential per account and Region, so one stack fetches from one GitHub Enterprise host`,
+        });
+      }
+    });
+    // Account-wide names: each environment's ECR repository exists once per account and Region.
+    const repositories = new Map<string, string>();
+    config.services.forEach((service, i) => {
+      service.environments.forEach((env, j) => {
+        const name = ecrRepositoryName(service, env);
+        const where = `services[${i}].environments[${j}]`;
+        if (name.length > MAX_ECR_REPOSITORY_NAME) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'ecrRepository'],
+            message: `makes the ECR repository "${name}" of ${where}, longer than ECR's ${MAX_ECR_REPOSITORY_NAME} characters`,
+          });
+        }
+        const other = repositories.get(name);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'environments', j, 'name'],
+            message: `${where} and ${other} would both push to the ECR repository "${name}"`,
+          });
+        } else repositories.set(name, where);
+      });
+    });
     const seen = new Set<string>();
     config.services.forEach((service, i) => {
       if (seen.has(service.name)) {
@@ -170,10 +419,19 @@ export const pipelineConfigSchema = z
     });
   });
 
-/** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS: readonly number[] = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
+/** CreateRepository, `repositoryName`: at most 256 characters (ECR API reference). */
+const MAX_ECR_REPOSITORY_NAME = 256;
+
+/**
+ * The ECR repository one environment of a service pushes to and deploys from:
+ * `<ecrRepository>-<environment>`, as the Terraform `ecr` module names it (output `ecr_repository_names`).
+ */
+export function ecrRepositoryName(
+  service: { readonly ecrRepository: string },
+  environment: { readonly name: string },
+): string {
+  return `${service.ecrRepository}-${environment.name}`;
+}
 
 /** What a user writes (defaults optional). */
 export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
@@ -184,6 +442,7 @@ export type EnvironmentConfig = ServiceConfig['environments'][number];
 export type CoveragePolicy = EnvironmentConfig['coverage'];
 export type DeployNetwork = NonNullable<EnvironmentConfig['deployNetwork']>;
 export type ChangePaths = z.output<typeof changePathsSchema>;
+export type SkipDirectives = z.output<typeof skipDirectivesSchema>;
 
 /** The path globs of a service, with defaults derived from its app and Terraform paths. */
 export function changePathsOf(service: ServiceConfig): ChangePaths {

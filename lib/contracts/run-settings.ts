@@ -7,7 +7,9 @@ import { coveragePolicySchema } from './pipeline-config';
  * `LoadRunSettings` state reads it, so the state machine stays the same for every service.
  */
 export const runSettingsSchema = z.strictObject({
-  sourceType: z.enum(['GITHUB', 'CODECOMMIT']),
+  /** CodeBuild source type of the service's repository (`GITHUB_ENTERPRISE` for any GitHub host but github.com). */
+  sourceType: z.enum(['GITHUB', 'GITHUB_ENTERPRISE', 'CODECOMMIT']),
+  /** HTTPS clone URL on the repository's own host. */
   sourceLocation: z.string().min(1),
   appPath: z.string().min(1),
   terraformDir: z.string().min(1),

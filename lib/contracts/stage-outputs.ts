@@ -79,7 +79,7 @@ export function parseStageOutputs<S extends BuildStageName>(
     ? exported.map(({ Name, Value }) => [Name, Value] as const)
     : Object.entries(exported as Record<string, string>);
   const values = Object.fromEntries(pairs.filter(([, value]) => value !== undefined && value !== ''));
-  const result = STAGE_OUTPUTS[stage].safeParse(values);
+  const result = STAGE_OUTPUTS[stage].safeParse(values, { reportInput: true });
   if (!result.success) {
     const problems = formatIssues(result.error.issues).join('; ');
     throw new Error(`${stage} outputs do not match lib/contracts/stage-outputs.ts: ${problems}`);

@@ -15,15 +15,25 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-/** The problem of one issue in words: `required` for a missing field, the unknown keys by name. */
+/**
+ * The problem of one issue in words: `required` for a missing field, the unknown keys by name, else the
+ * issue's own message.
+ *
+ * A field is missing only when the issue carries its input and that input is `undefined`. zod 4 puts the
+ * input on an issue only when the parse was asked to (`safeParse(value, { reportInput: true })`); without
+ * it every wrong-typed value would look missing, so such an issue keeps zod's message, which names the
+ * type received ("Invalid input: expected string, received number"). Pass `reportInput: true` to get
+ * `required` for missing fields.
+ */
 export function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) return 'required';
   if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
   return issue.message;
 }
 
 /**
- * One `path: problem` line per issue, in zod's order.
+ * One `path: problem` line per issue, in zod's order. Parse with `{ reportInput: true }` so a missing field
+ * reads `required` (see {@link describeIssue}).
  * @param limit at most this many lines (the rest are left out); default every issue.
  */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], limit = Number.POSITIVE_INFINITY): string[] {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
+import { ecrRepositoryName } from '../contracts/pipeline-config';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { buildSubstitutions, grantSourcePull, type PipelineStageModule, type StageContext } from './pipeline-stage';
@@ -34,9 +35,9 @@ export class BuildImageStage implements PipelineStageModule {
       reason: 'Building container images with Docker BuildKit needs privileged mode.',
     });
 
-    const repositories = [...new Set(ctx.config.services.map((svc) => svc.ecrRepository))].map(
-      (name) => `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/${name}`,
-    );
+    const repositories = [
+      ...new Set(ctx.config.services.flatMap((svc) => svc.environments.map((env) => ecrRepositoryName(svc, env)))),
+    ].map((name) => `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/${name}`);
     this.build.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [

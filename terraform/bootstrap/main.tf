@@ -1,5 +1,13 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  # The pipeline's Terraform builds read and write state in this bucket (lib/pipeline-stack.ts, TF_STATE_BUCKET).
+  bucket_name = coalesce(var.bucket_name, "${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}-terraform-state")
+}
+
 resource "aws_s3_bucket" "state" {
-  bucket = var.bucket_name
+  bucket = local.bucket_name
 
   lifecycle {
     prevent_destroy = true
@@ -86,4 +94,15 @@ resource "aws_s3_bucket_policy" "state" {
   })
 
   depends_on = [aws_s3_bucket_public_access_block.state]
+}
+
+# --- account-wide resources every environment of the account shares ------------------------------
+
+# One OIDC provider per URL and account: created here once, not by each environment (a second
+# environment in the same account would fail with EntityAlreadyExists). The environments' GitHub
+# deploy roles trust it (modules/environment looks it up by its URL).
+resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.create_github_oidc_provider ? 1 : 0
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
 }

@@ -9,6 +9,11 @@ output "bucket_arn" {
 }
 
 output "backend_config_example" {
-  description = "The init flags of the dev infrastructure state."
-  value       = "terraform init -backend-config=bucket=${aws_s3_bucket.state.bucket} -backend-config=key=environments/dev/terraform.tfstate -backend-config=region=${var.region}"
+  description = "The init command of an environment's infrastructure state, as the pipeline's Terraform builds run it (key <service>/<environment>/infra.tfstate)."
+  value       = "terraform -chdir=terraform/environments/dev init -backend-config=bucket=${aws_s3_bucket.state.bucket} -backend-config=key=sample-service/dev/infra.tfstate -backend-config=region=${data.aws_region.current.name}"
+}
+
+output "github_oidc_provider_arn" {
+  description = "The account's GitHub Actions OIDC provider created here (null when create_github_oidc_provider is false)."
+  value       = one(aws_iam_openid_connect_provider.github[*].arn)
 }

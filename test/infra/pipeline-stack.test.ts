@@ -57,6 +57,19 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     }
   });
 
+  test("the image build may push only to each environment's own repository, which the run settings name", () => {
+    const push = ofType('AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .find((st: any) => asArray(st.Action).includes('ecr:PutImage'));
+    const repositories = asArray(push.Resource).map((r: any) => JSON.stringify(r));
+    expect(repositories).toHaveLength(2);
+    expect(repositories[0]).toContain(':repository/sample-service-dev');
+    expect(repositories[1]).toContain(':repository/sample-service-prod');
+    const settings = ofType('AWS::SSM::Parameter').map(([, p]) => JSON.stringify(p.Properties.Value));
+    expect(settings.filter((v) => v.includes('/sample-service-dev\\"'))).toHaveLength(1);
+    expect(settings.filter((v) => v.includes('/sample-service-prod\\"'))).toHaveLength(1);
+  });
+
   test('only the Terraform apply role is broad, it has a permissions boundary, and only its project may assume it', () => {
     const applyProject = ofType('AWS::CodeBuild::Project').find(([, r]) =>
       String(r.Properties.Name).endsWith('terraform-apply'),

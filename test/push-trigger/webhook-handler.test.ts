@@ -13,6 +13,7 @@ import { executionName } from '../../lambdas/shared/execution-name';
 import { logger } from '../../lambdas/shared/logger';
 import { EXECUTION_INPUT_BUDGET_BYTES } from '../../lambdas/shared/push-event/fit-execution-input';
 import { handleWebhook } from '../../lambdas/webhook/handle-webhook';
+import { validateConfig } from '../../lib/config/load-config';
 import { executionInputSchema } from '../../lib/contracts/execution-input';
 import { type MotoServer, startMoto } from '../support/moto-server';
 import { describeWithTools } from '../support/real-tool';
@@ -21,6 +22,8 @@ import {
   branchDeleted,
   CONFIG,
   CONFIG_INPUT,
+  GHES_HOST,
+  ghesBranchPush,
   HEAD,
   httpApiEvent,
   normalPush,
@@ -71,6 +74,9 @@ function delivery(d: Delivery): APIGatewayProxyEventV2 {
 }
 
 const parse = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(String(res.body)) as Payload;
+
+/** The headers GitHub Enterprise Server adds to a delivery (docs.github.com, "Delivery headers"). */
+const GHES_HEADERS = { 'x-github-enterprise-host': GHES_HOST, 'x-github-enterprise-version': '3.5.0' };
 
 describeWithTools(['moto_server'], 'webhook handler against moto_server', () => {
   let moto: MotoServer;
@@ -291,6 +297,24 @@ describeWithTools(['moto_server'], 'webhook handler against moto_server', () => 
       'invalid-body',
     ],
     ['unknown repository', signedWith((p) => (p.repository.full_name = 'evil/repo')), 202, 'unknown-repository'],
+    [
+      'GHES push of the configured github.com owner/repo (X-GitHub-Enterprise-Host)',
+      { body: JSON.stringify(ghesBranchPush()), extraHeaders: GHES_HEADERS },
+      202,
+      'unknown-repository-host',
+    ],
+    [
+      'GHES push of the configured github.com owner/repo, without the header',
+      { body: JSON.stringify(ghesBranchPush()) },
+      202,
+      'unknown-repository-host',
+    ],
+    [
+      'X-GitHub-Enterprise-Host naming another host than the signed payload',
+      { extraHeaders: GHES_HEADERS },
+      400,
+      'invalid-payload',
+    ],
     ['branch without environment', signedWith((p) => (p.ref = 'refs/heads/develop')), 202, 'no-environment-for-branch'],
     [
       'push touching no service path',
@@ -315,6 +339,62 @@ describeWithTools(['moto_server'], 'webhook handler against moto_server', () => 
       expect(await executions()).toHaveLength(before);
     },
   );
+
+  describe('the sender’s host is part of the repository’s identity (issue 11, item 3)', () => {
+    it('a GHES push whose owner/repo matches a github.com service is answered "unknown repository host" and starts nothing', async () => {
+      const before = await executions();
+      const res = await handler(delivery({ body: JSON.stringify(ghesBranchPush()), extraHeaders: GHES_HEADERS }));
+      expect(res.statusCode).toBe(202);
+      expect(parse(res)).toEqual({
+        reason: 'unknown-repository-host',
+        message:
+          'unknown repository host octocoders.github.io: no service is configured on it (configured GitHub hosts: github.com)',
+      });
+      expect(await executions()).toEqual(before);
+      const logged = logs.records().filter((r) => r.reason === 'unknown-repository-host');
+      expect(logged.at(-1)).toMatchObject({ host: GHES_HOST, repository: 'Codertocat/Hello-World', status: 202 });
+    });
+
+    it('with the GHES host configured, its push starts the GHES service only, with the GHES commit URL', async () => {
+      const config = validateConfig(
+        {
+          ...CONFIG_INPUT,
+          services: [
+            ...CONFIG_INPUT.services,
+            {
+              name: 'hello-ghes',
+              repository: { provider: 'github', name: 'Codertocat/Hello-World', host: GHES_HOST },
+              helm: { chart: 'app/chart', release: 'hello-ghes', namespace: 'hello' },
+              ecrRepository: 'hello-ghes',
+              environments: [{ name: 'dev', branch: 'master', eksCluster: 'dev', terraformDir: 'terraform/dev' }],
+            },
+          ],
+        },
+        'test',
+      );
+      const before = (await executions()).length;
+      const res = await handleWebhook(
+        delivery({ body: JSON.stringify(ghesBranchPush()), extraHeaders: GHES_HEADERS }),
+        {
+          config,
+          secret: async () => SECRET,
+          maxBodyBytes: MAX_BODY,
+          logger,
+          sfn,
+          stateMachineArn,
+          timeoutMs: 5_000,
+        },
+      );
+      expect(res.statusCode).toBe(201);
+      const started = parse(res).executions as Array<{ service: string; environment: string; executionArn: string }>;
+      expect(started.map((e) => `${e.service}/${e.environment}`)).toEqual(['hello-ghes/dev']);
+      expect(await executions()).toHaveLength(before + 1);
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: started[0]?.executionArn }));
+      expect(JSON.parse(String(described.input)).source.url).toBe(
+        `https://${GHES_HOST}/Codertocat/Hello-World/commit/${HEAD}`,
+      );
+    });
+  });
 
   it('refuses a body that is not UTF-8 naming the encoding and the byte offset, never showing U+FFFD', async () => {
     const res = await handler(delivery({ body: '{"ref":"caf\u00e9"}', latin1: true }));

@@ -38,11 +38,18 @@ async function terraformBlock(root: string): Promise<Hcl> {
 }
 
 const ENVIRONMENTS = ['dev', 'prod'];
-const MODULES = ['vpc', 'eks', 'rds', 'ecr', 'iam', 'cloudwatch'];
+/** The building blocks, in the order the composition calls them (network -> IAM -> compute -> data -> observability). */
+const LAYERS = ['vpc', 'iam', 'eks', 'ecr', 'rds', 'cloudwatch'];
+/** Where dev, prod and any other environment are composed from the layers, once. */
+const COMPOSITION = 'modules/environment';
+const MODULES = [...LAYERS, 'environment'];
 /** Roots the pipeline (or an operator) plans and applies; each commits its provider lock file. */
 const APPLIED_ROOTS = [...ENVIRONMENTS.map((e) => `environments/${e}`), 'bootstrap', 'app-settings'];
-/** Variables the pipeline passes as TF_VAR_*; a value in terraform.tfvars would silently override them. */
-const PIPELINE_VARIABLES = ['pipeline_deploy_role_arn', 'permissions_boundary_arn'];
+/**
+ * Variables the pipeline passes as TF_VAR_* (region: AWS_REGION or TF_VAR_region, the stack's); a value
+ * in terraform.tfvars would silently override them.
+ */
+const PIPELINE_VARIABLES = ['pipeline_deploy_role_arn', 'permissions_boundary_arn', 'region'];
 /** How hcl2json renders the expression `var.permissions_boundary_arn`. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, not a JavaScript template
 const BOUNDARY_REFERENCE = '${var.permissions_boundary_arn}';
@@ -76,6 +83,11 @@ function modulesOf(root: Record<string, unknown[]>): Record<string, Hcl> {
   return Object.fromEntries(Object.entries(blocks).map(([name, [body]]) => [name, body as Hcl]));
 }
 
+/** `moved` blocks of a parsed root as `{ from, to }` expressions. */
+function movesOf(root: Record<string, unknown[]>): Array<{ from: unknown; to: unknown }> {
+  return (root.moved ?? []).flat() as Array<{ from: unknown; to: unknown }>;
+}
+
 describe('terraform layout', () => {
   it('dev and prod differ only in terraform.tfvars', () => {
     const [dev, prod] = ENVIRONMENTS.map((e) => join(TERRAFORM_DIR, 'environments', e));
@@ -87,6 +99,90 @@ describe('terraform layout', () => {
     );
     expect(differing).toEqual(['terraform.tfvars']);
   });
+
+  it('the composition lives once: only modules/environment calls the layers, each environment root calls it', async () => {
+    expect(Object.keys(modulesOf(await parseRoot(COMPOSITION))).sort()).toEqual([...LAYERS].sort());
+    for (const env of ENVIRONMENTS) {
+      const root = await parseRoot(`environments/${env}`);
+      const calls = modulesOf(root);
+      expect({ env, calls: Object.keys(calls), source: calls.environment?.source }).toEqual({
+        env,
+        calls: ['environment'],
+        source: `../../${COMPOSITION}`,
+      });
+      // Nothing of its own: no resources, data sources or locals that could make environments drift apart.
+      expect({ env, blocks: Object.keys(root).filter((k) => ['resource', 'data', 'locals'].includes(k)) }).toEqual({
+        env,
+        blocks: [],
+      });
+    }
+  });
+
+  it.each(ENVIRONMENTS)(
+    'environments/%s passes every variable of the composition through unchanged, and only those',
+    async (env) => {
+      const root = await parseRoot(`environments/${env}`);
+      const composition = variablesOf(await parseRoot(COMPOSITION));
+      const own = variablesOf(root);
+      // region configures this root's provider; everything else belongs to the composition.
+      expect(
+        Object.keys(own)
+          .filter((v) => v !== 'region')
+          .sort(),
+      ).toEqual(Object.keys(composition).sort());
+      const call = modulesOf(root).environment ?? {};
+      const { source: _source, ...args } = call;
+      expect(Object.keys(args).sort()).toEqual(Object.keys(composition).sort());
+      for (const [name, value] of Object.entries(args)) {
+        expect({ argument: name, value }).toEqual({ argument: name, value: ref(`var.${name}`) });
+      }
+      for (const [name, body] of Object.entries(composition)) {
+        // A default lives in the composition only: the root's null means "the composition's default".
+        const rootDefault = own[name] && 'default' in own[name] ? own[name].default : 'required';
+        expect({ variable: name, rootDefault }).toEqual({
+          variable: name,
+          rootDefault: 'default' in body ? null : 'required',
+        });
+        if ('default' in body && body.default !== null) {
+          expect({ variable: name, nullable: body.nullable }).toEqual({ variable: name, nullable: false });
+        }
+      }
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    'environments/%s outputs only what the composition outputs, under the same name',
+    async (env) => {
+      const outputs = outputsOf(await parseRoot(`environments/${env}`));
+      const composition = outputsOf(await parseRoot(COMPOSITION));
+      const passed = Object.entries(outputs).filter(([name]) => name !== 'region');
+      expect(passed.length).toBeGreaterThan(0);
+      for (const [name, body] of passed) {
+        expect({ output: name, value: body.value, known: name in composition }).toEqual({
+          output: name,
+          value: ref(`module.environment.${name}`),
+          known: true,
+        });
+      }
+    },
+  );
+
+  it.each(ENVIRONMENTS)('environments/%s declares every value its terraform.tfvars sets', async (env) => {
+    // Terraform only warns about a tfvars value nobody declared, so a typo would silently be dropped.
+    const tfvars = await parseFile(join(TERRAFORM_DIR, 'environments', env, 'terraform.tfvars'));
+    const declared = variablesOf(await parseRoot(`environments/${env}`));
+    expect(Object.keys(tfvars).filter((k) => !(k in declared))).toEqual([]);
+  });
+
+  it.each(ENVIRONMENTS)(
+    'environments/%s moves the state of the modules it used to call into the composition',
+    async (env) => {
+      const moves = movesOf(await parseRoot(`environments/${env}`));
+      for (const layer of LAYERS) {
+        expect(moves).toContainEqual({ from: ref(`module.${layer}`), to: ref(`module.environment.module.${layer}`) });
+      }
+    },
+  );
 
   it('tfvars size dev at 1-4 t3.medium (2) and prod at 2-8 t3.large (3) with a protected database', async () => {
     const read = (env: string) => parseFile(join(TERRAFORM_DIR, 'environments', env, 'terraform.tfvars'));
@@ -146,12 +242,12 @@ describe('terraform layout', () => {
     expect(block.backend).toBeUndefined();
   });
 
-  it('environments compose network -> IAM -> compute -> data, each module reading only earlier ones', async () => {
-    const path = join(TERRAFORM_DIR, 'environments', 'dev', 'main.tf');
+  it('the composition calls network -> IAM -> compute -> data, each module reading only earlier ones', async () => {
+    const path = join(TERRAFORM_DIR, COMPOSITION, 'main.tf');
     const bodies = (await parseFile(path)).module as Record<string, Hcl[]>;
     // The parser sorts blocks by name, so the written order comes from the source text.
     const order = [...readFileSync(path, 'utf8').matchAll(/^module "([a-z_]+)"/gm)].map((m) => m[1] as string);
-    expect(order).toEqual(['vpc', 'iam', 'eks', 'ecr', 'rds', 'cloudwatch']);
+    expect(order).toEqual(LAYERS);
     for (const [index, name] of order.entries()) {
       const body = bodies[name];
       const referenced = new Set([...JSON.stringify(body).matchAll(/module\.([a-z_]+)/g)].map((m) => m[1]));
@@ -187,24 +283,29 @@ describe('terraform layout', () => {
     }
   });
 
-  it('environments pass permissions_boundary_arn to every module that takes it', async () => {
-    const environment = await parseRoot('environments/dev');
-    expect(String(variablesOf(environment).permissions_boundary_arn?.description)).toContain(
+  it('the composition passes permissions_boundary_arn to every module that takes it, and the environments to it', async () => {
+    const composition = await parseRoot(COMPOSITION);
+    expect(String(variablesOf(composition).permissions_boundary_arn?.description)).toContain(
       'TF_VAR_permissions_boundary_arn',
     );
-    const calls = Object.assign({}, ...(environment.module ?? [])) as Record<string, Hcl[]>;
     const takingIt: string[] = [];
-    for (const [name, [call]] of Object.entries(calls)) {
-      const source = String(call?.source);
-      const moduleVariables = variablesOf(await parseRoot(join('environments', 'dev', source)));
+    for (const [name, call] of Object.entries(modulesOf(composition))) {
+      const moduleVariables = variablesOf(await parseRoot(join(COMPOSITION, String(call.source))));
       if (!('permissions_boundary_arn' in moduleVariables)) continue;
       takingIt.push(name);
-      expect({ module: name, permissions_boundary_arn: call?.permissions_boundary_arn }).toEqual({
+      expect({ module: name, permissions_boundary_arn: call.permissions_boundary_arn }).toEqual({
         module: name,
         permissions_boundary_arn: BOUNDARY_REFERENCE,
       });
     }
     expect(takingIt.sort()).toEqual(['iam', 'vpc']);
+    for (const env of ENVIRONMENTS) {
+      const root = await parseRoot(`environments/${env}`);
+      expect(String(variablesOf(root).permissions_boundary_arn?.description)).toContain(
+        'TF_VAR_permissions_boundary_arn',
+      );
+      expect(modulesOf(root).environment?.permissions_boundary_arn).toBe(BOUNDARY_REFERENCE);
+    }
   });
 
   it.each(ENVIRONMENTS)(
@@ -271,10 +372,8 @@ describe('terraform layout', () => {
   it('the storage alarm follows the allocated storage of the instance, not the initial variable', async () => {
     const output = outputsOf(await parseRoot('modules/rds')).allocated_storage_gib;
     expect(output?.value).toBe(ref('aws_db_instance.this.allocated_storage'));
-    for (const env of ENVIRONMENTS) {
-      const cloudwatch = modulesOf(await parseRoot(`environments/${env}`)).cloudwatch;
-      expect(cloudwatch?.rds_allocated_storage_gib).toBe(ref('module.rds.allocated_storage_gib'));
-    }
+    const cloudwatch = modulesOf(await parseRoot(COMPOSITION)).cloudwatch;
+    expect(cloudwatch?.rds_allocated_storage_gib).toBe(ref('module.rds.allocated_storage_gib'));
   });
 
   it('the eks module creates the Container Insights log groups before the add-ons', async () => {
@@ -288,12 +387,15 @@ describe('terraform layout', () => {
   });
 
   it.each(ENVIRONMENTS)('environments/%s outputs deploy_network in the pipeline config shape', async (env) => {
-    const output = outputsOf(await parseRoot(`environments/${env}`)).deploy_network;
+    const output = outputsOf(await parseRoot(COMPOSITION)).deploy_network;
     expect(output?.value).toEqual({
       vpcId: ref('module.vpc.vpc_id'),
       subnetIds: ref('module.vpc.private_subnet_ids'),
       securityGroupIds: [ref('module.eks.deploy_security_group_id')],
     });
+    expect(outputsOf(await parseRoot(`environments/${env}`)).deploy_network?.value).toBe(
+      ref('module.environment.deploy_network'),
+    );
   });
 
   it.each(MODULES)('module %s documents every variable and output and validates its input', async (name) => {

@@ -86,21 +86,3 @@ export class TerraformWorkspace {
     rmSync(join(this.dir, '..'), { recursive: true, force: true });
   }
 }
-
-/** Runs tasks with at most `limit` in flight (the CI machine has two cores). */
-export async function mapWithLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

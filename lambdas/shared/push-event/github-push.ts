@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GITHUB_COM_HOST } from '../../../lib/contracts/pipeline-config';
 import { formatPath } from '../../../lib/contracts/validation-issues';
 import { type PushEvent, ZERO_COMMIT } from './push-event';
 
@@ -93,11 +94,47 @@ export function changedPathsOf(push: GitHubPush): string[] | null {
   return [...paths].sort();
 }
 
-/** The provider-neutral push of a validated GitHub payload. */
-export function pushEventFromGitHub(push: GitHubPush, deliveryId: string): PushEvent {
+/**
+ * The host a push came from, lowercase. GitHub Enterprise Server names itself in a delivery header
+ * ("X-GitHub-Enterprise-Host: The hostname of the GitHub Enterprise Server instance that sent the HTTP POST
+ * payload", docs.github.com/en/enterprise-server@latest/webhooks/webhook-events-and-payloads#delivery-headers);
+ * every push payload names its repository's page, `repository.html_url`, on the host that serves it
+ * (`https://octocoders.github.io/Codertocat/Hello-World` in GitHub's own GHES examples). The payload is
+ * signed and the header is not, so `html_url` decides; a header that names another host is refused rather
+ * than guessed between. A payload without `html_url` and without the header is from GitHub.com.
+ *
+ * @param enterpriseHost the `X-GitHub-Enterprise-Host` header, when the delivery has one.
+ * @throws InvalidPushPayload when `html_url` is not an http(s) URL, or the header names another host.
+ */
+export function gitHubHostOf(push: GitHubPush, enterpriseHost?: string): string {
+  const header = enterpriseHost?.trim().toLowerCase() || undefined;
+  const htmlUrl = push.repository.html_url;
+  if (htmlUrl === undefined || htmlUrl === '') return header ?? GITHUB_COM_HOST;
+  let host: string;
+  try {
+    const url = new URL(htmlUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(url.protocol);
+    host = url.hostname.toLowerCase();
+  } catch {
+    throw new InvalidPushPayload('not a valid push payload: repository.html_url: must be an http(s) URL');
+  }
+  if (header !== undefined && header !== host) {
+    throw new InvalidPushPayload(
+      `X-GitHub-Enterprise-Host "${header.slice(0, 100)}" does not match the host of repository.html_url (${host})`,
+    );
+  }
+  return host;
+}
+
+/**
+ * The provider-neutral push of a validated GitHub payload.
+ * @param enterpriseHost the `X-GitHub-Enterprise-Host` header, when the delivery has one (see {@link gitHubHostOf}).
+ */
+export function pushEventFromGitHub(push: GitHubPush, deliveryId: string, enterpriseHost?: string): PushEvent {
   const head = push.head_commit ?? undefined;
   return {
     provider: 'github',
+    host: gitHubHostOf(push, enterpriseHost),
     repository: push.repository.full_name,
     ref: push.ref,
     after: push.after,

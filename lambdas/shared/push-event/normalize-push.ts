@@ -16,7 +16,7 @@ export function normalizePush(push: PushEvent, config: PipelineConfig): PushDeci
   if (push.deleted) {
     return { kind: 'ignored', reason: 'branch-deleted', detail: `branch ${route.branch} was deleted` };
   }
-  const skip = skipDirectiveOf(push.message);
+  const skip = skipDirectiveOf(push.message, config.skipDirectives);
   if (skip !== undefined) {
     return { kind: 'ignored', reason: 'skip-ci', detail: `head commit message contains ${skip}` };
   }

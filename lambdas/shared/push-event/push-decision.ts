@@ -6,6 +6,7 @@ export type IgnoreReason =
   | 'tag'
   | 'not-a-branch'
   | 'branch-deleted'
+  | 'unknown-repository-host'
   | 'unknown-repository'
   | 'no-environment-for-branch'
   | 'skip-ci'

@@ -4,6 +4,11 @@
  */
 export interface PushEvent {
   readonly provider: 'github' | 'codecommit';
+  /**
+   * The host a GitHub push came from, lowercase (`github.com`, a GitHub Enterprise Server host, a GHE.com
+   * host): part of the repository's identity. Absent for CodeCommit.
+   */
+  readonly host?: string;
   /** `owner/repo` on GitHub, the repository name on CodeCommit. */
   readonly repository: string;
   /** Full ref, e.g. `refs/heads/main` or `refs/tags/v1`. */

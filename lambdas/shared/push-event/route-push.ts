@@ -1,4 +1,9 @@
-import type { EnvironmentConfig, PipelineConfig, ServiceConfig } from '../../../lib/contracts/pipeline-config';
+import {
+  type EnvironmentConfig,
+  GITHUB_COM_HOST,
+  type PipelineConfig,
+  type ServiceConfig,
+} from '../../../lib/contracts/pipeline-config';
 import type { IgnoreReason } from './push-decision';
 import type { PushEvent } from './push-event';
 
@@ -22,22 +27,46 @@ export function branchOf(ref: string): string | undefined {
     : undefined;
 }
 
-function sameRepository(service: ServiceConfig, push: Pick<PushEvent, 'provider' | 'repository'>): boolean {
-  if (service.repository.provider !== push.provider) return false;
+/** Whether `service` is configured for `owner/repo` (GitHub) or the repository name (CodeCommit) `name`. */
+function sameName(service: ServiceConfig, provider: PushEvent['provider'], name: string): boolean {
+  if (service.repository.provider !== provider) return false;
   // GitHub owner and repository names are case-insensitive; CodeCommit names are not.
-  return push.provider === 'github'
-    ? service.repository.name.toLowerCase() === push.repository.toLowerCase()
-    : service.repository.name === push.repository;
+  return provider === 'github'
+    ? service.repository.name.toLowerCase() === name.toLowerCase()
+    : service.repository.name === name;
 }
+
+/** The host of a service's repository: its configured host on GitHub, undefined on CodeCommit. */
+const hostOf = (service: ServiceConfig): string | undefined =>
+  service.repository.provider === 'github' ? service.repository.host : undefined;
+
+/** The GitHub hosts the configuration names, in order of first use. */
+function gitHubHostsOf(config: PipelineConfig): string[] {
+  return [...new Set(config.services.flatMap((s) => (s.repository.provider === 'github' ? [s.repository.host] : [])))];
+}
+
+type RoutedPush = Pick<PushEvent, 'provider' | 'repository' | 'ref'> & { readonly host?: string };
 
 /**
  * Finds the services configured for the pushed repository and, in each, the environments whose
  * branch is the pushed branch (exact, case-sensitive like git). One execution per pair follows.
+ *
+ * A GitHub repository is its host and its `owner/repo`: a push from a host no service names is ignored
+ * as `unknown-repository-host` before anything else is looked at, and a push is routed only to the
+ * services on its own host. A GitHub push without a host counts as from github.com.
  */
-export function routePush(
-  config: PipelineConfig,
-  push: Pick<PushEvent, 'provider' | 'repository' | 'ref'>,
-): RouteResult {
+export function routePush(config: PipelineConfig, push: RoutedPush): RouteResult {
+  const host = push.provider === 'github' ? (push.host ?? GITHUB_COM_HOST).toLowerCase() : undefined;
+  if (host !== undefined) {
+    const known = gitHubHostsOf(config);
+    if (!known.includes(host)) {
+      return {
+        kind: 'ignored',
+        reason: 'unknown-repository-host',
+        detail: `unknown repository host ${host}: no service is configured on it (configured GitHub hosts: ${known.join(', ') || 'none'})`,
+      };
+    }
+  }
   if (push.ref.startsWith(TAG_PREFIX)) {
     return { kind: 'ignored', reason: 'tag', detail: `tags do not deploy (${push.ref})` };
   }
@@ -45,12 +74,16 @@ export function routePush(
   if (branch === undefined) {
     return { kind: 'ignored', reason: 'not-a-branch', detail: `ref ${push.ref} is not a branch` };
   }
-  const services = config.services.filter((service) => sameRepository(service, push));
+  const named = config.services.filter((service) => sameName(service, push.provider, push.repository));
+  const services = named.filter((service) => hostOf(service) === host);
   if (services.length === 0) {
+    const elsewhere = [...new Set(named.map(hostOf))];
+    const where = host === undefined ? '' : ` on ${host}`;
+    const hint = elsewhere.length === 0 ? '' : ` (it is configured on ${elsewhere.join(', ')})`;
     return {
       kind: 'ignored',
       reason: 'unknown-repository',
-      detail: `no service is configured for ${push.provider} repository ${push.repository}`,
+      detail: `no service is configured for ${push.provider} repository ${push.repository}${where}${hint}`,
     };
   }
   const targets = services

@@ -1,17 +1,10 @@
-/**
- * The skip directives GitHub Actions honours, from "Skipping workflow runs"
- * (docs.github.com/en/actions/managing-workflow-runs/skipping-workflow-runs): workflows "won't be
- * triggered if you add any of the following strings to the commit message in a push, or the HEAD commit
- * of a pull request: [skip ci] [ci skip] [no ci] [skip actions] [actions skip]". Matched in any case, as
- * this pipeline always has.
- */
-export const SKIP_MARKERS: readonly string[] = [
-  '[skip ci]',
-  '[ci skip]',
-  '[no ci]',
-  '[skip actions]',
-  '[actions skip]',
-];
+import { DEFAULT_SKIP_MARKERS, type SkipDirectives } from '../../../lib/contracts/pipeline-config';
+
+/** The skip markers GitHub Actions honours, the default set ({@link DEFAULT_SKIP_MARKERS}). */
+export const SKIP_MARKERS: readonly string[] = DEFAULT_SKIP_MARKERS;
+
+/** GitHub Actions' set: the default of the configuration's `skipDirectives`. */
+export const DEFAULT_SKIP_DIRECTIVES: SkipDirectives = { markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true };
 
 /**
  * The same page: "Alternatively, you can add a skip-checks trailer to your commit message. The trailers
@@ -41,17 +34,23 @@ function hasSkipChecksTrailer(message: string): boolean {
 }
 
 /**
- * The directive that asks not to run the pipeline for this commit message (one of {@link SKIP_MARKERS},
- * in any case, or `skip-checks: true` as the last trailer), or undefined when there is none.
+ * The directive that asks not to run the pipeline for this commit message, or undefined when there is
+ * none: the first of `directives.markers` the message contains, in any case (returned as configured), else
+ * `skip-checks: true` when `directives.skipChecksTrailer` is on and the message ends in that trailer.
+ *
+ * @param directives the configuration's `skipDirectives`. @default GitHub Actions' set ({@link DEFAULT_SKIP_DIRECTIVES})
  */
-export function skipDirectiveOf(message: string): string | undefined {
+export function skipDirectiveOf(
+  message: string,
+  directives: SkipDirectives = DEFAULT_SKIP_DIRECTIVES,
+): string | undefined {
   const lower = message.toLowerCase();
-  const marker = SKIP_MARKERS.find((m) => lower.includes(m));
+  const marker = directives.markers.find((m) => lower.includes(m.toLowerCase()));
   if (marker !== undefined) return marker;
-  return hasSkipChecksTrailer(message) ? 'skip-checks: true' : undefined;
+  return directives.skipChecksTrailer && hasSkipChecksTrailer(message) ? 'skip-checks: true' : undefined;
 }
 
 /** Whether a commit message asks not to run the pipeline (see {@link skipDirectiveOf}). */
-export function asksToSkipCi(message: string): boolean {
-  return skipDirectiveOf(message) !== undefined;
+export function asksToSkipCi(message: string, directives: SkipDirectives = DEFAULT_SKIP_DIRECTIVES): boolean {
+  return skipDirectiveOf(message, directives) !== undefined;
 }

@@ -5,6 +5,12 @@ mock_provider "aws" {
   mock_resource "aws_s3_bucket" {
     defaults = { arn = "arn:aws:s3:::acme-deploy-tfstate-123456789012" }
   }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
 }
 
 variables {
@@ -54,6 +60,48 @@ run "old_state_versions_and_lock_delete_markers_expire" {
   assert {
     condition     = one(aws_s3_bucket_lifecycle_configuration.state.rule[0].expiration).expired_object_delete_marker == true
     error_message = "Delete markers left by removed lock files must expire."
+  }
+}
+
+run "creates_the_accounts_github_oidc_provider_once" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 1 && aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com" && aws_iam_openid_connect_provider.github[0].client_id_list == toset(["sts.amazonaws.com"])
+    error_message = "The bootstrap must create the account's GitHub OIDC provider with the STS audience (the environments only look it up)."
+  }
+}
+
+run "leaves_an_existing_github_oidc_provider_alone" {
+  command = plan
+
+  variables {
+    create_github_oidc_provider = false
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0 && output.github_oidc_provider_arn == null
+    error_message = "create_github_oidc_provider = false must create no provider."
+  }
+}
+
+# Without bucket_name the bucket is the one the pipeline's Terraform stages use.
+run "default_bucket_is_the_pipelines" {
+  command = plan
+
+  variables {
+    region      = null
+    bucket_name = null
+  }
+
+  assert {
+    condition     = aws_s3_bucket.state.bucket == "123456789012-eu-west-1-terraform-state"
+    error_message = "The default state bucket must be <account>-<region>-terraform-state, the name the pipeline's Terraform builds use."
+  }
+
+  assert {
+    condition     = strcontains(output.backend_config_example, "-backend-config=bucket=123456789012-eu-west-1-terraform-state -backend-config=key=sample-service/dev/infra.tfstate -backend-config=region=eu-west-1")
+    error_message = "The example init must use the stages' bucket and key."
   }
 }
 

@@ -1,84 +1,63 @@
-# Every difference between environments is a value in terraform.tfvars; the .tf files are identical.
+# Pass-through declarations: each variable is described, defaulted and validated once, in
+# modules/environment/variables.tf. null (the default here) means "the composition's default".
+# The values of this environment are in terraform.tfvars; the pipeline passes the TF_VAR_* ones.
 
-variable "project" {
-  description = "Short project name; resources are named `<project>-<environment>`."
+variable "region" {
+  description = "AWS region of the environment: the region of the pipeline stack. Never in terraform.tfvars (it would override the pipeline's). null = the provider takes it from AWS_REGION, which CodeBuild sets to the build's (the stack's) region; TF_VAR_region sets it explicitly."
   type        = string
-  default     = "deploy"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.project))
-    error_message = "project must be 2-21 lowercase letters, digits or hyphens, starting with a letter."
+    condition     = var.region == null || can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region code such as eu-west-1 (or unset, to use AWS_REGION)."
   }
+}
+
+variable "project" {
+  type    = string
+  default = null
 }
 
 variable "environment" {
-  description = "Environment name (dev, staging, prod, ...)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.environment))
-    error_message = "environment must be 2-10 lowercase letters or digits, starting with a letter (for example dev or prod)."
-  }
+  type = string
 }
-
-variable "region" {
-  description = "AWS region of the environment."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
-    error_message = "region must be an AWS region code such as eu-west-1."
-  }
-}
-
-# --- network ------------------------------------------------------------------------------
 
 variable "vpc_cidr" {
-  description = "IPv4 CIDR of the VPC."
-  type        = string
-  default     = "10.0.0.0/16"
+  type    = string
+  default = null
 }
 
 variable "az_count" {
-  description = "Availability zones to use (2-4)."
-  type        = number
-  default     = 2
+  type    = number
+  default = null
 }
 
 variable "single_nat_gateway" {
-  description = "One NAT gateway for all zones instead of one per zone."
-  type        = bool
-  default     = false
+  type    = bool
+  default = null
 }
 
-# --- IAM ----------------------------------------------------------------------------------
-
 variable "github_org" {
-  description = "Owner of the GitHub repository whose workflows may assume the deploy role."
-  type        = string
+  type = string
 }
 
 variable "github_repository" {
-  description = "GitHub repository (name only) whose workflows may assume the deploy role."
-  type        = string
+  type = string
 }
 
 variable "github_branch" {
-  description = "The one branch whose workflows may assume the deploy role."
-  type        = string
-  default     = "main"
+  type    = string
+  default = null
 }
 
 variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider (false when another stack already did)."
-  type        = bool
-  default     = true
+  type    = bool
+  default = null
 }
 
 variable "github_oidc_provider_arn" {
-  description = "ARN of an existing GitHub OIDC provider, when create_github_oidc_provider is false."
-  type        = string
-  default     = ""
+  type    = string
+  default = null
 }
 
 variable "pipeline_deploy_role_arn" {
@@ -103,136 +82,109 @@ variable "permissions_boundary_arn" {
 }
 
 variable "deploy_namespaces" {
-  description = "Namespaces the deploy roles administer (empty = the whole cluster)."
-  type        = list(string)
-  default     = []
+  type    = list(string)
+  default = null
 }
 
 variable "cluster_admin_role_arns" {
-  description = "Roles of the people who operate the cluster; they get cluster-admin access entries."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for a in var.cluster_admin_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", a))])
-    error_message = "cluster_admin_role_arns must contain IAM role ARNs only."
-  }
+  type    = list(string)
+  default = null
 }
 
-# --- compute ------------------------------------------------------------------------------
-
 variable "kubernetes_version" {
-  description = "Kubernetes minor version."
-  type        = string
-  default     = "1.32"
+  type    = string
+  default = null
+}
+
+variable "cluster_autoscaler_version" {
+  type    = string
+  default = null
 }
 
 variable "node_instance_types" {
-  description = "Instance types of the managed node group."
-  type        = list(string)
+  type = list(string)
 }
 
 variable "node_min_size" {
-  description = "Fewest nodes."
-  type        = number
+  type = number
 }
 
 variable "node_max_size" {
-  description = "Most nodes."
-  type        = number
+  type = number
 }
 
 variable "node_desired_size" {
-  description = "Nodes to start with."
-  type        = number
+  type = number
 }
 
 variable "endpoint_public_access" {
-  description = "Expose the Kubernetes API publicly, restricted to public_access_cidrs."
-  type        = bool
-  default     = false
+  type    = bool
+  default = null
 }
 
 variable "public_access_cidrs" {
-  description = "CIDRs allowed to the public API endpoint."
-  type        = list(string)
-  default     = []
+  type    = list(string)
+  default = null
 }
 
 variable "ecr_repository_names" {
-  description = "ECR repositories, one per service image."
-  type        = list(string)
+  type = list(string)
 }
 
 variable "ecr_keep_tagged_images" {
-  description = "Tagged images each repository keeps."
-  type        = number
-  default     = 30
+  type    = number
+  default = null
 }
 
-# --- data ---------------------------------------------------------------------------------
-
 variable "db_instance_class" {
-  description = "RDS instance class."
-  type        = string
-  default     = "db.t4g.medium"
+  type    = string
+  default = null
 }
 
 variable "db_allocated_storage_gib" {
-  description = "Initial database storage in GiB."
-  type        = number
-  default     = 20
+  type    = number
+  default = null
 }
 
 variable "db_max_allocated_storage_gib" {
-  description = "Storage autoscaling ceiling in GiB."
-  type        = number
-  default     = 100
+  type    = number
+  default = null
 }
 
 variable "db_backup_retention_days" {
-  description = "Days of automated backups (7-35)."
-  type        = number
-  default     = 7
+  type    = number
+  default = null
 }
 
 variable "db_deletion_protection" {
-  description = "Refuse to delete the database."
-  type        = bool
+  type = bool
 }
 
 variable "db_skip_final_snapshot" {
-  description = "Delete the database without a final snapshot."
-  type        = bool
-
-  validation {
-    condition     = var.environment != "prod" || (!var.db_skip_final_snapshot && var.db_deletion_protection)
-    error_message = "prod must keep db_deletion_protection = true and db_skip_final_snapshot = false."
-  }
+  type = bool
 }
 
-# --- observability ------------------------------------------------------------------------
-
 variable "log_retention_days" {
-  description = "Retention of the VPC flow, EKS control-plane, RDS and Container Insights log groups."
-  type        = number
-  default     = 90
+  type    = number
+  default = null
 }
 
 variable "alarm_sns_topic_arns" {
-  description = "SNS topics notified by the alarms (for example the pipeline's notification topic)."
-  type        = list(string)
-  default     = []
+  type    = list(string)
+  default = null
 }
 
 variable "alb_arn_suffix" {
-  description = "ARN suffix of the service load balancer once the first deploy created it (empty before)."
-  type        = string
-  default     = ""
+  type    = string
+  default = null
+}
+
+variable "create_composite_alarm" {
+  type    = bool
+  default = null
 }
 
 variable "rds_connections_threshold" {
-  description = "Database connections that raise the connections alarm."
-  type        = number
-  default     = 100
+  type    = number
+  default = null
 }

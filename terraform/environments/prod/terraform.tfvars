@@ -1,5 +1,5 @@
 environment = "prod"
-region      = "eu-west-1"
+# region: not here. It is the pipeline stack's region (AWS_REGION or TF_VAR_region, see README).
 
 vpc_cidr           = "10.20.0.0/16"
 az_count           = 3

@@ -128,8 +128,10 @@ resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
   }
 }
 
-# One alarm for a bake step that wants a single signal: ALARM when any alarm above is.
+# One alarm for a bake step that wants a single signal: ALARM when any alarm above is. Optional
+# because some emulators (moto 5.2.1) do not implement PutCompositeAlarm; see create_composite_alarm.
 resource "aws_cloudwatch_composite_alarm" "deploy_health" {
+  count             = var.create_composite_alarm ? 1 : 0
   alarm_name        = "${var.name}-deploy-health"
   alarm_description = "Any ${var.name} service alarm in ALARM"
   alarm_rule        = join(" OR ", [for n in values(local.alarm_names) : "ALARM(\"${n}\")"])
@@ -167,7 +169,7 @@ resource "aws_cloudwatch_dashboard" "this" {
                 aws_cloudwatch_metric_alarm.rds_connections.arn,
               ],
               aws_cloudwatch_metric_alarm.alb_5xx[*].arn,
-              [aws_cloudwatch_composite_alarm.deploy_health.arn],
+              aws_cloudwatch_composite_alarm.deploy_health[*].arn,
             )
           }
         },
@@ -230,4 +232,10 @@ resource "aws_cloudwatch_dashboard" "this" {
       }],
     )
   })
+}
+
+# The composite alarm was a single resource before it became optional.
+moved {
+  from = aws_cloudwatch_composite_alarm.deploy_health
+  to   = aws_cloudwatch_composite_alarm.deploy_health[0]
 }

@@ -4,8 +4,8 @@ output "alarm_names" {
 }
 
 output "composite_alarm_name" {
-  description = "Composite alarm that is in ALARM when any of alarm_names is; the single signal for the bake step."
-  value       = aws_cloudwatch_composite_alarm.deploy_health.alarm_name
+  description = "Composite alarm that is in ALARM when any of alarm_names is; the single signal for the bake step (null when create_composite_alarm is false)."
+  value       = one(aws_cloudwatch_composite_alarm.deploy_health[*].alarm_name)
 }
 
 output "dashboard_name" {

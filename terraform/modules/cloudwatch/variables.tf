@@ -100,6 +100,13 @@ variable "alb_5xx_threshold" {
   }
 }
 
+variable "create_composite_alarm" {
+  description = "Create the composite alarm <name>-deploy-health (ALARM when any metric alarm is). Turn it off only where CloudWatch has no PutCompositeAlarm, such as a local apply against moto_server 5.2.1."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -1,4 +1,5 @@
 locals {
+  addon_names = ["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "amazon-cloudwatch-observability", "metrics-server"]
   access_policies = {
     cluster-admin = "AmazonEKSClusterAdminPolicy"
     admin         = "AmazonEKSAdminPolicy"
@@ -8,6 +9,7 @@ locals {
 }
 
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 resource "aws_kms_key" "secrets" {
   description             = "Envelope encryption of Kubernetes secrets in ${var.cluster_name}"
@@ -109,8 +111,12 @@ resource "aws_cloudwatch_log_group" "container_insights" {
   tags              = var.tags
 }
 
+# metrics-server: EKS runs no Metrics Server by default (EKS User Guide, "View resource usage with the
+# Kubernetes Metrics Server"), and without it the service's HorizontalPodAutoscaler gets no metric and
+# never scales; the EKS community add-on installs it. eks-pod-identity-agent gives the Cluster
+# Autoscaler (below) its AWS credentials.
 resource "aws_eks_addon" "this" {
-  for_each                    = toset(["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "amazon-cloudwatch-observability"])
+  for_each                    = toset(local.addon_names)
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.key
   resolve_conflicts_on_create = "OVERWRITE"
@@ -168,4 +174,32 @@ resource "aws_vpc_security_group_ingress_rule" "cluster_api_from_deploy" {
   to_port                      = 443
   referenced_security_group_id = aws_security_group.deploy.id
   tags                         = var.tags
+}
+
+# --- node autoscaling: Cluster Autoscaler ------------------------------------------------------------
+# Pods scale first (the chart's HPA, fed by metrics-server); when they no longer fit, the Cluster
+# Autoscaler changes the managed node group's desired size within node_min_size..node_max_size. Its AWS
+# role (iam module) reaches it through EKS Pod Identity; it runs from the manifest below (no Helm or
+# Kubernetes provider here, and EKS has no Cluster Autoscaler add-on), applied by a cluster admin.
+
+resource "aws_eks_pod_identity_association" "cluster_autoscaler" {
+  count           = var.cluster_autoscaler == null ? 0 : 1
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = var.cluster_autoscaler.namespace
+  service_account = var.cluster_autoscaler.service_account
+  role_arn        = var.cluster_autoscaler.role_arn
+  tags            = var.tags
+
+  # The agent add-on hands the role's credentials to the pods.
+  depends_on = [aws_eks_addon.this]
+}
+
+locals {
+  cluster_autoscaler_manifest = var.cluster_autoscaler == null ? null : templatefile("${path.module}/cluster-autoscaler.yaml.tftpl", {
+    cluster_name    = aws_eks_cluster.this.name
+    region          = data.aws_region.current.name
+    namespace       = var.cluster_autoscaler.namespace
+    service_account = var.cluster_autoscaler.service_account
+    image           = "registry.k8s.io/autoscaling/cluster-autoscaler:v${var.cluster_autoscaler_version}"
+  })
 }

@@ -87,3 +87,19 @@ output "container_insights_log_group_names" {
   description = "Container Insights log groups created with retention before the CloudWatch observability add-on."
   value       = [for g in aws_cloudwatch_log_group.container_insights : g.name]
 }
+
+output "addon_names" {
+  description = "EKS add-ons installed on the cluster (metrics-server feeds the HorizontalPodAutoscaler; eks-pod-identity-agent serves Pod Identity)."
+  value       = sort(keys(aws_eks_addon.this))
+}
+
+output "cluster_autoscaler" {
+  description = "The Cluster Autoscaler's Pod Identity association (namespace, service account, role) and its Kubernetes manifest, which a cluster admin applies (`terraform output -raw cluster_autoscaler_manifest | kubectl apply -f -`); null without an autoscaler."
+  value = var.cluster_autoscaler == null ? null : {
+    namespace       = aws_eks_pod_identity_association.cluster_autoscaler[0].namespace
+    service_account = aws_eks_pod_identity_association.cluster_autoscaler[0].service_account
+    role_arn        = aws_eks_pod_identity_association.cluster_autoscaler[0].role_arn
+    image           = "registry.k8s.io/autoscaling/cluster-autoscaler:v${var.cluster_autoscaler_version}"
+    manifest        = local.cluster_autoscaler_manifest
+  }
+}

@@ -9,13 +9,13 @@ variable "cluster_name" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane, for example 1.32."
+  description = "Kubernetes minor version of the control plane and nodes, for example 1.36. It must stay within the support window of the pipeline's Helm and kubectl (lib/tool-versions.ts)."
   type        = string
-  default     = "1.32"
+  default     = "1.36"
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a minor version such as 1.32 (no patch level, no leading 'v')."
+    error_message = "kubernetes_version must be a minor version such as 1.36 (no patch level, no leading 'v')."
   }
 }
 
@@ -181,6 +181,28 @@ variable "iam_dependencies" {
   description = "IDs of IAM policy attachments the cluster must wait for (so deletes happen in the right order)."
   type        = list(string)
   default     = []
+}
+
+variable "cluster_autoscaler" {
+  description = "The Cluster Autoscaler's IAM role (iam module output cluster_autoscaler) and the namespace and service account it runs as; the module associates them through EKS Pod Identity and renders its manifest. null = no node autoscaler."
+  type = object({
+    role_arn        = string
+    namespace       = string
+    service_account = string
+  })
+  default = null
+}
+
+variable "cluster_autoscaler_version" {
+  description = "Cluster Autoscaler release (registry.k8s.io/autoscaling/cluster-autoscaler), whose minor must be the cluster's: the autoscaler is built for one Kubernetes minor."
+  type        = string
+  nullable    = false
+  default     = "1.36.0"
+
+  validation {
+    condition     = can(regex("^1\\.[0-9]+\\.[0-9]+$", var.cluster_autoscaler_version)) && try(join(".", slice(split(".", var.cluster_autoscaler_version), 0, 2)) == var.kubernetes_version, false)
+    error_message = "cluster_autoscaler_version must be a release such as 1.36.0 whose minor equals kubernetes_version (raise both together)."
+  }
 }
 
 variable "tags" {

@@ -95,6 +95,88 @@ resource "aws_iam_role_policy_attachment" "rds_monitoring" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }
 
+# --- Cluster Autoscaler (EKS Pod Identity) -------------------------------------------------
+
+locals {
+  # The service account the autoscaler runs as (the eks module associates it with this role, and its
+  # Kubernetes manifest creates it).
+  cluster_autoscaler_namespace       = "kube-system"
+  cluster_autoscaler_service_account = "cluster-autoscaler"
+}
+
+# Assumed only by EKS Pod Identity for the autoscaler's service account on this cluster: Pod Identity
+# sets these session tags when it assumes a role (EKS User Guide, "Create IAM role with trust policy
+# required by EKS Pod Identity": the tags restrict which service accounts, namespaces and clusters can
+# use the role).
+resource "aws_iam_role" "cluster_autoscaler" {
+  name        = "${var.name}-cluster-autoscaler"
+  description = "Cluster Autoscaler of ${var.cluster_name} (EKS Pod Identity, ${local.cluster_autoscaler_namespace}/${local.cluster_autoscaler_service_account})."
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+      Condition = {
+        StringEquals = {
+          "aws:RequestTag/eks-cluster-arn"            = local.cluster_arn
+          "aws:RequestTag/kubernetes-namespace"       = local.cluster_autoscaler_namespace
+          "aws:RequestTag/kubernetes-service-account" = local.cluster_autoscaler_service_account
+        }
+      }
+    }]
+  })
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+# Least privilege after the Cluster Autoscaler's AWS documentation (cluster-autoscaler/cloudprovider/aws
+# README, "IAM Policy"): reading Auto Scaling groups, launch templates and instance types needs "*"
+# (these Describe calls take no resource); changing a group is limited to the groups EKS tags as this
+# cluster's. EKS tags the Auto Scaling groups of managed node groups for the autoscaler's auto-discovery
+# (EKS User Guide, "Managed node groups": "Amazon EKS tags managed node group resources so that they are
+# configured to use the Kubernetes Cluster Autoscaler"): k8s.io/cluster-autoscaler/<cluster> = owned.
+resource "aws_iam_role_policy" "cluster_autoscaler" {
+  name = "cluster-autoscaler"
+  role = aws_iam_role.cluster_autoscaler.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ScaleThisClustersNodeGroups"
+        Effect   = "Allow"
+        Action   = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+        Resource = "arn:${local.partition}:autoscaling:${local.region}:${local.account_id}:autoScalingGroup:*:autoScalingGroupName/*"
+        Condition = {
+          StringEquals = { "aws:ResourceTag/k8s.io/cluster-autoscaler/${var.cluster_name}" = "owned" }
+        }
+      },
+      {
+        Sid    = "DiscoverNodeGroups"
+        Effect = "Allow"
+        Action = [
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:DescribeAutoScalingInstances",
+          "autoscaling:DescribeLaunchConfigurations",
+          "autoscaling:DescribeScalingActivities",
+          "autoscaling:DescribeTags",
+          "ec2:DescribeImages",
+          "ec2:DescribeInstanceTypes",
+          "ec2:DescribeLaunchTemplateVersions",
+          "ec2:GetInstanceTypesFromInstanceRequirements",
+        ]
+        Resource = "*"
+      },
+      {
+        Sid      = "DescribeThisClustersNodeGroups"
+        Effect   = "Allow"
+        Action   = ["eks:DescribeNodegroup"]
+        Resource = "arn:${local.partition}:eks:${local.region}:${local.account_id}:nodegroup/${var.cluster_name}/*/*"
+      },
+    ]
+  })
+}
+
 # --- GitHub Actions deploy role ------------------------------------------------------------
 
 resource "aws_iam_openid_connect_provider" "github" {

@@ -39,6 +39,21 @@ output "policy_attachment_ids" {
 output "role_permissions_boundaries" {
   description = "Permissions boundary of each role the module creates, keyed by role name (null when none is set)."
   value = {
-    for r in [aws_iam_role.cluster, aws_iam_role.node, aws_iam_role.rds_monitoring, aws_iam_role.github_deploy] : r.name => r.permissions_boundary
+    for r in [aws_iam_role.cluster, aws_iam_role.node, aws_iam_role.rds_monitoring, aws_iam_role.github_deploy, aws_iam_role.cluster_autoscaler] : r.name => r.permissions_boundary
+  }
+}
+
+output "creates_github_oidc_provider" {
+  description = "Whether this module creates the account's GitHub OIDC provider (false when it uses an existing one)."
+  value       = length(aws_iam_openid_connect_provider.github) > 0
+}
+
+output "cluster_autoscaler" {
+  description = "The Cluster Autoscaler's identity: its role (for the EKS Pod Identity association), the namespace and service account it may be used from, and its permissions policy (JSON)."
+  value = {
+    role_arn        = aws_iam_role.cluster_autoscaler.arn
+    namespace       = local.cluster_autoscaler_namespace
+    service_account = local.cluster_autoscaler_service_account
+    policy          = aws_iam_role_policy.cluster_autoscaler.policy
   }
 }

@@ -1,67 +1,9 @@
-# Identical in every environment: it runs against that environment's terraform.tfvars (loaded
-# from the configuration directory) with a mocked AWS provider, and checks how the layers are
-# wired together. Each module's own tests check its resources in detail.
+# Identical in every environment: it runs this root with its own terraform.tfvars (loaded from the
+# configuration directory) and a mocked AWS provider, and checks the values this environment gets.
+# How the layers are wired is tested once, in modules/environment/tests.
 
 mock_provider "aws" {
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_availability_zones" {
-    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
-  }
-  # The provider still validates ARN and URL arguments, so mocked values must have their shape.
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
-  }
-  # The eks module validates vpc_id (for the deploy security group) as vpc-<hex>.
-  mock_resource "aws_vpc" {
-    defaults = { id = "vpc-0123456789abcdef0" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
-  }
-  mock_resource "aws_iam_openid_connect_provider" {
-    defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
-  }
-  mock_resource "aws_eks_cluster" {
-    defaults = {
-      arn                   = "arn:aws:eks:eu-west-1:123456789012:cluster/mock"
-      identity              = [{ oidc = [{ issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF" }] }]
-      vpc_config            = { cluster_security_group_id = "sg-0c1u5ter000000001" }
-      certificate_authority = [{ data = "bW9jay1jYQ==" }]
-    }
-  }
-}
-
-# A distinct ARN per role, so a check that one role is wired somewhere fails when another one is.
-override_resource {
-  target = module.iam.aws_iam_role.cluster
-  values = { arn = "arn:aws:iam::123456789012:role/mock-eks-cluster" }
-}
-override_resource {
-  target = module.iam.aws_iam_role.node
-  values = { arn = "arn:aws:iam::123456789012:role/mock-eks-node" }
-}
-override_resource {
-  target = module.iam.aws_iam_role.rds_monitoring
-  values = { arn = "arn:aws:iam::123456789012:role/mock-rds-monitoring" }
-}
-override_resource {
-  target = module.iam.aws_iam_role.github_deploy
-  values = { arn = "arn:aws:iam::123456789012:role/mock-github-deploy" }
-}
-override_resource {
-  target = module.vpc.aws_iam_role.flow_logs
-  values = { arn = "arn:aws:iam::123456789012:role/mock-vpc-flow-logs" }
+  source = "../../modules/environment/tests/aws-mock"
 }
 
 # Values the pipeline passes as TF_VAR_* (they are not in terraform.tfvars, which would override them).
@@ -70,85 +12,16 @@ variables {
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/deploy-pipeline-terraform-apply-boundary"
 }
 
-run "composition" {
+run "environment_values" {
   command = apply
 
   assert {
-    condition     = module.rds.ingress_source_security_group_ids == [module.eks.cluster_security_group_id]
-    error_message = "Only the EKS cluster security group may reach the database."
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "This test knows the values of dev and prod only; extend it for ${var.environment}."
   }
 
   assert {
-    condition     = module.rds.protection.multi_az && module.rds.protection.storage_encrypted && !module.rds.protection.publicly_accessible && module.rds.protection.backup_retention >= 7
-    error_message = "The database must be Multi-AZ, encrypted, private and backed up for at least 7 days."
-  }
-
-  assert {
-    condition     = module.rds.subnet_ids == toset(module.vpc.database_subnet_ids) && toset(module.eks.node_subnet_ids) == toset(module.vpc.private_subnet_ids)
-    error_message = "Nodes must run in the private subnets and the database in the database subnets."
-  }
-
-  assert {
-    condition     = length(setintersection(toset(module.vpc.public_subnet_ids), setunion(module.eks.node_subnet_ids, module.rds.subnet_ids))) == 0
-    error_message = "No backend component may live in a public subnet."
-  }
-
-  assert {
-    condition     = length(module.vpc.subnets_with_public_ip_on_launch) == 0 && length(distinct(module.vpc.azs)) >= 2
-    error_message = "Subnets must span at least two zones and never assign public IPs."
-  }
-
-  assert {
-    condition     = module.eks.endpoint_public_access == var.endpoint_public_access && (!var.endpoint_public_access || !contains(var.public_access_cidrs, "0.0.0.0/0"))
-    error_message = "The API endpoint must be private unless restricted CIDRs are configured."
-  }
-
-  assert {
-    condition     = module.eks.access_principal_arns["pipeline-deploy"] == "arn:aws:iam::123456789012:role/deploy-pipeline-helm-deploy" && module.eks.access_principal_arns["github-deploy"] == "arn:aws:iam::123456789012:role/mock-github-deploy"
-    error_message = "The pipeline's and GitHub's deploy roles (exactly those) need EKS access entries."
-  }
-
-  assert {
-    condition     = module.iam.cluster_role_arn == "arn:aws:iam::123456789012:role/mock-eks-cluster" && module.iam.node_role_arn == "arn:aws:iam::123456789012:role/mock-eks-node" && output.github_deploy_role_arn == "arn:aws:iam::123456789012:role/mock-github-deploy"
-    error_message = "Each role must be reported under its own name."
-  }
-
-  assert {
-    condition     = output.deploy_network.vpcId == module.vpc.vpc_id && output.deploy_network.securityGroupIds == [module.eks.deploy_security_group_id]
-    error_message = "deploy_network must name the VPC and the deploy security group the cluster admits."
-  }
-
-  assert {
-    condition     = length(output.deploy_network.subnetIds) == var.az_count && toset(output.deploy_network.subnetIds) == toset(module.vpc.private_subnet_ids) && length(setintersection(toset(output.deploy_network.subnetIds), setunion(module.vpc.public_subnet_ids, module.vpc.database_subnet_ids))) == 0
-    error_message = "deploy_network must list the private subnets (NAT out, cluster endpoint in reach) and nothing else."
-  }
-
-  assert {
-    condition     = keys(output.deploy_network) == ["securityGroupIds", "subnetIds", "vpcId"]
-    error_message = "deploy_network must have the shape of the pipeline config's deployNetwork."
-  }
-
-  assert {
-    condition     = length(module.iam.role_permissions_boundaries) == 4 && length(module.vpc.role_permissions_boundaries) == 1 && alltrue([for b in values(merge(module.iam.role_permissions_boundaries, module.vpc.role_permissions_boundaries)) : b == var.permissions_boundary_arn])
-    error_message = "Every role of the environment must carry the permissions boundary the pipeline's apply role requires."
-  }
-
-  assert {
-    condition     = module.iam.github_subject == "repo:${var.github_org}/${var.github_repository}:ref:refs/heads/${var.github_branch}"
-    error_message = "The GitHub deploy role must trust exactly the configured branch."
-  }
-
-  assert {
-    condition     = alltrue([for n in values(output.alarm_names) : startswith(n, "${var.project}-${var.environment}-")]) && output.composite_alarm_name == "${var.project}-${var.environment}-deploy-health"
-    error_message = "Alarm names must be predictable: <project>-<environment>-<what>."
-  }
-}
-
-run "environment_capacity_and_protection" {
-  command = plan
-
-  assert {
-    condition = var.environment != "dev" || module.eks.node_capacity == {
+    condition = var.environment != "dev" || module.environment.node_capacity == {
       instance_types = tolist(["t3.medium"])
       min_size       = 1
       max_size       = 4
@@ -158,7 +31,7 @@ run "environment_capacity_and_protection" {
   }
 
   assert {
-    condition = var.environment != "prod" || module.eks.node_capacity == {
+    condition = var.environment != "prod" || module.environment.node_capacity == {
       instance_types = tolist(["t3.large"])
       min_size       = 2
       max_size       = 8
@@ -168,26 +41,53 @@ run "environment_capacity_and_protection" {
   }
 
   assert {
-    condition     = var.environment != "prod" || (module.rds.protection.deletion_protection && module.rds.protection.final_snapshot)
-    error_message = "prod must protect the database from deletion and take a final snapshot."
+    condition     = var.environment != "prod" || (module.environment.database_protection.deletion_protection && module.environment.database_protection.final_snapshot && module.environment.database_protection.backup_retention == 30)
+    error_message = "prod must protect the database from deletion, take a final snapshot and keep 30 days of backups."
   }
 
   assert {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "This test knows the sizes of dev and prod only; extend it for ${var.environment}."
+    condition     = var.environment != "dev" || (!module.environment.database_protection.deletion_protection && !module.environment.database_protection.final_snapshot && module.environment.database_protection.backup_retention == 7)
+    error_message = "dev must keep 7 days of backups and may delete the database without a final snapshot."
+  }
+
+  assert {
+    condition     = module.environment.database_protection.multi_az && module.environment.database_protection.storage_encrypted && !module.environment.database_protection.publicly_accessible
+    error_message = "Every environment's database must be Multi-AZ, encrypted and private."
+  }
+
+  assert {
+    condition     = length(output.deploy_network.subnetIds) == (var.environment == "prod" ? 3 : 2)
+    error_message = "dev must span 2 zones and prod 3 (deploy_network lists one private subnet per zone)."
+  }
+
+  assert {
+    condition     = output.cluster_name == "deploy-${var.environment}" && alltrue([for n in values(output.alarm_names) : startswith(n, "deploy-${var.environment}-")])
+    error_message = "The cluster and alarms must be named deploy-<environment>, the names the pipeline config uses."
+  }
+
+  assert {
+    condition     = output.ecr_repository_names == { "sample-service" = "sample-service-${var.environment}" }
+    error_message = "The sample service's images must go to sample-service-<environment>, so dev and prod can share an account."
+  }
+
+  assert {
+    condition     = contains(module.environment.autoscaling.addon_names, "metrics-server") && module.environment.autoscaling.cluster_autoscaler.service_account == "cluster-autoscaler" && strcontains(output.cluster_autoscaler_manifest, "k8s.io/cluster-autoscaler/deploy-${var.environment}\n")
+    error_message = "Every environment must scale pods (metrics-server) and nodes (Cluster Autoscaler of its own cluster)."
+  }
+
+  assert {
+    condition     = !module.environment.creates_github_oidc_provider
+    error_message = "The environment must use the account's GitHub OIDC provider from terraform/bootstrap, not create a second one."
   }
 }
 
-# One plan, several bad inputs: the run passes only if every listed variable rejects its value.
-run "prod_rejects_an_unprotected_database_and_bad_roles" {
+# The inputs this root checks itself: the provider's region and the pipeline's roles.
+run "rejects_a_bad_region_and_bad_pipeline_roles" {
   command = plan
   variables {
-    environment              = "prod"
-    db_deletion_protection   = false
-    db_skip_final_snapshot   = true
+    region                   = "Ireland"
     pipeline_deploy_role_arn = "arn:aws:iam::123456789012:user/someone"
     permissions_boundary_arn = "arn:aws:iam::123456789012:role/deploy-pipeline-terraform-apply-boundary"
-    region                   = "Ireland"
   }
-  expect_failures = [var.db_skip_final_snapshot, var.pipeline_deploy_role_arn, var.permissions_boundary_arn, var.region]
+  expect_failures = [var.region, var.pipeline_deploy_role_arn, var.permissions_boundary_arn]
 }

@@ -31,8 +31,8 @@ run "alarms_have_predictable_names" {
   }
 
   assert {
-    condition     = aws_cloudwatch_composite_alarm.deploy_health.alarm_name == "orders-test-deploy-health" && strcontains(aws_cloudwatch_composite_alarm.deploy_health.alarm_rule, "ALARM(\"orders-test-rds-cpu-high\")")
-    error_message = "The composite alarm must combine the metric alarms."
+    condition     = aws_cloudwatch_composite_alarm.deploy_health[0].alarm_name == "orders-test-deploy-health" && strcontains(aws_cloudwatch_composite_alarm.deploy_health[0].alarm_rule, "ALARM(\"orders-test-rds-cpu-high\")") && output.composite_alarm_name == "orders-test-deploy-health"
+    error_message = "The composite alarm must exist by default and combine the metric alarms."
   }
 
   assert {
@@ -86,6 +86,26 @@ run "storage_alarm_follows_the_allocated_storage" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.rds_storage.threshold == 57 * 1073741824 * 15 / 100
     error_message = "The storage alarm threshold must be the given percentage of the given allocated storage."
+  }
+}
+
+# A local apply against moto_server (no PutCompositeAlarm) turns the composite alarm off; the metric
+# alarms and the dashboard stay.
+run "composite_alarm_can_be_turned_off" {
+  command = apply
+
+  variables {
+    create_composite_alarm = false
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_composite_alarm.deploy_health) == 0 && output.composite_alarm_name == null
+    error_message = "create_composite_alarm = false must create no composite alarm and report none."
+  }
+
+  assert {
+    condition     = length(output.alarm_names) == 4 && length(one([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.alarms if w.type == "alarm"])) == 4
+    error_message = "Without the composite alarm the metric alarms and the dashboard's alarm widget must stay."
   }
 }
 

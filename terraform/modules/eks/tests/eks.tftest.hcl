@@ -2,6 +2,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
   # The provider still validates ARN and URL arguments, so mocked values must have their shape.
   mock_resource "aws_kms_key" {
     defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
@@ -206,4 +209,60 @@ run "container_insights_log_groups_have_retention" {
     condition     = toset(keys(aws_cloudwatch_log_group.container_insights)) == toset(["application", "dataplane", "host", "performance"]) && alltrue([for g in aws_cloudwatch_log_group.container_insights : g.retention_in_days == 30 && startswith(g.name, "/aws/containerinsights/orders-test/")])
     error_message = "The four Container Insights log groups of the cluster must exist with retention."
   }
+}
+
+# Pods scale on metrics-server's metrics (HPA); nodes scale with the Cluster Autoscaler, whose role
+# reaches it through EKS Pod Identity.
+run "metrics_server_and_cluster_autoscaler" {
+  command = apply
+
+  variables {
+    cluster_autoscaler = {
+      role_arn        = "arn:aws:iam::123456789012:role/orders-test-cluster-autoscaler"
+      namespace       = "kube-system"
+      service_account = "cluster-autoscaler"
+    }
+  }
+
+  assert {
+    condition     = contains(keys(aws_eks_addon.this), "metrics-server") && contains(keys(aws_eks_addon.this), "eks-pod-identity-agent") && contains(output.addon_names, "metrics-server")
+    error_message = "The metrics-server add-on (for the HPA) and the Pod Identity agent (for the autoscaler) must be installed."
+  }
+
+  assert {
+    condition = {
+      cluster         = aws_eks_pod_identity_association.cluster_autoscaler[0].cluster_name
+      namespace       = aws_eks_pod_identity_association.cluster_autoscaler[0].namespace
+      service_account = aws_eks_pod_identity_association.cluster_autoscaler[0].service_account
+      role_arn        = aws_eks_pod_identity_association.cluster_autoscaler[0].role_arn
+      } == {
+      cluster         = "orders-test"
+      namespace       = "kube-system"
+      service_account = "cluster-autoscaler"
+      role_arn        = "arn:aws:iam::123456789012:role/orders-test-cluster-autoscaler"
+    }
+    error_message = "The autoscaler's service account must be associated with its role on this cluster."
+  }
+
+  assert {
+    condition     = strcontains(output.cluster_autoscaler.manifest, "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/orders-test\n") && strcontains(output.cluster_autoscaler.manifest, "image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.0\n") && strcontains(output.cluster_autoscaler.manifest, "serviceAccountName: cluster-autoscaler\n")
+    error_message = "The manifest must discover this cluster's node groups, run the autoscaler built for the cluster's minor, as the associated service account."
+  }
+}
+
+run "no_autoscaler_without_a_role" {
+  command = plan
+
+  assert {
+    condition     = length(aws_eks_pod_identity_association.cluster_autoscaler) == 0 && output.cluster_autoscaler == null
+    error_message = "Without cluster_autoscaler the module must create no association and no manifest."
+  }
+}
+
+run "rejects_an_autoscaler_built_for_another_minor" {
+  command = plan
+  variables {
+    cluster_autoscaler_version = "1.35.2"
+  }
+  expect_failures = [var.cluster_autoscaler_version]
 }

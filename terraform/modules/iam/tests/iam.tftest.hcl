@@ -83,11 +83,59 @@ run "existing_oidc_provider_is_reused" {
   }
 }
 
+# The autoscaler may change only the Auto Scaling groups EKS tags as this cluster's node groups, and
+# only EKS Pod Identity may assume its role, for its one service account on this cluster.
+run "cluster_autoscaler_is_scoped_to_this_clusters_node_groups" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_iam_role.cluster_autoscaler.assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+      Condition = {
+        StringEquals = {
+          "aws:RequestTag/eks-cluster-arn"            = "arn:aws:eks:eu-west-1:123456789012:cluster/orders-test"
+          "aws:RequestTag/kubernetes-namespace"       = "kube-system"
+          "aws:RequestTag/kubernetes-service-account" = "cluster-autoscaler"
+        }
+      }
+    }]
+    error_message = "Only EKS Pod Identity may assume the autoscaler's role, for kube-system/cluster-autoscaler on this cluster."
+  }
+
+  assert {
+    condition = [for st in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : st if length(setintersection(toset(flatten([st.Action])), toset(["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]))) > 0] == [{
+      Sid       = "ScaleThisClustersNodeGroups"
+      Effect    = "Allow"
+      Action    = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+      Resource  = "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/*"
+      Condition = { StringEquals = { "aws:ResourceTag/k8s.io/cluster-autoscaler/orders-test" = "owned" } }
+    }]
+    error_message = "Scaling and terminating must be allowed once, only on Auto Scaling groups tagged k8s.io/cluster-autoscaler/<this cluster> = owned."
+  }
+
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : st.Resource != "*" || alltrue([for a in flatten([st.Action]) : can(regex("^(autoscaling|ec2):(Describe|Get)[A-Za-z]+$", a))])])
+    error_message = "Only Describe*/Get* actions may apply to every resource."
+  }
+
+  assert {
+    condition     = one([for st in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : st.Resource if contains(flatten([st.Action]), "eks:DescribeNodegroup")]) == "arn:aws:eks:eu-west-1:123456789012:nodegroup/orders-test/*/*"
+    error_message = "eks:DescribeNodegroup must be limited to this cluster's node groups."
+  }
+
+  assert {
+    condition     = output.cluster_autoscaler.role_arn == aws_iam_role.cluster_autoscaler.arn && output.cluster_autoscaler.namespace == "kube-system" && output.cluster_autoscaler.service_account == "cluster-autoscaler"
+    error_message = "The module must report the autoscaler's role and service account for the Pod Identity association."
+  }
+}
+
 run "roles_have_no_boundary_by_default" {
   command = plan
 
   assert {
-    condition     = length(output.role_permissions_boundaries) == 4 && alltrue([for b in values(output.role_permissions_boundaries) : b == null])
+    condition     = length(output.role_permissions_boundaries) == 5 && alltrue([for b in values(output.role_permissions_boundaries) : b == null])
     error_message = "Without permissions_boundary_arn no role may get a boundary."
   }
 }
@@ -104,13 +152,14 @@ run "every_role_carries_the_permissions_boundary" {
       node           = aws_iam_role.node.permissions_boundary
       rds_monitoring = aws_iam_role.rds_monitoring.permissions_boundary
       github_deploy  = aws_iam_role.github_deploy.permissions_boundary
-    } == { for k in ["cluster", "node", "rds_monitoring", "github_deploy"] : k => var.permissions_boundary_arn }
+      autoscaler     = aws_iam_role.cluster_autoscaler.permissions_boundary
+    } == { for k in ["cluster", "node", "rds_monitoring", "github_deploy", "autoscaler"] : k => var.permissions_boundary_arn }
     error_message = "Every role must carry the permissions boundary the pipeline requires."
   }
 
   assert {
-    condition     = output.role_permissions_boundaries == { for n in ["orders-test-eks-cluster", "orders-test-eks-node", "orders-test-rds-monitoring", "orders-test-github-deploy"] : n => var.permissions_boundary_arn }
-    error_message = "role_permissions_boundaries must report all four roles with the boundary."
+    condition     = output.role_permissions_boundaries == { for n in ["orders-test-eks-cluster", "orders-test-eks-node", "orders-test-rds-monitoring", "orders-test-github-deploy", "orders-test-cluster-autoscaler"] : n => var.permissions_boundary_arn }
+    error_message = "role_permissions_boundaries must report all five roles with the boundary."
   }
 }
 
