@@ -21,14 +21,18 @@ export interface StageScriptOptions {
   readonly pathPrepend?: readonly string[];
   /** Run artifacts the script reads, by key: copied from `ctx.artifacts` before it starts. */
   readonly inputs?: readonly string[];
+  /** Put what the script stores into `ctx.artifacts`. @default true */
+  readonly storeArtifacts?: boolean;
 }
 
 /** What a stage script left behind. */
 export interface StageScriptResult {
   /** The NAME=VALUE lines it recorded in `STAGE_OUTPUT_FILE`. */
   readonly outputs: Record<string, string>;
-  /** Keys of the run artifacts it stored (now in `ctx.artifacts`). */
+  /** Keys of the run artifacts it stored (now in `ctx.artifacts`, unless `storeArtifacts` is false). */
   readonly stored: readonly string[];
+  /** The directory standing in for the artifacts bucket, holding what it stored by key. */
+  readonly artifactsDir: string;
   /** Wall time of the script, in milliseconds. */
   readonly durationMs: number;
 }
@@ -122,6 +126,8 @@ export async function runStageScript(
   }
   const inputs = new Set(options.inputs ?? []);
   const stored = existsSync(artifactsDir) ? filesUnder(artifactsDir).filter((key) => !inputs.has(key)) : [];
-  for (const key of stored) await ctx.artifacts.put(key, readFileSync(join(artifactsDir, key)));
-  return { outputs, stored, durationMs };
+  if (options.storeArtifacts !== false) {
+    for (const key of stored) await ctx.artifacts.put(key, readFileSync(join(artifactsDir, key)));
+  }
+  return { outputs, stored, durationMs, artifactsDir };
 }

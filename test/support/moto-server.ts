@@ -52,13 +52,20 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
 }
 
 /**
- * Starts `moto_server` on a free loopback port and points this process's default-configured SDK
+ * Starts `moto_server` on a free loopback port (with `options.env` added to its environment) and points this process's default-configured SDK
  * clients at it (`AWS_ENDPOINT_URL`, region and dummy credentials), as the Lambdas are in tests.
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(
+  options: { readonly env?: Readonly<Record<string, string>> } = {},
+): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // process.env is jest's copy of the environment: pass it (and `options.env`, e.g.
+  // MOTO_IAM_LOAD_MANAGED_POLICIES) explicitly, or the server would not see changes to it.
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    env: { ...process.env, ...options.env },
+  });
   await waitUntilUp(endpoint, child, MOTO_START_TIMEOUT_MS);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,

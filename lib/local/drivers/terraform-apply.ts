@@ -1,7 +1,7 @@
 import { parseStageOutputs, type StageOutputs } from '../../contracts/stage-outputs';
 import { runStageScript } from '../run-stage-script';
 import { LocalBuildFailed, type StageDriver, type StageMode, type StageRunContext } from '../stage-driver';
-import { awsEndpoint, COMPOSITE_ALARM_SWITCH, detectTerraform, terraformOverrides } from '../terraform-against-moto';
+import { awsEndpoint, detectTerraform, planTargets, terraformOverrides } from '../terraform-against-moto';
 
 /**
  * TerraformApply on this machine, real under the same conditions as TerraformPlan:
@@ -9,9 +9,8 @@ import { awsEndpoint, COMPOSITE_ALARM_SWITCH, detectTerraform, terraformOverride
  * moto_server, from the same TF_WORK_ROOT the plan was made in, and logs the apply's wall time.
  * Simulated elsewhere: the saved plan must exist, nothing is applied.
  *
- * A plan that creates the composite alarm cannot be applied against moto_server 5.2.1 (no
- * PutCompositeAlarm: the provider would wait forever); such a plan fails at once, naming the
- * root's `create_composite_alarm` switch.
+ * A plan that creates what moto_server cannot (MOTO_UNSUPPORTED; TerraformPlan leaves those out)
+ * fails at once, naming them, instead of failing late or waiting forever (PutCompositeAlarm).
  *
  * Scenario keys read: `outcome: 'fail'`: the apply fails (real: `terraform apply` of a saved plan
  * is given a variable, which Terraform refuses; simulated: the build fails).
@@ -39,10 +38,11 @@ export class TerraformApplyDriver implements StageDriver<'TerraformApply'> {
       return parseStageOutputs('TerraformApply', {});
     }
     const planJson = await ctx.artifacts.get(planKey.replace(/plan\.tfplan$/, 'plan.json'));
-    if (planJson !== undefined && createsCompositeAlarm(Buffer.from(planJson).toString('utf8'))) {
+    const unsupported = planJson === undefined ? [] : planTargets(Buffer.from(planJson).toString('utf8')).leftOut;
+    if (unsupported.length > 0) {
       throw new LocalBuildFailed(
         'FAILED',
-        `TerraformApply: the plan creates a composite alarm, which moto_server does not implement (the apply would wait forever); plan with TF_VAR_${COMPOSITE_ALARM_SWITCH}=false (the environment root needs that variable)`,
+        `TerraformApply: the plan creates what moto_server cannot: ${unsupported.map((u) => `${u.address} (${u.why})`).join('; ')}`,
       );
     }
     const overrides = await terraformOverrides(ctx, endpoint);
@@ -58,12 +58,4 @@ export class TerraformApplyDriver implements StageDriver<'TerraformApply'> {
     ctx.log(`terraform-apply.sh took ${(durationMs / 1000).toFixed(1)} s (init, then apply of the saved plan)`);
     return parseStageOutputs('TerraformApply', {});
   }
-}
-
-/** Whether a plan's JSON creates an `aws_cloudwatch_composite_alarm`. */
-function createsCompositeAlarm(planJson: string): boolean {
-  const plan = JSON.parse(planJson) as { resource_changes?: { type: string; change: { actions: string[] } }[] };
-  return (plan.resource_changes ?? []).some(
-    (rc) => rc.type === 'aws_cloudwatch_composite_alarm' && rc.change.actions.includes('create'),
-  );
 }

@@ -1,15 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseStageOutputs, type StageOutputs } from '../../contracts/stage-outputs';
 import { runStageScript } from '../run-stage-script';
 import { LocalBuildFailed, type StageDriver, type StageMode, type StageRunContext } from '../stage-driver';
-import { awsEndpoint, detectTerraform, recordedPlanJson, terraformOverrides } from '../terraform-against-moto';
+import {
+  awsEndpoint,
+  detectTerraform,
+  planTargets,
+  recordedPlanJson,
+  terraformOverrides,
+} from '../terraform-against-moto';
 
 /**
  * TerraformPlan on this machine. Real where `terraform` and `moto_server` are installed and the run
  * has an AWS endpoint: `lib/stages/scripts/terraform-plan.sh` runs `init` (S3 backend with
- * `use_lockfile` in moto's S3), `plan -out` and `show -json` of the environment's root against
- * moto_server (see terraformOverrides), and the saved plan and its JSON become run artifacts, so
- * PlanGuard judges the real plan. Simulated elsewhere: the recorded plan JSON of the dev root's
- * first apply (80 resources to create) is stored with a placeholder saved plan.
+ * `use_lockfile` in moto's S3, the account bootstrapped first), `plan -out` and `show -json` of the
+ * environment's root against moto_server (see terraformOverrides), and the saved plan and its JSON
+ * become run artifacts, so PlanGuard judges the real plan and TerraformApply applies it.
+ *
+ * moto_server cannot create everything the root declares (MOTO_UNSUPPORTED: EKS add-ons, access
+ * entries, Pod Identity, ...). When the full plan holds any of those, the script runs a second time
+ * with `-target`s for everything else (TF_CLI_ARGS_plan), so the saved plan is one moto can apply;
+ * the log lists what was left out and why. Simulated elsewhere: the recorded plan JSON of the dev
+ * root's first apply (80 resources to create) is stored with a placeholder saved plan.
  *
  * Scenario keys read:
  * - `outcome: 'fail'`: the plan fails (real: `terraform plan` is given an undeclared variable, so
@@ -37,7 +50,24 @@ export class TerraformPlanDriver implements StageDriver<'TerraformPlan'> {
       if (failing) ctx.log('scenario: terraform plan gets an undeclared variable and fails');
       const overrides = await terraformOverrides(ctx, endpoint);
       if (failing) overrides.TF_CLI_ARGS_plan = '-var=scenario_undeclared_variable=1';
-      ({ outputs } = await runStageScript('TerraformPlan', ctx, { cwd: ctx.sourceDir, overrides }));
+      const full = await runStageScript('TerraformPlan', ctx, {
+        cwd: ctx.sourceDir,
+        overrides,
+        storeArtifacts: false,
+      });
+      const planJsonKey = full.outputs.PLAN_JSON_KEY as string;
+      const { targets, leftOut } = planTargets(readFileSync(join(full.artifactsDir, planJsonKey), 'utf8'));
+      if (targets.length === 0) {
+        for (const key of full.stored) await ctx.artifacts.put(key, readFileSync(join(full.artifactsDir, key)));
+        outputs = full.outputs;
+      } else {
+        ctx.log(`moto_server cannot create ${leftOut.length} of the planned resources; planning without them:`);
+        for (const { address, why } of leftOut) ctx.log(`  - ${address}: ${why}`);
+        ({ outputs } = await runStageScript('TerraformPlan', ctx, {
+          cwd: ctx.sourceDir,
+          overrides: { ...overrides, TF_CLI_ARGS_plan: targets.map((t) => `-target=${t}`).join(' ') },
+        }));
+      }
     } else {
       if (failing) throw new LocalBuildFailed('FAILED', 'TerraformPlan: the plan failed (scenario)');
       outputs = {

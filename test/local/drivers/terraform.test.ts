@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DestructiveChangeBlocked } from '../../../lambdas/plan-guard/errors';
 import { evaluatePlan } from '../../../lambdas/plan-guard/evaluate-plan';
@@ -7,14 +6,14 @@ import { DEFAULT_PROTECTED_TYPES } from '../../../lambdas/plan-guard/protected-t
 import { TerraformApplyDriver } from '../../../lib/local/drivers/terraform-apply';
 import { TerraformPlanDriver } from '../../../lib/local/drivers/terraform-plan';
 import {
-  COMPOSITE_ALARM_SWITCH,
-  declaresCompositeAlarmSwitch,
+  planTargets,
+  recordedPlanJson,
   stateBucketName,
   terraformVersion,
 } from '../../../lib/local/terraform-against-moto';
 import { type MotoServer, startMoto } from '../../support/moto-server';
 import { describeWithTools } from '../../support/real-tool';
-import { REPO_ROOT, stageContext } from './context';
+import { stageContext } from './context';
 
 const TF_DIR = 'terraform/environments/dev';
 const BUILD = { TF_DIR, TF_STATE_KEY: 'sample-service/dev/infra.tfstate' };
@@ -67,6 +66,59 @@ describe('Terraform drivers without moto_server (simulated)', () => {
     expect(verdict).toThrow(/module\.rds\.aws_db_instance\.this \(delete, create\)/);
   });
 
+  test('a plan with what moto cannot create is refused by the real apply at once, naming each', async () => {
+    const ctx = stageContext({ environment: { ...BUILD, PLAN_KEY: 'runs/x/terraform/plan.tfplan' } });
+    await ctx.artifacts.put('runs/x/terraform/plan.tfplan', 'saved plan');
+    await ctx.artifacts.put('runs/x/terraform/plan.json', recordedPlanJson('first-apply'));
+    const apply = new TerraformApplyDriver({ awsEndpoint: 'http://127.0.0.1:9' });
+    const failure = apply.run(ctx, { mode: 'real', reason: 'test' });
+    await expect(failure).rejects.toMatchObject({ status: 'FAILED' });
+    await expect(failure).rejects.toThrow(
+      /module\.cloudwatch\.aws_cloudwatch_composite_alarm\.deploy_health \(no CloudWatch PutCompositeAlarm\)/,
+    );
+    await expect(failure).rejects.toThrow(/module\.eks\.aws_eks_addon\.this\["coredns"\] \(no EKS add-on API/);
+  });
+
+  test('plan targets: everything but what moto cannot create, by resource address', () => {
+    const { targets, leftOut } = planTargets(recordedPlanJson('first-apply').toString('utf8'));
+    expect(leftOut.map((l) => l.address).sort()).toEqual([
+      'module.cloudwatch.aws_cloudwatch_composite_alarm.deploy_health',
+      'module.eks.aws_eks_access_entry.this["github-deploy"]',
+      'module.eks.aws_eks_access_entry.this["pipeline-deploy"]',
+      'module.eks.aws_eks_access_policy_association.this["github-deploy"]',
+      'module.eks.aws_eks_access_policy_association.this["pipeline-deploy"]',
+      'module.eks.aws_eks_addon.this["amazon-cloudwatch-observability"]',
+      'module.eks.aws_eks_addon.this["coredns"]',
+      'module.eks.aws_eks_addon.this["eks-pod-identity-agent"]',
+      'module.eks.aws_eks_addon.this["kube-proxy"]',
+      'module.eks.aws_eks_addon.this["vpc-cni"]',
+      'module.eks.aws_vpc_security_group_ingress_rule.cluster_api_from_deploy',
+      'module.rds.aws_vpc_security_group_ingress_rule.postgres_from_eks',
+    ]);
+    expect(targets).toContain('module.eks.aws_eks_cluster.this');
+    expect(targets).toContain('module.vpc.aws_subnet.private');
+    expect(targets.some((t) => t.includes('['))).toBe(false);
+    expect(targets.some((t) => /aws_eks_addon|composite_alarm|access_entry/.test(t))).toBe(false);
+  });
+
+  test('plan targets of a later run: only what moto cannot create changes, so the targets plan no changes', () => {
+    const plan = JSON.stringify({
+      resource_changes: [
+        { address: 'module.eks.aws_eks_cluster.this', mode: 'managed', change: { actions: ['no-op'] } },
+        { address: 'module.eks.aws_eks_addon.this["coredns"]', mode: 'managed', change: { actions: ['create'] } },
+        { address: 'data.aws_region.current', mode: 'data', change: { actions: ['read'] } },
+      ],
+    });
+    expect(planTargets(plan)).toEqual({
+      targets: ['module.eks.aws_eks_cluster.this'],
+      leftOut: [
+        { address: 'module.eks.aws_eks_addon.this["coredns"]', why: 'no EKS add-on API (CreateAddon answers 404)' },
+      ],
+    });
+    // Nothing to leave out: the full plan is used as it is.
+    expect(planTargets(JSON.stringify({ resource_changes: [] }))).toEqual({ targets: [], leftOut: [] });
+  });
+
   test('scenario outcome fail fails plan and apply; an apply without a saved plan fails, naming it', async () => {
     const failing = stageContext({ environment: BUILD, scenario: { outcome: 'fail' } });
     await expect(plan.run(failing, simulated)).rejects.toMatchObject({ status: 'FAILED' });
@@ -82,8 +134,7 @@ describeWithTools(['terraform', 'moto_server'], 'Terraform drivers against moto_
   let moto: MotoServer;
   beforeAll(async () => {
     // AWS managed policies, which the IAM module attaches, exist in moto only with this.
-    process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
-    moto = await startMoto();
+    moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
   });
   afterAll(async () => {
     await moto?.stop();
@@ -92,7 +143,7 @@ describeWithTools(['terraform', 'moto_server'], 'Terraform drivers against moto_
   test('detect: real, naming the Terraform version and the endpoint', async () => {
     expect(await new TerraformPlanDriver({ awsEndpoint: moto.endpoint }).detect()).toEqual({
       mode: 'real',
-      reason: `terraform ${terraformVersion()} against moto_server at ${moto.endpoint}`,
+      reason: `terraform ${terraformVersion()} against moto_server at ${moto.endpoint} (resources moto cannot create are left out of the plan)`,
     });
   });
 
@@ -103,15 +154,21 @@ describeWithTools(['terraform', 'moto_server'], 'Terraform drivers against moto_
     const outputs = await plan.run(ctx, await plan.detect());
     const planSeconds = (Date.now() - started) / 1000;
     expect(outputs).toMatchObject({ PLAN_HAS_CHANGES: 'true' });
+    // What moto_server cannot create was left out, each named with its reason.
+    const log = ctx.lines.join('\n');
+    expect(log).toMatch(/moto_server cannot create \d+ of the planned resources; planning without them/);
+    expect(log).toMatch(/- module\.environment\.module\.eks\.aws_eks_addon\.this\["vpc-cni"\]: no EKS add-on API/);
     expect(ctx.artifacts.objects.get(outputs.PLAN_KEY)?.length).toBeGreaterThan(1000);
 
     // PlanGuard judges the real plan JSON, and counts it as Terraform itself printed it.
-    const printed = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\./.exec(ctx.lines.join('\n'));
+    const plans = [...log.matchAll(/Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\./g)];
+    const printed = plans.at(-1) ?? null;
     expect(printed).not.toBeNull();
     const verdict = judge(ctx.artifacts.text(outputs.PLAN_JSON_KEY));
     expect(verdict.summary).toBe(`${printed?.[1]} to add, ${printed?.[2]} to change, ${printed?.[3]} to destroy`);
     expect(verdict.add).toBeGreaterThan(60);
     expect(verdict.protectedChanges).toEqual([]);
+    expect(planTargets(ctx.artifacts.text(outputs.PLAN_JSON_KEY) ?? '').leftOut).toEqual([]);
 
     const apply = new TerraformApplyDriver({ awsEndpoint: moto.endpoint });
     const applyCtx = stageContext({
@@ -119,18 +176,6 @@ describeWithTools(['terraform', 'moto_server'], 'Terraform drivers against moto_
       workDir: ctx.workDir,
       artifacts: ctx.artifacts,
     });
-    if (!declaresCompositeAlarmSwitch(join(REPO_ROOT, TF_DIR))) {
-      // Without the root's switch the plan creates the composite alarm, which moto cannot: the
-      // apply must fail at once instead of waiting forever.
-      await expect(apply.run(applyCtx, await apply.detect())).rejects.toMatchObject({
-        status: 'FAILED',
-        message: expect.stringContaining(`TF_VAR_${COMPOSITE_ALARM_SWITCH}=false`),
-      });
-      console.log(
-        `real terraform plan of ${TF_DIR}: ${planSeconds.toFixed(1)} s; apply refused (no ${COMPOSITE_ALARM_SWITCH})`,
-      );
-      return;
-    }
     const applyStarted = Date.now();
     expect(await apply.run(applyCtx, await apply.detect())).toEqual({});
     const applySeconds = (Date.now() - applyStarted) / 1000;
@@ -142,8 +187,12 @@ describeWithTools(['terraform', 'moto_server'], 'Terraform drivers against moto_
     const state = await s3.send(
       new GetObjectCommand({ Bucket: stateBucketName('us-east-1'), Key: BUILD.TF_STATE_KEY }),
     );
-    const resources = JSON.parse((await state.Body?.transformToString()) ?? '{}').resources as { mode: string }[];
-    expect(resources.filter((r) => r.mode === 'managed').length).toBe(verdict.add);
+    const resources = JSON.parse((await state.Body?.transformToString()) ?? '{}').resources as {
+      mode: string;
+      instances: unknown[];
+    }[];
+    const instances = resources.filter((r) => r.mode === 'managed').flatMap((r) => r.instances);
+    expect(instances.length).toBe(verdict.add);
     console.log(`real terraform plan of ${TF_DIR}: ${planSeconds.toFixed(1)} s, apply: ${applySeconds.toFixed(1)} s`);
   }, 900_000);
 });
