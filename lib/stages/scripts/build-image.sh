@@ -28,6 +28,8 @@
 # built; the workflow then runs BuildImage again after TerraformApply, with the default `fail`, when
 # the repository exists. Later pushes find the repository and build beside the tests and the plan as
 # before. A missing repository with `fail` is an error that names the repository and its owner.
+# The workflow's part of this order (defer in Verify, build again after TerraformApply) and its
+# status: docs/operations.md, "First deploy of an environment".
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 require_vars APP_PATH ECR_REPOSITORY_URI COMMIT AWS_REGION BASE_IMAGE_MIRROR BUILDKIT_IMAGE
