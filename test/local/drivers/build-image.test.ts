@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { buildContextDigest } from '../../../lib/local/build-context-digest';
 import { BuildImageDriver } from '../../../lib/local/drivers/build-image';
 import { LocalBuildFailed } from '../../../lib/local/stage-driver';
-import { REPO_ROOT, stageContext } from './context';
+import { REPO_ROOT, removeWorkDirs, stageContext } from './context';
+
+afterAll(removeWorkDirs);
 
 /** A copy of the bundled app's build context (app/), without installs. */
 function appCopy(): string {

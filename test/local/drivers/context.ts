@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../../lib/config/default-config';
@@ -23,6 +23,19 @@ export class MemoryArtifacts implements ArtifactStore {
   text(key: string): string | undefined {
     return this.objects.get(key)?.toString('utf8');
   }
+}
+
+const workDirs: string[] = [];
+
+/** Removes the work directories of the contexts made so far (installs and Terraform copies are large). */
+export function removeWorkDirs(): void {
+  for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+function newWorkDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'local-run-'));
+  workDirs.push(dir);
+  return dir;
 }
 
 const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
@@ -87,7 +100,7 @@ export function stageContext(
       ...options.environment,
     },
     sourceDir: options.sourceDir ?? REPO_ROOT,
-    workDir: options.workDir ?? mkdtempSync(join(tmpdir(), 'local-run-')),
+    workDir: options.workDir ?? newWorkDir(),
     artifacts: options.artifacts ?? new MemoryArtifacts(),
     scenario: options.scenario ?? {},
     log: (line) => lines.push(line),

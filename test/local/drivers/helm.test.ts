@@ -5,7 +5,9 @@ import { HelmDeployDriver } from '../../../lib/local/drivers/helm-deploy';
 import { HelmRollbackDriver } from '../../../lib/local/drivers/helm-rollback';
 import { SimulatedCluster } from '../../../lib/local/simulated-cluster';
 import { LocalBuildFailed, type StageMode } from '../../../lib/local/stage-driver';
-import { REPO_ROOT, stageContext } from './context';
+import { REPO_ROOT, removeWorkDirs, stageContext } from './context';
+
+afterAll(removeWorkDirs);
 
 const REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

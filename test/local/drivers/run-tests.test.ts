@@ -3,7 +3,9 @@ import { delimiter, join } from 'node:path';
 import { parseDiff } from '../../../lambdas/coverage-gate/parse-diff';
 import { RunTestsDriver } from '../../../lib/local/drivers/run-tests';
 import { LocalBuildFailed } from '../../../lib/local/stage-driver';
-import { headCommits, REPO_ROOT, stageContext } from './context';
+import { headCommits, REPO_ROOT, removeWorkDirs, stageContext } from './context';
+
+afterAll(removeWorkDirs);
 
 /** PATH without PostgreSQL's server programs: a machine with only Node, as CodeBuild's image. */
 function pathWithoutPostgres(): string {

@@ -13,7 +13,9 @@ import {
 } from '../../../lib/local/terraform-against-moto';
 import { type MotoServer, startMoto } from '../../support/moto-server';
 import { describeWithTools } from '../../support/real-tool';
-import { stageContext } from './context';
+import { removeWorkDirs, stageContext } from './context';
+
+afterAll(removeWorkDirs);
 
 const TF_DIR = 'terraform/environments/dev';
 const BUILD = { TF_DIR, TF_STATE_KEY: 'sample-service/dev/infra.tfstate' };
