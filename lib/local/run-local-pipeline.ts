@@ -15,11 +15,12 @@ import { readDeployPipelineAsl, substituteAsl } from '../workflow/deploy-pipelin
 import { DirectoryArtifactStore, LOCAL_ARTIFACTS_BUCKET, S3ArtifactStore } from './artifact-stores';
 import { type AslDefinition, allStates, type LocatedState, taskKind } from './asl-states';
 import { failedBuild, succeededBuild, TaskFailure } from './codebuild-results';
-import { defaultDrivers, type StageDrivers } from './drivers';
+import { realDrivers } from './drivers/index';
 import { LOCAL_LAMBDAS } from './lambda-tasks';
 import { LocalRunDefect } from './local-run-defect';
 import type { LocalNotification, LocalRunResult, LocalState } from './local-run-result';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_SETTINGS_PREFIX, localSubstitutions } from './local-substitutions';
+import type { StageDrivers } from './simulated-drivers';
 import { type ArtifactStore, LocalBuildFailed, type StageMode, type StageRunContext } from './stage-driver';
 
 /** One event of aws-local-stepfunctions' execution history (the package does not export the type). */
@@ -71,7 +72,7 @@ export interface LocalPipelineOptions {
    * it in SSM; `undefined` = no such parameter (the task fails with `Ssm.ParameterNotFoundException`).
    */
   readonly settingsFor: (service: string, environment: string) => unknown;
-  /** @default {@link defaultDrivers} */
+  /** @default {@link realDrivers}: each stage real where its tool runs here, simulated otherwise */
   readonly drivers?: StageDrivers;
   /** Where artifacts live. @default a directory store in a temporary directory, removed after the run */
   readonly artifacts?: ArtifactStore;
@@ -191,7 +192,7 @@ function describeStore(store: ArtifactStore): string {
  *   the run itself is wrong); the run is aborted first.
  */
 export async function runLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipelineRun> {
-  const drivers = options.drivers ?? defaultDrivers();
+  const drivers = options.drivers ?? realDrivers();
   const sourceDir = options.sourceDir ?? REPOSITORY_ROOT;
   const scratch = await mkdtemp(join(tmpdir(), 'deployctl-local-'));
   const artifacts = options.artifacts ?? new DirectoryArtifactStore(join(scratch, 'artifacts'), LOCAL_ARTIFACTS_BUCKET);

@@ -2,7 +2,7 @@ import { loadConfig } from '../config/load-config';
 import type { PipelineConfig } from '../contracts/pipeline-config';
 import { runSettingsFor } from '../run-settings';
 import { S3ArtifactStore } from './artifact-stores';
-import type { StageDrivers } from './drivers';
+import { realDrivers } from './drivers/index';
 import { localExecutionInput } from './local-execution-input';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-substitutions';
 import {
@@ -14,6 +14,7 @@ import {
   runLocalPipeline,
 } from './run-local-pipeline';
 import { type ChangeSet, type LocalScenario, scenarioNamed } from './scenarios';
+import type { StageDrivers } from './simulated-drivers';
 
 export interface LocalScenarioOptions {
   /** @default the embedded default configuration (`loadConfig()`) */
@@ -106,7 +107,9 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
     scenarioName: scenario.name,
     sourceDir,
     ...(artifacts === undefined ? {} : { artifacts }),
-    ...(options.drivers === undefined ? {} : { drivers: options.drivers }),
+    drivers:
+      options.drivers ??
+      realDrivers({ ...(options.awsEndpoint === undefined ? {} : { awsEndpoint: options.awsEndpoint }) }),
     ...(options.fail === undefined ? {} : { fail: options.fail }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -8,9 +8,10 @@ import { ecrRepositoryName } from '../contracts/pipeline-config';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { buildSubstitutions, grantSourcePull, type PipelineStageModule, type StageContext } from './pipeline-stage';
+import { attachStageScripts } from './stage-scripts-source';
 
 /**
- * BuildImage (CodeBuild, `lib/buildspecs/build-image.yml`): builds a service image with Docker
+ * BuildImage (CodeBuild, `lib/buildspecs/build-image.yml` calling `lib/stages/scripts/build-image.sh`): builds a service image with Docker
  * BuildKit and pushes `<repository>:<commit>` to the service's ECR repository.
  */
 export class BuildImageStage implements PipelineStageModule {
@@ -28,6 +29,7 @@ export class BuildImageStage implements PipelineStageModule {
       environment: { ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName },
       privileged: true,
     });
+    attachStageScripts([this.build]);
     Validations.of(this.build).acknowledge({
       id: 'AwsSolutions-CB3',
       reason: 'Building container images with Docker BuildKit needs privileged mode.',

@@ -8,6 +8,7 @@ import type { DeployNetwork, PipelineConfig } from '../contracts/pipeline-config
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { TOOL_VERSIONS } from '../tool-versions';
 import { buildSubstitutions, grantSourcePull, type PipelineStageModule, type StageContext } from './pipeline-stage';
+import { attachStageScripts } from './stage-scripts-source';
 
 /** Helm 4 and kubectl, pinned by checksum: the deploy and rollback builds install them the same way. */
 export const HELM_TOOLS_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -29,7 +30,7 @@ export function clusterNetworks(config: PipelineConfig): ReadonlyMap<string, Dep
 }
 
 /**
- * HelmDeploy (CodeBuild, `lib/buildspecs/helm-deploy.yml`): deploys a service image by digest with
+ * HelmDeploy (CodeBuild, `lib/buildspecs/helm-deploy.yml` calling `lib/stages/scripts/helm-deploy.sh`): deploys a service image by digest with
  * Helm and waits for the rollout. One project outside any VPC, plus one inside the VPC of each
  * cluster with a `deployNetwork`; a run's settings name the project of its cluster. Every deploy
  * project (and every rollback) acts as one identity, the role EKS gives an access entry.
@@ -69,6 +70,7 @@ export class HelmDeployStage implements PipelineStageModule {
       );
     }
     this.inClusterNetwork = inClusterNetwork;
+    attachStageScripts([this.build, ...inClusterNetwork.values()]);
 
     grantSourcePull(ctx.config, this.role);
     const clusters = [...new Set(ctx.config.services.flatMap((svc) => svc.environments.map((e) => e.eksCluster)))].map(

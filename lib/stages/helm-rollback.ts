@@ -6,9 +6,10 @@ import { BuildStage } from '../constructs/build-stage';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { clusterNetworks, HELM_TOOLS_ENVIRONMENT, type HelmDeployStage } from './helm-deploy';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
+import { attachStageScripts } from './stage-scripts-source';
 
 /**
- * HelmRollback (CodeBuild, `lib/buildspecs/helm-rollback.yml`): rolls a Helm release back to its
+ * HelmRollback (CodeBuild, `lib/buildspecs/helm-rollback.yml` calling `lib/stages/scripts/helm-rollback.sh`): rolls a Helm release back to its
  * previous revision, as the deploy identity (EKS admits one role). Like HelmDeploy it has one
  * project outside any VPC and one inside each `deployNetwork` cluster's VPC; a run's settings name
  * the project of its cluster.
@@ -52,6 +53,7 @@ export class HelmRollbackStage implements PipelineStageModule {
       );
     }
     this.inClusterNetwork = inClusterNetwork;
+    attachStageScripts([this.build, ...inClusterNetwork.values()]);
   }
 
   /** The name of the project that rolls back on `cluster`: its in-VPC project, else the shared one. */

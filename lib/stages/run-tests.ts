@@ -13,9 +13,11 @@ import {
   SCOPED_OBJECT_GRANTS_REASON,
   type StageContext,
 } from './pipeline-stage';
+import { RUN_TESTS_PROJECT_ENVIRONMENT } from './stage-scripts';
+import { attachStageScripts } from './stage-scripts-source';
 
 /**
- * RunTests (CodeBuild, `lib/buildspecs/run-tests.yml`): runs a service's tests with coverage,
+ * RunTests (CodeBuild, `lib/buildspecs/run-tests.yml` calling `lib/stages/scripts/run-tests.sh`): runs a service's tests with coverage,
  * uploads the Cobertura report and the push's changed lines under `runs/`, and publishes the
  * report to a CodeBuild coverage report group.
  */
@@ -41,8 +43,7 @@ export class RunTestsStage implements PipelineStageModule {
       description: 'Runs a service’s tests with coverage',
       environment: {
         ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName,
-        TEST_COMMAND: 'npm test -- --coverage',
-        COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
+        ...RUN_TESTS_PROJECT_ENVIRONMENT,
       },
       // The buildspec names its report group by ARN, known only at deploy time.
       transformBuildspec: (spec) => {
@@ -50,6 +51,7 @@ export class RunTestsStage implements PipelineStageModule {
         return { ...spec, reports: { ...rest, [coverageReports.reportGroupArn]: coverage } };
       },
     });
+    attachStageScripts([this.build]);
     coverageReports.grantWrite(this.build.project);
     ctx.artifactsBucket.grantPut(this.build.project, 'runs/*');
     grantSourcePull(ctx.config, this.build.role);

@@ -15,10 +15,11 @@ import {
   SCOPED_OBJECT_GRANTS_REASON,
   type StageContext,
 } from './pipeline-stage';
+import { attachStageScripts } from './stage-scripts-source';
 import { grantTerraformState, TERRAFORM_STATE_OBJECTS_FINDING, terraformToolEnvironment } from './terraform-state';
 
 /**
- * TerraformApply (CodeBuild, `lib/buildspecs/terraform-apply.yml`): applies the exact plan this run
+ * TerraformApply (CodeBuild, `lib/buildspecs/terraform-apply.yml` calling `lib/stages/scripts/terraform-apply.sh`): applies the exact plan this run
  * saved, as the one broad role of the stack (`TerraformApplyRole`: only this project may assume it,
  * and a permissions boundary fences it and every role it creates).
  */
@@ -54,6 +55,7 @@ export class TerraformApplyStage implements PipelineStageModule {
       role: this.applyRole.role,
     });
 
+    attachStageScripts([this.build]);
     ctx.artifactsBucket.grantRead(this.build.project, 'runs/*');
     grantTerraformState(this.build.role);
     grantSourcePull(ctx.config, this.build.role);

@@ -14,11 +14,12 @@ import {
   SCOPED_OBJECT_GRANTS_REASON,
   type StageContext,
 } from './pipeline-stage';
+import { attachStageScripts } from './stage-scripts-source';
 import type { TerraformApplyStage } from './terraform-apply';
 import { grantTerraformState, TERRAFORM_STATE_OBJECTS_FINDING } from './terraform-state';
 
 /**
- * TerraformPlan (CodeBuild, `lib/buildspecs/terraform-plan.yml`): plans an environment's Terraform
+ * TerraformPlan (CodeBuild, `lib/buildspecs/terraform-plan.yml` calling `lib/stages/scripts/terraform-plan.sh`): plans an environment's Terraform
  * with exactly the apply's inputs and saves the plan and its JSON under `runs/` for PlanGuard and
  * TerraformApply.
  */
@@ -38,6 +39,7 @@ export class TerraformPlanStage implements PipelineStageModule {
       environment: { ...apply.environment },
       timeout: Duration.minutes(30),
     });
+    attachStageScripts([this.build]);
     // Planning reads every resource Terraform manages, across services.
     this.build.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
     acknowledgeFindings(

@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { validateManifest } from '../../lib/local/kubernetes-schema';
 import { helmBinary } from '../support/helm';
+
+export { validateManifest };
 
 export const CHART_DIR = join(__dirname, '..', '..', 'app', 'chart');
 
@@ -46,22 +44,6 @@ export function render(valuesFiles: readonly string[], sets: readonly string[] =
       return doc.toJS() as Manifest | null;
     })
     .filter((m): m is Manifest => m !== null);
-}
-
-const MODELS: Record<string, new (data: never) => { validate(): void }> = {
-  'apps/v1/Deployment': Deployment,
-  'v1/Service': Service,
-  'v1/ServiceAccount': ServiceAccount,
-  'networking.k8s.io/v1/Ingress': Ingress,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-};
-
-/** Validates a manifest against the Kubernetes OpenAPI schema of its kind; unknown kinds are an error. */
-export function validateManifest(manifest: Manifest): void {
-  const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
-  if (Model === undefined) throw new Error(`no schema model for ${manifest.apiVersion} ${manifest.kind}`);
-  new Model(manifest as never).validate();
 }
 
 /** The single manifest of a kind; fails when there is none or more than one. */

@@ -2,16 +2,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
-import { readBuildspec, runBuildspec } from './run-buildspec';
+import { readBuildspec, recordingStub, runBuildspec, runStageScript } from './run-buildspec';
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 const URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service';
 const DIGEST = `sha256:${'cd'.repeat(32)}`;
 
 /**
- * Shims for ECR and Docker (neither can run here). State lives in files: `image` holds the digest of
- * <repository>:<commit> once it exists; `push` says what a push does (`ok`, `lose-race`, `fail`);
- * `describe` can make ECR answer with an error; `docker.log` records every docker call.
+ * Shims for ECR and Docker (neither can run here), exported to the build-image script the buildspec
+ * runs. State lives in files: `image` holds the digest of <repository>:<commit> once it exists;
+ * `push` says what a push does (`ok`, `lose-race`, `fail`); `describe` can make ECR answer with an
+ * error; `docker.log` records every docker call.
  */
 const SHIMS = `
 aws() {
@@ -158,5 +159,68 @@ describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', 
     expect(run.status).not.toBe(0);
     expect(builds).toEqual([]);
     expect(run.stderr).toContain('AccessDeniedException');
+  });
+});
+
+/**
+ * Who creates the repository (lib/stages/scripts/build-image.sh, "Who creates the repository"): the
+ * environment's Terraform. The script never creates it; on a first push it defers the build to after
+ * TerraformApply when told to, and otherwise fails naming the repository. The AWS CLI and Docker are
+ * executables that record their exact arguments.
+ */
+describe('build-image script when the ECR repository does not exist yet (first push)', () => {
+  const NOT_FOUND =
+    "echo \"An error occurred (RepositoryNotFoundException) when calling the DescribeImages operation: The repository with name 'sample-service' does not exist in the registry with id '123456789012'\" >&2; exit 254";
+
+  function firstPush(env: Record<string, string> = {}) {
+    const cwd = mkdtempSync(join(tmpdir(), 'build-image-first-'));
+    mkdirSync(join(cwd, 'app'));
+    writeFileSync(join(cwd, 'app', 'Dockerfile'), APP_DOCKERFILE);
+    const { variables } = readBuildspec('build-image').env ?? {};
+    return runStageScript('build-image.sh', {
+      cwd,
+      stubs: { aws: recordingStub(NOT_FOUND), docker: recordingStub('exit 1') },
+      env: { ...variables, ECR_REPOSITORY_URI: URI, COMMIT, APP_PATH: 'app', AWS_REGION: 'us-east-1', ...env },
+    });
+  }
+
+  test('with ON_MISSING_REPOSITORY=defer (Verify): succeeds with IMAGE_DEFERRED, builds and creates nothing', () => {
+    const { run, outputs, calls } = firstPush({ ON_MISSING_REPOSITORY: 'defer' });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(outputs).toEqual({ IMAGE_DEFERRED: 'true' });
+    expect(run.stdout).toContain('building after TerraformApply creates it');
+    // One read-only call, exactly: no create-repository, no login, no docker at all.
+    expect(calls).toEqual([
+      [
+        'aws',
+        'ecr',
+        'describe-images',
+        '--repository-name',
+        'sample-service',
+        '--image-ids',
+        `imageTag=${COMMIT}`,
+        '--query',
+        'imageDetails[0].imageDigest',
+        '--output',
+        'text',
+      ],
+    ]);
+  });
+
+  test('by default (after TerraformApply) a missing repository fails, naming it and its owner', () => {
+    const { run, outputs, calls } = firstPush();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      "ECR repository sample-service does not exist: the environment's Terraform creates it (module ecr)",
+    );
+    expect(outputs).toEqual({});
+    expect(calls.map((c) => c.slice(0, 3))).toEqual([['aws', 'ecr', 'describe-images']]);
+  });
+
+  test('an unknown ON_MISSING_REPOSITORY is refused before any call', () => {
+    const { run, calls } = firstPush({ ON_MISSING_REPOSITORY: 'create' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('ON_MISSING_REPOSITORY must be fail or defer, not create');
+    expect(calls).toEqual([]);
   });
 });

