@@ -1,7 +1,10 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { z } from 'zod';
+import { handleLock } from '../../lambdas/deploy-lock/handle-lock';
 import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
 import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
+import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
+import type { DeployPolicy } from '../../lib/contracts/deploy-lock';
 import type { ExecutionInput } from '../../lib/contracts/execution-input';
 import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
 import { parseStageOutputs, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
@@ -25,7 +28,42 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
   PlanGuardFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan-guard',
   NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notify',
+  DeployLockFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:deploy-lock',
 };
+
+/** The execution every scenario runs as, unless it names its own. */
+export const EXECUTION_NAME = 'sample-service-dev-0123456-abcdef012345';
+export const executionArnOf = (name: string) =>
+  `arn:aws:states:us-east-1:123456789012:execution:deploy-pipeline:${name}`;
+/** Every run starts at this time (`$$.Execution.StartTime`); the lock's clock stands a minute later. */
+export const EXECUTION_START = '2026-11-21T12:00:00.000Z';
+const LOCK_NOW = new Date('2026-11-21T12:01:00.000Z');
+
+/** The lock policy of `sample-service` (any environment) in the workflow scenarios. */
+const LOCK_POLICY: DeployPolicy = {
+  lock: { mode: 'SUPERSEDED' },
+  approval: { required: false, onDestructive: false, timeoutSeconds: 86_400 },
+  promoteTo: [],
+};
+
+/**
+ * The deploy lock Lambda as the `AcquireLock`/`ReleaseLock` states call it: the real handler on an
+ * in-memory table, unknown services refused as in production (`InvalidLockRequest`).
+ */
+export function deployLockHandler(table: MemoryLockTable) {
+  return async (params: unknown) => {
+    const { Payload } = params as { Payload: unknown };
+    const output = await handleLock(Payload, {
+      store: table,
+      policyOf: (service) => (service === 'sample-service' ? LOCK_POLICY : undefined),
+      leaseSeconds: 11_100,
+      now: () => LOCK_NOW,
+      logger: { info: () => undefined, warn: () => undefined },
+      sleep: async () => undefined,
+    });
+    return lambdaResult(output);
+  };
+}
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
 export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
@@ -118,6 +156,10 @@ export interface Scenario {
   readonly exported?: Partial<Record<CodeBuildStage, Record<string, string | undefined>>>;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
   readonly settings?: Record<string, unknown> | null;
+  /** The deploy lock's table (to share it between runs or hold the lock beforehand); default: an empty one. */
+  readonly lockTable?: MemoryLockTable;
+  /** The execution's name; default {@link EXECUTION_NAME}. */
+  readonly executionName?: string;
 }
 
 /** A Lambda task as the `lambda:invoke` integration returns it. */
@@ -148,6 +190,8 @@ export interface ScenarioRun {
   readonly calls: Record<string, unknown[]>;
   /** The events the Notify states published, built by the notify function's own code from their payloads. */
   readonly notifications: PipelineEvent[];
+  /** The deploy lock's table after the run. */
+  readonly lockTable: MemoryLockTable;
 }
 
 function record(calls: Record<string, unknown[]>, state: string, params: unknown): void {
@@ -177,6 +221,12 @@ export async function runScenario(
   const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
   const calls: Record<string, unknown[]> = {};
   const notifications: PipelineEvent[] = [];
+  const lockTable = scenario.lockTable ?? new MemoryLockTable();
+  const lock = deployLockHandler(lockTable);
+  const lockState = (state: string) => async (params: unknown) => {
+    record(calls, state, params);
+    return lock(params);
+  };
   const publish = (state: string) => async (params: unknown) => {
     record(calls, state, params);
     const { Payload } = params as { Payload: unknown };
@@ -213,16 +263,23 @@ export async function runScenario(
     NotifyStarted: publish('NotifyStarted'),
     NotifySucceeded: publish('NotifySucceeded'),
     NotifyFailed: publish('NotifyFailed'),
+    NotifySuperseded: publish('NotifySuperseded'),
+    AcquireLock: lockState('AcquireLock'),
+    ReleaseLock: lockState('ReleaseLock'),
     ...Object.fromEntries(CODEBUILD_STAGES.map((s) => [s, stageHandler(s, scenario, calls)])),
     ...extraHandlers,
   };
   const execution = machine.run(scenario.input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: {} },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: {},
+      waitTimeOverrides: { WaitForLock: 0 },
+    },
     context: {
       Execution: {
-        Name: 'sample-service-dev-0123456-abcdef012345',
-        Id: 'arn:aws:states:us-east-1:123456789012:execution:deploy-pipeline:sample-service-dev-0123456-abcdef012345',
-        StartTime: '2026-11-21T12:00:00.000Z',
+        Name: scenario.executionName ?? EXECUTION_NAME,
+        Id: executionArnOf(scenario.executionName ?? EXECUTION_NAME),
+        StartTime: EXECUTION_START,
       },
     },
     noThrowOnAbort: true,
@@ -244,6 +301,6 @@ export async function runScenario(
   }
   await drain;
   return failure
-    ? { status: 'FAILED', output: undefined, error: failure, entered, calls, notifications }
-    : { status: 'SUCCEEDED', output, entered, calls, notifications };
+    ? { status: 'FAILED', output: undefined, error: failure, entered, calls, notifications, lockTable }
+    : { status: 'SUCCEEDED', output, entered, calls, notifications, lockTable };
 }
