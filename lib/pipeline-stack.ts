@@ -123,7 +123,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
       topic: this.topic,
     });
-    const { helmDeploy, helmRollback, notifications } = this.stages;
+    const { deployLock, helmDeploy, helmRollback, notifications } = this.stages;
     this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
     for (const service of config.services) {
       for (const env of service.environments) {
@@ -150,6 +150,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
     });
     notifications.readHistoryOf(this.pipeline.stateMachine);
+    deployLock.watch(this.pipeline.stateMachine, notifications);
 
     const pushTrigger = new PushTrigger(this, 'PushTrigger', {
       config,
@@ -168,6 +169,7 @@ export class PipelineStack extends Stack {
       functions: [
         ...this.stages.all.flatMap((stage) => stage.invokedFunctions),
         ...notifications.subscriberFunctions,
+        ...(deployLock.watchdogFunction ? [deployLock.watchdogFunction] : []),
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
       ],

@@ -11,6 +11,24 @@
 export const ErrorName = {
   /** The run's settings could not be read (unknown service or environment, SSM unavailable). */
   RunSettingsUnavailable: 'RunSettingsUnavailable',
+  /**
+   * A newer push replaced this run while it waited for the deploy lock (SUPERSEDED mode). The run
+   * ends Succeeded with a `superseded` notification; the name is what `AcquireLock` matches.
+   */
+  LockSuperseded: 'LockSuperseded',
+  /** QUEUED mode: the deploy lock's waiting line is full. */
+  LockQueueFull: 'LockQueueFull',
+  /** Every attempt to write the deploy lock lost to another writer, also after the state's retries. */
+  LockContention: 'LockContention',
+  /** The lock request is malformed or names an unknown service or environment. */
+  InvalidLockRequest: 'InvalidLockRequest',
+  /** The lock function itself failed (crashed, timed out, throttled): no answer. */
+  AcquireLockFailed: 'AcquireLockFailed',
+  /**
+   * `ReleaseLock` by a run that does not hold the lock (its lease was taken over). Recorded at
+   * `$.lockRelease`; it never changes how the run ends.
+   */
+  LockNotHeld: 'LockNotHeld',
   /** The RunTests build failed, stopped or timed out. */
   RunTestsFailed: 'RunTestsFailed',
   /** The coverage report is missing, empty, malformed or not a coverage report. */
@@ -48,6 +66,12 @@ export const ERROR_NAMES: readonly ErrorName[] = Object.values(ErrorName);
  */
 export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
   RunSettingsUnavailable: 'LoadRunSettings',
+  LockSuperseded: 'AcquireLock',
+  LockQueueFull: 'AcquireLock',
+  LockContention: 'AcquireLock',
+  InvalidLockRequest: 'AcquireLock',
+  AcquireLockFailed: 'AcquireLock',
+  LockNotHeld: 'ReleaseLock',
   RunTestsFailed: 'RunTests',
   CoverageReportInvalid: 'CoverageGate',
   CoverageBelowThreshold: 'CoverageGate',

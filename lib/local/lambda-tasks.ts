@@ -3,17 +3,31 @@ import type { LogItem } from '@aws-lambda-powertools/logger';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { gateEventSchema } from '../../lambdas/coverage-gate/gate-event';
 import { runGate } from '../../lambdas/coverage-gate/run-gate';
+import { handleLock } from '../../lambdas/deploy-lock/handle-lock';
 import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
 import type { NotifyResult } from '../../lambdas/notify/handle-notify';
 import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
 import { type StateVisit, timingsFromVisits } from '../../lambdas/notify/stage-timeline';
 import { handlePlanGuard } from '../../lambdas/plan-guard/handle-plan-guard';
+import type { LockTable } from '../../lambdas/shared/deploy-lock/lock-table';
+import type { DeployPolicy } from '../contracts/deploy-lock';
 import type { PipelineEvent } from '../contracts/pipeline-event';
 import type { ArtifactStore } from './stage-driver';
+
+/** The deploy lock of a local run: the table and the settings the lock function reads. */
+export interface LocalDeployLock {
+  /** In AWS the DynamoDB table; locally a `MemoryLockTable` (or a `LockStore` on DynamoDB in moto). */
+  readonly table: LockTable;
+  /** Each environment's lock mode and approval settings (`deployPolicyOf` on the configuration). */
+  policyOf(service: string, environment: string): DeployPolicy | undefined;
+  /** `LOCK_LEASE_SECONDS`. */
+  readonly leaseSeconds: number;
+}
 
 /** What a Lambda task gets when the local runner invokes its logic. */
 export interface LocalLambdaContext {
   readonly artifacts: ArtifactStore;
+  readonly lock: LocalDeployLock;
   /** One line of the function's log (shown under the stage). */
   log(line: string): void;
   /** The clock the function reads. */
@@ -87,6 +101,25 @@ const notify: LocalLambda = {
 };
 
 /**
+ * The deploy lock function (`lambdas/deploy-lock`) as the local runner runs it: the real
+ * `handleLock` on the run's lock table, its typed errors (`LockSuperseded`, `LockNotHeld`, ...)
+ * thrown to the state's `Catch` as in AWS.
+ */
+const deployLock: LocalLambda = {
+  source: 'lambdas/deploy-lock/handle-lock.ts',
+  reason: 'real lock logic (lambdas/deploy-lock/handle-lock.ts) on a local lock table, not DynamoDB',
+  async invoke(payload, ctx) {
+    return handleLock(payload, {
+      store: ctx.lock.table,
+      policyOf: (service, environment) => ctx.lock.policyOf(service, environment),
+      leaseSeconds: ctx.lock.leaseSeconds,
+      now: () => ctx.now(),
+      logger: StageLogger.to((line) => ctx.log(line), 'deploy-lock'),
+    });
+  },
+};
+
+/**
  * The Lambda tasks of the workflow by state name, each running the function's own logic
  * (`runGate`, `handlePlanGuard`, the notify function's event builder) on the run's artifact store.
  */
@@ -125,7 +158,10 @@ export const LOCAL_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
       });
     },
   },
+  AcquireLock: deployLock,
+  ReleaseLock: deployLock,
   NotifyStarted: notify,
   NotifySucceeded: notify,
   NotifyFailed: notify,
+  NotifySuperseded: notify,
 };

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { StateVisit } from '../../lambdas/notify/stage-timeline';
+import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
 import { executionName } from '../../lambdas/shared/execution-name';
+import { DEFAULT_LOCK_LEASE_SECONDS, type DeployPolicy } from '../contracts/deploy-lock';
 import type { ExecutionInput } from '../contracts/execution-input';
 import type { PipelineEvent } from '../contracts/pipeline-event';
 import { type RunSettings, runSettingsSchema } from '../contracts/run-settings';
@@ -16,7 +18,7 @@ import { DirectoryArtifactStore, LOCAL_ARTIFACTS_BUCKET, S3ArtifactStore } from 
 import { type AslDefinition, allStates, type LocatedState, taskKind } from './asl-states';
 import { failedBuild, succeededBuild, TaskFailure } from './codebuild-results';
 import { realDrivers } from './drivers/index';
-import { LOCAL_LAMBDAS } from './lambda-tasks';
+import { LOCAL_LAMBDAS, type LocalDeployLock } from './lambda-tasks';
 import { LocalRunDefect } from './local-run-defect';
 import type { LocalNotification, LocalRunResult, LocalState } from './local-run-result';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_SETTINGS_PREFIX, localSubstitutions } from './local-substitutions';
@@ -65,6 +67,13 @@ export type LocalRunEvent =
   | { readonly type: 'notification'; readonly notification: LocalNotification }
   | { readonly type: 'run-finished'; readonly result: LocalRunResult };
 
+/** The lock policy of an environment when the caller gives none: the configuration's defaults. */
+const DEFAULT_LOCAL_LOCK_POLICY: DeployPolicy = {
+  lock: { mode: 'SUPERSEDED' },
+  approval: { required: false, onDestructive: false, timeoutSeconds: 24 * 3600 },
+  promoteTo: [],
+};
+
 export interface LocalPipelineOptions {
   readonly input: ExecutionInput;
   /**
@@ -92,6 +101,16 @@ export interface LocalPipelineOptions {
   readonly onEvent?: (event: LocalRunEvent) => void;
   /** Aborts the run (status `ABORTED`): every running stage gets the abort too. */
   readonly signal?: AbortSignal;
+  /**
+   * The deploy lock: its table (share one between runs to make them contend) and each environment's
+   * policy. @default a new in-memory table; every environment `settingsFor` knows in SUPERSEDED mode
+   * without approval; the lease of {@link DEFAULT_LOCK_LEASE_SECONDS}
+   */
+  readonly lock?: Partial<LocalDeployLock>;
+  /** How long `WaitForLock` waits, in milliseconds. @default the state's own `SecondsPath` */
+  readonly lockWaitMs?: number;
+  /** The clock the functions read (`LocalLambdaContext.now`). @default the system clock */
+  readonly clock?: () => Date;
   /**
    * How long the run waits, once it has ended, for stages it cancelled to stop (a driver should stop
    * on its `signal`); after that it returns and leaves them behind. @default 10000
@@ -399,8 +418,9 @@ async function run(
         const payload = (params as { Payload?: unknown }).Payload;
         const result = await fn.invoke(payload, {
           artifacts,
+          lock,
           log: (line) => log(stateName, line),
-          now: () => new Date(),
+          now: options.clock ?? (() => new Date()),
           visits: stateVisits,
           capture: (event: PipelineEvent) => {
             const notification: LocalNotification = { state: stateName, event };
@@ -501,6 +521,14 @@ async function run(
     };
   };
 
+  const lock: LocalDeployLock = {
+    table: options.lock?.table ?? new MemoryLockTable(),
+    policyOf:
+      options.lock?.policyOf ??
+      ((service, environment) =>
+        options.settingsFor(service, environment) === undefined ? undefined : DEFAULT_LOCAL_LOCK_POLICY),
+    leaseSeconds: options.lock?.leaseSeconds ?? DEFAULT_LOCK_LEASE_SECONDS,
+  };
   const retryIntervalOverrides = Object.fromEntries(
     states.filter(({ state }) => (state.Retry ?? []).length > 0).map(({ name: n }) => [n, 0]),
   );
@@ -510,6 +538,7 @@ async function run(
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(tasks.map((t) => [t.name, taskHandler(t)])) as never,
       retryIntervalOverrides,
+      ...(options.lockWaitMs === undefined ? {} : { waitTimeOverrides: { WaitForLock: options.lockWaitMs } }),
     },
     context: {
       Execution: {

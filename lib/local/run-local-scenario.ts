@@ -1,4 +1,8 @@
+import { handleLock } from '../../lambdas/deploy-lock/handle-lock';
+import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
 import { loadConfig } from '../config/load-config';
+import { DEFAULT_LOCK_LEASE_SECONDS, type DeployPolicy, deployPolicyOf } from '../contracts/deploy-lock';
+import type { ExecutionInput } from '../contracts/execution-input';
 import type { PipelineConfig } from '../contracts/pipeline-config';
 import { runSettingsFor } from '../run-settings';
 import { S3ArtifactStore } from './artifact-stores';
@@ -100,9 +104,19 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
   const service = options.service ?? config.services[0]?.name ?? '';
   const environment = options.environment ?? 'dev';
   const sourceDir = options.sourceDir ?? REPOSITORY_ROOT;
+  const input = localExecutionInput({ config, service, environment, changes, sourceDir });
+  const policyOf = (svc: string, env: string) => deployPolicyOf(config, svc, env);
+  const contention = scenario.lock === 'superseded' ? await supersedingRuns(input, policyOf) : undefined;
+  const onEvent = (event: LocalRunEvent) => {
+    contention?.onEvent(event);
+    options.onEvent?.(event);
+  };
   return runLocalPipeline({
-    input: localExecutionInput({ config, service, environment, changes, sourceDir }),
+    input,
     settingsFor: settingsFromConfig(config),
+    lock: { policyOf, ...(contention === undefined ? {} : { table: contention.table }) },
+    ...(contention === undefined ? {} : { lockWaitMs: 200 }),
+    onEvent,
     stageWishes: scenario.stages,
     scenarioName: scenario.name,
     sourceDir,
@@ -111,7 +125,46 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
       options.drivers ??
       realDrivers({ ...(options.awsEndpoint === undefined ? {} : { awsEndpoint: options.awsEndpoint }) }),
     ...(options.fail === undefined ? {} : { fail: options.fail }),
-    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+}
+
+/**
+ * The other runs of the `superseded` scenario, on a lock table of their own: one holds the lock
+ * before the run starts; a newer push asks for it when the run first waits, which replaces the
+ * waiting run (the real lock logic decides; nothing is faked in the run itself).
+ */
+async function supersedingRuns(
+  input: ExecutionInput,
+  policyOf: (service: string, environment: string) => DeployPolicy | undefined,
+): Promise<{ table: MemoryLockTable; onEvent(event: LocalRunEvent): void }> {
+  const table = new MemoryLockTable();
+  const acquire = (name: string, commit: string) =>
+    handleLock(
+      {
+        action: 'acquire',
+        service: input.service,
+        environment: input.environment,
+        executionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:deploy-pipeline:${name}`,
+        commit,
+        startedAt: new Date().toISOString(),
+      },
+      {
+        store: table,
+        policyOf,
+        leaseSeconds: DEFAULT_LOCK_LEASE_SECONDS,
+        now: () => new Date(),
+        logger: { info: () => undefined, warn: () => undefined },
+      },
+    );
+  await acquire(`${input.service}-${input.environment}-holder`, 'a'.repeat(40));
+  let newerArrived = false;
+  return {
+    table,
+    onEvent(event) {
+      if (newerArrived || event.type !== 'state' || event.event !== 'entered' || event.name !== 'WaitForLock') return;
+      newerArrived = true;
+      void acquire(`${input.service}-${input.environment}-newer-push`, 'c'.repeat(40));
+    },
+  };
 }

@@ -25,6 +25,11 @@ export interface LocalScenario {
    * documents what it reads (see lib/local/simulated-drivers.ts). Unlisted stages get `{}`.
    */
   readonly stages: Partial<Record<BuildStageName, Readonly<Record<string, unknown>>>>;
+  /**
+   * `superseded`: another run holds the deploy lock when this one starts, and a newer push arrives
+   * while this one waits, replacing it (SUPERSEDED mode). @default none: the lock is free
+   */
+  readonly lock?: 'superseded';
   /** How the run ends when every stage runs (`--changes all`); test/local/scenarios.test.ts checks it. */
   readonly expect: {
     readonly status: 'SUCCEEDED' | 'FAILED';
@@ -69,6 +74,14 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     needs: 'app',
     stages: { HelmDeploy: { outcome: 'fail' } },
     expect: { status: 'FAILED', error: 'HelmDeployFailed', stage: 'HelmDeploy' },
+  },
+  superseded: {
+    name: 'superseded',
+    summary:
+      'another run holds the lock and a newer push replaces this waiting one: it ends Succeeded, deploying nothing',
+    stages: {},
+    lock: 'superseded',
+    expect: { status: 'SUCCEEDED' },
   },
 };
 

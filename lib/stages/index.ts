@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BuildImageStage } from './build-image';
 import { CoverageGateStage } from './coverage-gate';
+import { DeployLockStage } from './deploy-lock';
 import { HelmDeployStage } from './helm-deploy';
 import { HelmRollbackStage } from './helm-rollback';
 import { NotificationsStage } from './notifications';
@@ -19,6 +20,7 @@ export interface PipelineStages {
    * functions from this list, the dashboard and alarms follow it.
    */
   readonly all: readonly PipelineStageModule[];
+  readonly deployLock: DeployLockStage;
   readonly helmDeploy: HelmDeployStage;
   readonly helmRollback: HelmRollbackStage;
   readonly notifications: NotificationsStage;
@@ -38,8 +40,10 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
   const planGuard = new PlanGuardStage(scope, ctx);
   const buildImage = new BuildImageStage(scope, ctx);
   const notifications = new NotificationsStage(scope, ctx);
+  const deployLock = new DeployLockStage(scope, ctx);
   return {
     all: [
+      deployLock,
       runTests,
       coverageGate,
       terraformPlan,
@@ -50,6 +54,7 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
       helmRollback,
       notifications,
     ],
+    deployLock,
     helmDeploy,
     helmRollback,
     notifications,

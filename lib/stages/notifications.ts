@@ -35,7 +35,7 @@ export class NotificationsStage implements PipelineStageModule {
   /** The `Notify*` family of states (docs/DESIGN, "State names"). */
   readonly stateName = 'Notify';
   /** The workflow states that invoke the notify function. */
-  readonly states: readonly string[] = ['NotifyStarted', 'NotifySucceeded', 'NotifyFailed'];
+  readonly states: readonly string[] = ['NotifyStarted', 'NotifySucceeded', 'NotifyFailed', 'NotifySuperseded'];
   readonly outputs: readonly string[] = [];
   readonly startedProjects: readonly codebuild.IProject[] = [];
   readonly notifyFunction: PipelineFunction;

@@ -341,8 +341,11 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    // Runs, plus errors of each pipeline function (coverage gate, plan guard, notify, webhook).
+    // Runs, plus errors of each pipeline function (deploy lock, coverage gate, plan guard, notify,
+    // lock watchdog, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'Errors',
+      'Errors',
       'Errors',
       'Errors',
       'Errors',
@@ -357,7 +360,7 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('each function-error alarm is named after the function it watches', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(4);
+    expect(errorAlarms).toHaveLength(6);
     for (const [alarmId, alarm] of errorAlarms) {
       const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
       // Logical ids end in an 8-character hash; the rest is the construct path.
@@ -439,6 +442,7 @@ describe('stage modules (lib/stages)', () => {
     const states = stateNames(JSON.parse(asl).States);
     const run = stack.stages.all.filter((s) => s.startedProjects.length > 0 || s.invokedFunctions.length > 0);
     expect(run.map((s) => s.stateName)).toEqual([
+      'AcquireLock',
       'RunTests',
       'CoverageGate',
       'TerraformPlan',
@@ -623,5 +627,87 @@ describe('pipeline stack with a cluster reached from inside its VPC', () => {
     expect(() => validateConfig(clash)).toThrow(
       /environments\[1\]\.deployNetwork: differs from another environment on cluster "deploy-dev"/,
     );
+  });
+});
+
+describe('deploy lock (lib/stages/deploy-lock.ts)', () => {
+  const idOf = (type: string, prefix: string) => {
+    const found = ofType(type).filter(([id]) => id.startsWith(prefix));
+    expect(found).toHaveLength(1);
+    return (found[0] as [string, Resource])[0];
+  };
+  const tableId = idOf('AWS::DynamoDB::Table', 'DeployLockTable');
+  const lockFnId = idOf('AWS::Lambda::Function', 'DeployLockFunction');
+  const watchdogId = idOf('AWS::Lambda::Function', 'DeployLockWatchdog');
+  const machineId = idOf('AWS::StepFunctions::StateMachine', 'DeployPipeline');
+  const keyId = (ofType('AWS::KMS::Key')[0] as [string, Resource])[0];
+  /** Every statement of the policies attached to a function's role. */
+  const statementsOf = (fnId: string) => {
+    const role = resources[fnId]?.Properties.Role['Fn::GetAtt'][0];
+    return ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap(
+        ([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      );
+  };
+  const actionsOn = (fnId: string, service: string) =>
+    statementsOf(fnId)
+      .flatMap((s) => [s.Action].flat())
+      .filter((a) => a.startsWith(`${service}:`))
+      .sort();
+
+  test('one table: pk, TTL expiresAt, on demand, encrypted with the pipeline key, point-in-time recovery', () => {
+    expect(resources[tableId]?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  test('the lock function reads and writes only the lock table, with a lease longer than a run can live', () => {
+    const env = resources[lockFnId]?.Properties.Environment.Variables;
+    expect(env.DEPLOY_LOCK_TABLE).toEqual({ Ref: tableId });
+    const timeout = (JSON.parse(readDeployPipelineAsl()) as { TimeoutSeconds: number }).TimeoutSeconds;
+    expect(Number(env.LOCK_LEASE_SECONDS)).toBe(timeout + 300);
+    expect(actionsOn(lockFnId, 'dynamodb')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    for (const s of statementsOf(lockFnId).filter((st) => [st.Action].flat().some((a) => a.startsWith('dynamodb:'))))
+      expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    expect(actionsOn(lockFnId, 'states')).toEqual([]);
+    expect(actionsOn(lockFnId, 'sns')).toEqual([]);
+  });
+
+  test('the watchdog: its table actions, DescribeExecution on this machine’s executions, publish to the topic', () => {
+    const env = resources[watchdogId]?.Properties.Environment.Variables;
+    expect(env).toMatchObject({ DEPLOY_LOCK_TABLE: { Ref: tableId }, STATE_MACHINE_ARN: { Ref: machineId } });
+    expect(env.TOPIC_ARN).toBeDefined();
+    expect(actionsOn(watchdogId, 'dynamodb')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(watchdogId, 'states')).toEqual(['states:DescribeExecution']);
+    expect(actionsOn(watchdogId, 'sns')).toEqual(['sns:Publish']);
+  });
+
+  test('the rule sends this state machine’s aborted, timed-out and failed executions to the watchdog', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([id]) => id.startsWith('DeployLockWatchdogRule'));
+    expect(rules).toHaveLength(1);
+    const rule = (rules[0] as [string, Resource])[1].Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [{ Ref: machineId }] },
+    });
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [watchdogId, 'Arn'] } })]);
+  });
+
+  test('the state machine may invoke the lock function, and the lock state calls it', () => {
+    const machineRole = resources[machineId]?.Properties.RoleArn['Fn::GetAtt'][0];
+    const invoke = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === machineRole))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Action: string | string[] }) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    expect(JSON.stringify(invoke)).toContain(lockFnId);
+    expect(stack.stages.deployLock.substitutions()).toEqual({
+      DeployLockFunctionArn: stack.stages.deployLock.lockFunction.functionArn,
+    });
   });
 });

@@ -52,9 +52,14 @@ function scopeOf(name: string): { states: Readonly<Record<string, AslState>>; pa
   return { states: branch?.States ?? {}, parallel };
 }
 
+/** Where every run that asked for the deploy lock ends: `ReleaseLock` and the states after it. */
+const EXIT_PATH = 'ReleaseLock';
+
 /**
  * Task states a run reaches after `name` on the success path only (`Next`, `Choices`, `Default`;
- * not `Catch`), leaving a parallel branch through its Parallel state's `Next`.
+ * not `Catch`), leaving a parallel branch through its Parallel state's `Next`; not the exit path
+ * every run after `AcquireLock` shares (from {@link EXIT_PATH}), nor `name` itself (the lock's
+ * Wait loop comes back to `AcquireLock`).
  */
 function successorsOf(name: string): Set<string> {
   const found = new Set<string>();
@@ -66,7 +71,7 @@ function successorsOf(name: string): Set<string> {
     if (state?.End === true && parallel !== undefined) visitAfter(parallel);
   };
   const visit = (stateName: string | undefined): void => {
-    if (stateName === undefined || seen.has(stateName)) return;
+    if (stateName === undefined || stateName === EXIT_PATH || stateName === name || seen.has(stateName)) return;
     seen.add(stateName);
     const state = byName.get(stateName)?.state;
     if (state?.Type === 'Task') found.add(stateName);
@@ -109,7 +114,7 @@ describe('fault injection into every Task state of the ASL (simulated stage driv
     );
     // The notifiers are found by the event type their payload asks for.
     expect([...STARTED_NOTIFIERS]).toEqual(['NotifyStarted']);
-    expect([...FINAL_NOTIFIERS].sort()).toEqual(['NotifyFailed', 'NotifySucceeded']);
+    expect([...FINAL_NOTIFIERS].sort()).toEqual(['NotifyFailed', 'NotifySucceeded', 'NotifySuperseded']);
     expect(TASKS.filter((t) => !baseline.has(t))).toEqual([]);
   });
 
@@ -149,8 +154,39 @@ describe('fault injection into every Task state of the ASL (simulated stage driv
     // The start is announced once, unless the fault came before it (or hit it).
     const beforeStart = !isOptional(state, FAULT) && [...successorsOf(stateName)].some((s) => STARTED_NOTIFIERS.has(s));
     const started = result.notifications.filter((n) => n.event.type === 'started');
-    expect(started).toHaveLength(STARTED_NOTIFIERS.has(stateName) || beforeStart ? 0 : 1);
+    // (A superseded run announces no start: it never got the lock.)
+    const startedBefore = base.result.notifications.filter((n) => n.event.type === 'started').length;
+    expect(started).toHaveLength(STARTED_NOTIFIERS.has(stateName) || beforeStart ? 0 : startedBefore);
     expect(result.states.every((s) => s.status !== 'RUNNING')).toBe(true);
+  });
+
+  test('releases the deploy lock whenever it took one: every faulted run that entered AcquireLock passes ReleaseLock', async () => {
+    const reached = TASKS.filter((t) => baseline.has(t) && t !== 'LoadRunSettings');
+    expect(reached.length).toBeGreaterThanOrEqual(12);
+    for (const stateName of reached) {
+      const base = baseline.get(stateName) as { scenario: string };
+      const { result } = await run(base.scenario, [{ state: stateName }]);
+      const names = result.states.map((s) => s.name);
+      expect([stateName, names.includes('AcquireLock')]).toEqual([stateName, true]);
+      // The fault into ReleaseLock itself is caught: the run still ends through the exit path.
+      expect([stateName, names.includes('ReleaseLock')]).toEqual([stateName, true]);
+      const release = result.states.find((s) => s.name === 'ReleaseLock');
+      // A run whose AcquireLock failed never joined: its release is LockNotHeld, caught.
+      const expected =
+        stateName === 'ReleaseLock'
+          ? 'FAILED States.TaskFailed'
+          : stateName === 'AcquireLock'
+            ? 'FAILED LockNotHeld'
+            : 'SUCCEEDED';
+      expect([stateName, `${release?.status}${release?.error ? ` ${release.error}` : ''}`]).toEqual([
+        stateName,
+        expected,
+      ]);
+    }
+    // A run that never read its settings never asked for the lock, so it has nothing to release.
+    const { result } = await run('happy', [{ state: 'LoadRunSettings' }]);
+    expect(result.states.map((s) => s.name)).not.toContain('AcquireLock');
+    expect(result.states.map((s) => s.name)).not.toContain('ReleaseLock');
   });
 
   test('NotifySucceeded is optional as the ASL declares: its Catch ends the run succeeded all the same', async () => {

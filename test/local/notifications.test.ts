@@ -1,6 +1,7 @@
 import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
 import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
 import type { StateVisit } from '../../lambdas/notify/stage-timeline';
+import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
 import { type PipelineEvent, pipelineEventSchema } from '../../lib/contracts/pipeline-event';
 import { DirectoryArtifactStore } from '../../lib/local/artifact-stores';
 import { LOCAL_LAMBDAS, type LocalLambdaContext } from '../../lib/local/lambda-tasks';
@@ -48,6 +49,7 @@ describe('local runner: the Notify states build the real pipeline event', () => 
     const captured: PipelineEvent[] = [];
     const ctx: LocalLambdaContext = {
       artifacts: new DirectoryArtifactStore('/tmp/deployctl-notify-test'),
+      lock: { table: new MemoryLockTable(), policyOf: () => undefined, leaseSeconds: 300 },
       log: () => {},
       now: () => now,
       visits: async () => visits,
@@ -91,9 +93,11 @@ describe('local runner: the Notify states build the real pipeline event', () => 
       ['NotifyFailed', 'failed'],
     ]);
     for (const n of result.notifications) expect(pipelineEventSchema.parse(n.event)).toEqual(n.event);
-    // Nothing has run before the start but the settings, which the timeline does not show.
-    expect(started?.event.stages).toEqual([]);
+    // Nothing has run before the start but the settings, which the timeline does not show, and the lock.
+    expect(started?.event.stages.map((s) => [s.name, s.status])).toEqual([['AcquireLock', 'succeeded']]);
     expect(timeline(failed?.event)).toEqual({
+      AcquireLock: 'succeeded',
+      ReleaseLock: 'succeeded',
       RunTests: 'succeeded',
       CoverageGate: 'succeeded',
       TerraformPlan: 'skipped',
@@ -109,6 +113,8 @@ describe('local runner: the Notify states build the real pipeline event', () => 
     const { result } = await run('happy');
     const succeeded = result.notifications.find((n) => n.event.type === 'succeeded')?.event;
     expect(timeline(succeeded)).toEqual({
+      AcquireLock: 'succeeded',
+      ReleaseLock: 'succeeded',
       RunTests: 'succeeded',
       CoverageGate: 'succeeded',
       TerraformPlan: 'succeeded',

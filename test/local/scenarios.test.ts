@@ -22,6 +22,8 @@ interface Expected {
   readonly ran: Record<string, string>;
   /** States that must not have run. (States not named either way are siblings in Verify that a failure may cancel.) */
   readonly notRun: readonly string[];
+  /** The notifications' types. @default started, then succeeded or failed */
+  readonly notifications?: readonly string[];
 }
 
 /** Written out by hand, not read from the registry, so the registry's own `expect` is checked too. */
@@ -84,6 +86,17 @@ const EXPECTED: Record<string, Expected> = {
     },
     notRun: ['RecordCoverageBaseline', 'NotifySucceeded'],
   },
+  superseded: {
+    status: 'SUCCEEDED',
+    ran: {
+      LoadRunSettings: 'SUCCEEDED',
+      AcquireLock: 'FAILED LockSuperseded',
+      ReleaseLock: 'SUCCEEDED',
+      NotifySuperseded: 'SUCCEEDED',
+    },
+    notRun: ['NotifyStarted', 'RunTests', 'TerraformPlan', 'BuildImage', ...AFTER_VERIFY, 'NotifyFailed'],
+    notifications: ['superseded'],
+  },
 };
 
 describe('deployctl local scenarios (simulated stage drivers, real CoverageGate and PlanGuard logic)', () => {
@@ -110,11 +123,22 @@ describe('deployctl local scenarios (simulated stage drivers, real CoverageGate 
     expect(result.states.every((s) => s.status !== 'RUNNING')).toBe(true);
 
     const types = result.notifications.map((n) => n.event.type);
-    expect(types).toEqual(['started', expected.status === 'SUCCEEDED' ? 'succeeded' : 'failed']);
+    expect(types).toEqual(
+      expected.notifications ?? ['started', expected.status === 'SUCCEEDED' ? 'succeeded' : 'failed'],
+    );
     if (expected.stage) {
       expect(result.notifications[1]?.event.failure).toMatchObject({ stage: expected.stage, error: expected.error });
     }
     expect(result.execution).toMatchObject({ service: 'sample-service', environment: 'dev', scenario: name });
+  });
+
+  test('the superseded run names the newer push that replaced it', async () => {
+    const { result } = await run('superseded');
+    expect(result.notifications[0]?.event.supersededBy).toEqual({
+      commit: 'c'.repeat(40),
+      shortCommit: 'ccccccc',
+      executionName: 'sample-service-dev-newer-push',
+    });
   });
 
   test('the happy run reports the coverage its tests produced and deploys the image it built', async () => {
@@ -169,7 +193,7 @@ describe('deployctl local scenarios (simulated stage drivers, real CoverageGate 
     );
     await expect(run('plan-destructive', 'app')).rejects.toThrow(/needs infrastructure changes/);
     await expect(run('no-such-scenario')).rejects.toThrow(
-      'unknown scenario "no-such-scenario" (known: happy, tests-fail, coverage-low, plan-destructive, deploy-fails)',
+      'unknown scenario "no-such-scenario" (known: happy, tests-fail, coverage-low, plan-destructive, deploy-fails, superseded)',
     );
   });
 

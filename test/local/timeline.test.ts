@@ -7,7 +7,7 @@ import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-defini
 const definition = JSON.parse(readDeployPipelineAsl()) as AslDefinition;
 
 describe('the timeline of deployctl local', () => {
-  test('lists the Task states in the order a run meets them, the failure path last', () => {
+  test('lists the Task states in the order a run meets them, the exit paths last', () => {
     const names = timelineOf(definition).map((item) =>
       item.kind === 'task'
         ? item.name
@@ -15,13 +15,16 @@ describe('the timeline of deployctl local', () => {
     );
     expect(names).toEqual([
       'LoadRunSettings',
+      'AcquireLock',
       'NotifyStarted',
       'Verify[RunTests>CoverageGate|TerraformPlan>PlanGuard|BuildImage]',
       'TerraformApply',
       'HelmDeploy',
       'RecordCoverageBaseline',
-      'NotifySucceeded',
+      'ReleaseLock',
+      'NotifySuperseded',
       'NotifyFailed',
+      'NotifySucceeded',
     ]);
   });
 

@@ -48,26 +48,39 @@ const matchers = states.flatMap(({ name, state }) =>
 );
 const matched = new Set(matchers.flatMap((m) => m.errors));
 
-/** The `ErrorName.X` references in the Lambda sources (their error classes' `name`). */
+/**
+ * The `ErrorName.X` references in the Lambda sources (their error classes' `name`); the deploy
+ * lock's classes name theirs from `LockErrorName` (lib/contracts/deploy-lock.ts).
+ */
 function thrownByLambdas(): Set<string> {
   const root = join(__dirname, '..', '..', 'lambdas');
   const names = new Set<string>();
   for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.ts')) continue;
     const source = readFileSync(join(root, file), 'utf8');
-    for (const m of source.matchAll(/\bname\s*=\s*ErrorName\.([A-Za-z]+)/g)) names.add(m[1] as string);
+    for (const m of source.matchAll(/\bname\s*=\s*(?:Lock)?ErrorName\.([A-Za-z]+)/g)) names.add(m[1] as string);
   }
   return names;
 }
 
-/** Follows `Next` from a state and tells whether the run ends in the final `Fail` state. */
+/**
+ * Follows `Next` from a state with a failure recorded at `$.error` (through a Choice, the branch
+ * taken when `$.error` is present, e.g. `ChooseExit` after `ReleaseLock`) and tells whether the run
+ * ends in the final `Fail` state.
+ */
 function reachesFinalFail(from: string): boolean {
   const seen = new Set<string>();
   let name: string | undefined = from;
   while (name && !seen.has(name)) {
     seen.add(name);
     if (name === 'Fail') return true;
-    name = byName.get(name)?.state.Next;
+    const state: State | undefined = byName.get(name)?.state;
+    name =
+      state?.Type === 'Choice'
+        ? (state.Choices as Array<{ Next: string; Variable?: string; IsPresent?: boolean }> | undefined)?.find(
+            (c) => c.Variable === '$.error' && c.IsPresent === true,
+          )?.Next
+        : state?.Next;
   }
   return false;
 }
@@ -129,6 +142,7 @@ describe('error names: lib/contracts/error-names.ts against the Lambdas and the 
     expect(catches.map((c) => c.name).sort()).toEqual(
       [
         'LoadRunSettings',
+        'AcquireLock',
         'RunTests',
         'CoverageGate',
         'TerraformPlan',

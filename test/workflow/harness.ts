@@ -2,6 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { handleLock } from '../../lambdas/deploy-lock/handle-lock';
+import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
+import type { DeployPolicy } from '../../lib/contracts/deploy-lock';
 import type { ExecutionInput } from '../../lib/contracts/execution-input';
 import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
 import { parseStageOutputs, STAGE_EXPORTS, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
@@ -28,6 +31,42 @@ export const TEST_SUBSTITUTIONS: Readonly<Record<string, string>> = localSubstit
   readDeployPipelineAsl(),
   ARTIFACTS_BUCKET,
 );
+
+/** The execution every scenario runs as, unless it names its own. */
+export const EXECUTION_NAME = 'sample-service-dev-0123456-abcdef012345';
+export const executionArnOf = (name: string) =>
+  `arn:aws:states:us-east-1:123456789012:execution:deploy-pipeline:${name}`;
+/** Every run starts at this time (`$$.Execution.StartTime`); the functions' clock stands a minute later. */
+export const EXECUTION_START = '2026-11-21T12:00:00.000Z';
+const CLOCK = new Date('2026-11-21T12:01:00.000Z');
+const LOCK_LEASE_SECONDS = 11_100;
+
+/** The lock policy of `sample-service` (any environment) in the workflow scenarios; other services are unknown. */
+const LOCK_POLICY: DeployPolicy = {
+  lock: { mode: 'SUPERSEDED' },
+  approval: { required: false, onDestructive: false, timeoutSeconds: 86_400 },
+  promoteTo: [],
+};
+const lockPolicyOf = (service: string) => (service === 'sample-service' ? LOCK_POLICY : undefined);
+
+/**
+ * The deploy lock Lambda as a `lambda:invoke` task returns it, for another run's calls or a wrapped
+ * `AcquireLock`: the real handler on `table`, with the scenarios' policy and clock.
+ */
+export function deployLockHandler(table: MemoryLockTable) {
+  return async (params: unknown) => {
+    const { Payload } = params as { Payload: unknown };
+    const output = await handleLock(Payload, {
+      store: table,
+      policyOf: lockPolicyOf,
+      leaseSeconds: LOCK_LEASE_SECONDS,
+      now: () => CLOCK,
+      logger: { info: () => undefined, warn: () => undefined },
+      sleep: async () => undefined,
+    });
+    return lambdaResult(output);
+  };
+}
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
 export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
@@ -122,6 +161,10 @@ export interface Scenario {
   readonly wishes?: Partial<Record<CodeBuildStage, Record<string, unknown>>>;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
   readonly settings?: Record<string, unknown> | null;
+  /** The deploy lock's table (to share it between runs or hold the lock beforehand); default: an empty one. */
+  readonly lockTable?: MemoryLockTable;
+  /** The execution's name; default {@link EXECUTION_NAME}. */
+  readonly executionName?: string;
 }
 
 /** A Lambda task as the `lambda:invoke` integration returns it. */
@@ -139,6 +182,8 @@ export interface ScenarioRun {
   readonly calls: Readonly<Record<string, readonly unknown[]>>;
   /** The events the `Notify*` states built (the notify function's own code, captured, not published). */
   readonly notifications: PipelineEvent[];
+  /** The deploy lock's table after the run. */
+  readonly lockTable: MemoryLockTable;
 }
 
 const BUILD_STATUS = { fail: 'FAILED', stopped: 'STOPPED', 'build-timeout': 'TIMED_OUT' } as const;
@@ -172,6 +217,7 @@ export async function runScenario(
       },
     ]),
   );
+  const lockTable = scenario.lockTable ?? new MemoryLockTable();
   const scratch = options.artifacts ? undefined : await mkdtemp(join(tmpdir(), 'workflow-test-'));
   try {
     const run = await runLocalPipeline({
@@ -181,7 +227,10 @@ export async function runScenario(
       stageWishes,
       overrides: { ...timeouts, ...extraHandlers },
       artifacts: options.artifacts ?? new DirectoryArtifactStore(scratch as string, ARTIFACTS_BUCKET),
-      execution: { name: 'sample-service-dev-0123456-abcdef012345', startTime: '2026-11-21T12:00:00.000Z' },
+      execution: { name: scenario.executionName ?? EXECUTION_NAME, startTime: EXECUTION_START },
+      lock: { table: lockTable, policyOf: lockPolicyOf, leaseSeconds: LOCK_LEASE_SECONDS },
+      lockWaitMs: 0,
+      clock: () => CLOCK,
     });
     const { result } = run;
     return {
@@ -191,6 +240,7 @@ export async function runScenario(
       entered: run.entered,
       calls: run.calls,
       notifications: result.notifications.map((n) => n.event),
+      lockTable,
     };
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
