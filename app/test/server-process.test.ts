@@ -133,8 +133,11 @@ describeWithPostgres('the server process', () => {
       // handler stops it. Here (not PID 1) the default action would kill it with no exit code.
       const signalled = Date.now();
       proc.child.kill('SIGTERM');
+      // It exits while the other pod still holds the lock (released only in `finally`), so it did not
+      // wait for the lock; and sooner than the drain period (SHUTDOWN_DRAIN_SECONDS=10), so it did not
+      // take the serving shutdown path. No tighter bound: a busy machine may be slow to schedule it.
       expect(await proc.exited).toBe(143);
-      expect(Date.now() - signalled).toBeLessThan(2000);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
       expect(proc.output()).toContain('"msg":"signal received during startup: exiting without serving"');
       expect(proc.output()).not.toContain('Server listening');
     } finally {

@@ -69,8 +69,9 @@ describeWithPostgres('startServer and the SIGTERM shutdown sequence', () => {
     expect(response.raw).toMatch(/\r\nconnection: close\r\n/i);
     const drainStarted = Date.now();
     await stopped;
-    // Done as soon as the request is: not held open until the 20 s drain deadline.
-    expect(Date.now() - drainStarted).toBeLessThan(2000);
+    // Done as soon as the request is: not held open until the 20 s drain deadline (half of it leaves
+    // room for a busy machine without blurring the two).
+    expect(Date.now() - drainStarted).toBeLessThan(10_000);
     expect(server.pool.ended).toBe(true);
   });
 
@@ -80,7 +81,8 @@ describeWithPostgres('startServer and the SIGTERM shutdown sequence', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await server.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Drain period 0: the stuck request is cut, not waited for (it never finishes by itself).
+    expect(Date.now() - started).toBeLessThan(10_000);
     await expect(stuck.response).rejects.toThrow('connection closed before a response');
     expect(logs.some((l) => l.includes('drain period over'))).toBe(true);
   });
