@@ -123,7 +123,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
       topic: this.topic,
     });
-    const { helmDeploy, helmRollback, notifications } = this.stages;
+    const { helmDeploy, helmRollback, notifications, scanGate } = this.stages;
     this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
     for (const service of config.services) {
       for (const env of service.environments) {
@@ -133,6 +133,7 @@ export class PipelineStack extends Stack {
           urlSuffix: Aws.URL_SUFFIX,
           deployProject: helmDeploy.projectNameFor(env.eksCluster),
           rollbackProject: helmRollback.projectNameFor(env.eksCluster),
+          scanType: config.scanType,
         });
         new ssm.StringParameter(this, `RunSettings-${service.name}-${env.name}`, {
           parameterName: runSettingsParameterName(this.settingsParameterPrefix, service.name, env.name),
@@ -150,6 +151,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
     });
     notifications.readHistoryOf(this.pipeline.stateMachine);
+    scanGate.answerTasksOf(this.pipeline.stateMachine);
 
     const pushTrigger = new PushTrigger(this, 'PushTrigger', {
       config,
@@ -168,6 +170,7 @@ export class PipelineStack extends Stack {
       functions: [
         ...this.stages.all.flatMap((stage) => stage.invokedFunctions),
         ...notifications.subscriberFunctions,
+        ...scanGate.subscriberFunctions,
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
       ],

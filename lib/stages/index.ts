@@ -7,6 +7,7 @@ import { NotificationsStage } from './notifications';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 import { PlanGuardStage } from './plan-guard';
 import { RunTestsStage } from './run-tests';
+import { ScanGateStage } from './scan-gate';
 import { TerraformApplyStage } from './terraform-apply';
 import { TerraformPlanStage } from './terraform-plan';
 
@@ -22,6 +23,7 @@ export interface PipelineStages {
   readonly helmDeploy: HelmDeployStage;
   readonly helmRollback: HelmRollbackStage;
   readonly notifications: NotificationsStage;
+  readonly scanGate: ScanGateStage;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
   const terraformPlan = new TerraformPlanStage(scope, ctx, terraformApply);
   const planGuard = new PlanGuardStage(scope, ctx);
   const buildImage = new BuildImageStage(scope, ctx);
+  const scanGate = new ScanGateStage(scope, ctx);
   const notifications = new NotificationsStage(scope, ctx);
   return {
     all: [
@@ -45,6 +48,7 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
       terraformPlan,
       planGuard,
       buildImage,
+      scanGate,
       terraformApply,
       helmDeploy,
       helmRollback,
@@ -53,5 +57,6 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
     helmDeploy,
     helmRollback,
     notifications,
+    scanGate,
   };
 }

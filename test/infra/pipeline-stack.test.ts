@@ -341,8 +341,12 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    // Runs, plus errors of each pipeline function (coverage gate, plan guard, notify, webhook).
+    // Runs, plus errors of each pipeline function (coverage gate, plan guard, scan registration, scan
+    // poll, notify, scan events, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'Errors',
+      'Errors',
+      'Errors',
       'Errors',
       'Errors',
       'Errors',
@@ -357,7 +361,7 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('each function-error alarm is named after the function it watches', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(4);
+    expect(errorAlarms).toHaveLength(7);
     for (const [alarmId, alarm] of errorAlarms) {
       const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
       // Logical ids end in an 8-character hash; the rest is the construct path.
@@ -444,6 +448,7 @@ describe('stage modules (lib/stages)', () => {
       'TerraformPlan',
       'PlanGuard',
       'BuildImage',
+      'WaitForScan',
       'TerraformApply',
       'HelmDeploy',
       'Notify',

@@ -6,7 +6,9 @@ import type { ExecutionInput } from '../../lib/contracts/execution-input';
 import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
 import { parseStageOutputs, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
 import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
+import { page } from '../scan-gate/scan-builders';
 import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
+import { type ScanScript, type ScanTrace, scanGateHandlers } from './scan-gate-driver';
 
 /** Values the stack fills in; here they only need to be well-formed. */
 export const TEST_SUBSTITUTIONS: Record<string, string> = {
@@ -25,6 +27,8 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
   PlanGuardFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan-guard',
   NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notify',
+  ScanRegistrationFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:scan-registration',
+  ScanPollFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:scan-poll',
 };
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
@@ -84,6 +88,8 @@ export const RUN_SETTINGS = {
   eksCluster: 'deploy-dev',
   ecrRepositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service',
   coveragePolicy: { minLinePct: 80 },
+  scanPolicy: {},
+  scanType: 'basic',
   deployProject: 'helm-deploy',
   rollbackProject: 'helm-rollback',
 };
@@ -118,7 +124,12 @@ export interface Scenario {
   readonly exported?: Partial<Record<CodeBuildStage, Record<string, string | undefined>>>;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
   readonly settings?: Record<string, unknown> | null;
+  /** How the image's scan goes; default: already complete without findings when the registration reads it. */
+  readonly scan?: ScanScript;
 }
+
+/** A basic scan that completed with no findings. */
+export const CLEAN_SCAN: ScanScript = { replies: [page({ findings: [] })] };
 
 /** A Lambda task as the `lambda:invoke` integration returns it. */
 export function lambdaResult(payload: unknown) {
@@ -148,6 +159,8 @@ export interface ScenarioRun {
   readonly calls: Record<string, unknown[]>;
   /** The events the Notify states published, built by the notify function's own code from their payloads. */
   readonly notifications: PipelineEvent[];
+  /** What the scan gate's handlers read from ECR and answered Step Functions. */
+  readonly scan: ScanTrace;
 }
 
 function record(calls: Record<string, unknown[]>, state: string, params: unknown): void {
@@ -177,6 +190,7 @@ export async function runScenario(
   const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
   const calls: Record<string, unknown[]> = {};
   const notifications: PipelineEvent[] = [];
+  const scan: ScanTrace = { reads: [], answers: [], events: [] };
   const publish = (state: string) => async (params: unknown) => {
     record(calls, state, params);
     const { Payload } = params as { Payload: unknown };
@@ -214,16 +228,32 @@ export async function runScenario(
     NotifySucceeded: publish('NotifySucceeded'),
     NotifyFailed: publish('NotifyFailed'),
     ...Object.fromEntries(CODEBUILD_STAGES.map((s) => [s, stageHandler(s, scenario, calls)])),
+    ...Object.fromEntries(
+      Object.entries(scanGateHandlers(scenario.scan ?? CLEAN_SCAN, scan)).map(([state, handler]) => [
+        state,
+        async (params: unknown) => {
+          record(calls, state, params);
+          return handler(params);
+        },
+      ]),
+    ),
     ...extraHandlers,
   };
   const execution = machine.run(scenario.input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: {} },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: {},
+      // Polls wait 30 s and more between reads in AWS; here the backoff is checked, not slept.
+      waitTimeOverrides: { WaitBeforePoll: 0 },
+    },
     context: {
       Execution: {
         Name: 'sample-service-dev-0123456-abcdef012345',
         Id: 'arn:aws:states:us-east-1:123456789012:execution:deploy-pipeline:sample-service-dev-0123456-abcdef012345',
         StartTime: '2026-11-21T12:00:00.000Z',
       },
+      // The engine runs no real `.waitForTaskToken`; `$$.Task.Token` comes from here.
+      Task: { Token: 'AQCEAAAAKgAAAAMAAAAAAAAAAW+nLiaLocalTaskToken' },
     },
     noThrowOnAbort: true,
   });
@@ -244,6 +274,6 @@ export async function runScenario(
   }
   await drain;
   return failure
-    ? { status: 'FAILED', output: undefined, error: failure, entered, calls, notifications }
-    : { status: 'SUCCEEDED', output, entered, calls, notifications };
+    ? { status: 'FAILED', output: undefined, error: failure, entered, calls, notifications, scan }
+    : { status: 'SUCCEEDED', output, entered, calls, notifications, scan };
 }
