@@ -101,6 +101,18 @@ describe('deploy pipeline: the image scan gate (real scan handlers, ECR scripted
     expect(String(failure?.cause)).toMatch(/IN_PROGRESS/);
   });
 
+  test('Terraform plan and apply get the scan type for the ecr module (TF_VAR_ecr_scan_type)', async () => {
+    const run = await runScenario({ input: pushInput() });
+    for (const stage of ['TerraformPlan', 'TerraformApply']) {
+      const build = run.calls[stage]?.[0] as { EnvironmentVariablesOverride: unknown[] };
+      expect(build.EnvironmentVariablesOverride).toContainEqual({
+        Name: 'TF_VAR_ecr_scan_type',
+        Type: 'PLAINTEXT',
+        Value: 'basic',
+      });
+    }
+  });
+
   test('an app-less push builds no image and waits for no scan', async () => {
     const run = await runScenario({ input: pushInput({ changes: { app: false, infra: true, paths: null } }) });
     expect(run.status).toBe('SUCCEEDED');
