@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { register as registerCoverage } from './commands/coverage';
 import { register as registerHistory } from './commands/history';
+import { register as registerLocal } from './commands/local';
 import { register as registerPlanCheck } from './commands/plan-check';
 import { register as registerRedrive } from './commands/redrive';
 import { register as registerRun } from './commands/run';
@@ -15,7 +16,7 @@ import { register as registerWatch } from './commands/watch';
 export function buildProgram(): Command {
   const program = new Command('deployctl')
     .description(
-      'Operate the push-to-EKS deploy pipeline: follow, start and redrive runs, and run its gates on local files.',
+      'Operate the push-to-EKS deploy pipeline: follow, start and redrive runs, run its gates on local files, and run the whole pipeline on this machine.',
     )
     // Parse errors are one line like every other error ("deployctl: ..."); help stays a --help away.
     .configureOutput({ outputError: (text, write) => write(`deployctl: ${text.replace(/^error: /, '')}`) })
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCoverage(program);
   registerPlanCheck(program);
   registerScanCheck(program);
+  registerLocal(program);
   program.addHelpText(
     'after',
     `
@@ -46,6 +48,7 @@ Examples:
   $ deployctl coverage coverage/cobertura-coverage.xml --threshold 80
   $ deployctl plan-check plan.json --env prod
   $ deployctl scan-check findings.json
+  $ deployctl local --scenario deploy-fails
 
 More: docs/deployctl.md`,
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deployConfigSchema } from './deploy-settings';
 import { branchNameViolations } from './git-branch-name';
 import { notificationEventsSchema } from './pipeline-event';
 import { scanPolicySchema, scanTypeSchema } from './scan-policy';
@@ -262,6 +263,13 @@ export const environmentConfigSchema = z.strictObject({
    * instead of failing with `DestructiveChangeBlocked`. @default false
    */
   approveDestructive: z.boolean().default(false),
+  /**
+   * How the environment deploys and bakes (docs/rollback.md): `{ timeoutMinutes, bakeMinutes, alarms,
+   * versionUrl }`. Read it through `deploySettingsOf` (`deploy-settings.ts`), which fills in the bake
+   * default from the environment's name.
+   * @default { timeoutMinutes: 10, alarms: [] } (bake: 5 minutes for prod or production, 1 for any other)
+   */
+  deploy: deployConfigSchema.default(() => deployConfigSchema.parse({})),
 });
 
 /** Path globs that decide which stages a push needs. */

@@ -1,6 +1,6 @@
 import { cliEnv, deployctl, oneLine } from './support/run-deployctl';
 
-const COMMANDS = ['history', 'status', 'watch', 'run', 'redrive', 'coverage', 'plan-check', 'scan-check'];
+const COMMANDS = ['history', 'status', 'watch', 'run', 'redrive', 'coverage', 'plan-check', 'scan-check', 'local'];
 
 describe('deployctl --help is the page an operator starts from', () => {
   const env = cliEnv();

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describeWithTools } from '../support/real-tool';
 import { ARTIFACTS_BUCKET, useArtifactsBucketInMoto } from './artifacts-bucket';
 import { lambdaResult, pushInput, RUN_SETTINGS, runScenario } from './harness';
@@ -17,7 +17,7 @@ function cobertura(covered: number): string {
 
 describeWithTools(
   ['moto_server'],
-  'deploy pipeline with the real CoverageGate handler (S3 in moto_server, CodeBuild mocked)',
+  'deploy pipeline with the real CoverageGate handler (S3 in moto_server, CodeBuild simulated)',
   () => {
     const bucket = useArtifactsBucketInMoto();
     let gate: (event: unknown) => Promise<unknown>;
@@ -30,24 +30,16 @@ describeWithTools(
     /** Runs one push whose tests produced `covered`/10 lines, with the given coverage policy. */
     async function runWithCoverage(run: string, covered: number, policy: Record<string, number>) {
       const reportKey = `runs/${run}/coverage/report`;
-      await bucket
-        .s3()
-        .send(new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: reportKey, Body: cobertura(covered) }));
+      // The RunTests build uploads this report to moto's S3; RecordCoverageBaseline writes there too.
       return runScenario(
         {
           input: pushInput(),
           settings: { ...RUN_SETTINGS, coveragePolicy: policy },
           exported: { RunTests: { COVERAGE_REPORT_KEY: reportKey, CHANGED_LINES_KEY: undefined } },
+          wishes: { RunTests: { reportBody: cobertura(covered) } },
         },
-        {
-          CoverageGate: async (params) => lambdaResult(await gate((params as { Payload: unknown }).Payload)),
-          // The real S3 write the RecordCoverageBaseline SDK task makes.
-          RecordCoverageBaseline: async (params) => {
-            const { Bucket, Key, Body } = params as { Bucket: string; Key: string; Body: string };
-            await bucket.s3().send(new PutObjectCommand({ Bucket, Key, Body }));
-            return {};
-          },
-        },
+        { CoverageGate: async (params) => lambdaResult(await gate((params as { Payload: unknown }).Payload)) },
+        { artifacts: bucket.store() },
       );
     }
 
@@ -66,14 +58,14 @@ describeWithTools(
     });
 
     test('an unreadable report fails the gate too (never passes by default)', async () => {
-      await bucket
-        .s3()
-        .send(
-          new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: 'runs/junk/coverage/report', Body: 'not a report' }),
-        );
       const run = await runScenario(
-        { input: pushInput(), exported: { RunTests: { COVERAGE_REPORT_KEY: 'runs/junk/coverage/report' } } },
+        {
+          input: pushInput(),
+          exported: { RunTests: { COVERAGE_REPORT_KEY: 'runs/junk/coverage/report' } },
+          wishes: { RunTests: { reportBody: 'not a report' } },
+        },
         { CoverageGate: async (params) => lambdaResult(await gate((params as { Payload: unknown }).Payload)) },
+        { artifacts: bucket.store() },
       );
       expect(run.status).toBe('FAILED');
       expect(run.error?.Error).toBe('CoverageReportInvalid');

@@ -2,7 +2,7 @@ import { CODEBUILD_STAGES, type CodeBuildStage, pushInput, runScenario } from '.
 
 const VERIFY_STAGES: CodeBuildStage[] = ['RunTests', 'TerraformPlan', 'BuildImage'];
 
-describe('deploy pipeline: real ASL in aws-local-stepfunctions (CodeBuild builds mocked)', () => {
+describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simulated)', () => {
   test('happy path runs every stage once and notifies start and success', async () => {
     const run = await runScenario({ input: pushInput() });
 

@@ -1,35 +1,34 @@
-import { StateMachine } from 'aws-local-stepfunctions';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
-import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
-import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
 import type { ExecutionInput } from '../../lib/contracts/execution-input';
 import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
-import { parseStageOutputs, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
-import { readDeployPipelineAsl, substituteAsl } from '../../lib/workflow/deploy-pipeline-definition';
-import { page } from '../scan-gate/scan-builders';
-import { failedBuild, succeededBuild, timedOutBuild } from './codebuild-results';
+import { parseStageOutputs, STAGE_EXPORTS, type STAGE_OUTPUTS } from '../../lib/contracts/stage-outputs';
+import { DirectoryArtifactStore } from '../../lib/local/artifact-stores';
+import { TaskFailure } from '../../lib/local/codebuild-results';
+import { localSubstitutions } from '../../lib/local/local-substitutions';
+import { runLocalPipeline, type TaskOverride } from '../../lib/local/run-local-pipeline';
+import { simulatedDrivers } from '../../lib/local/simulated-drivers';
+import type { ArtifactStore } from '../../lib/local/stage-driver';
+import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { type ScanScript, type ScanTrace, scanGateHandlers } from './scan-gate-driver';
 
-/** Values the stack fills in; here they only need to be well-formed. */
-export const TEST_SUBSTITUTIONS: Record<string, string> = {
-  SettingsParameterPrefix: '/deploy-pipeline/settings',
-  RunTestsProject: 'run-tests',
-  TerraformPlanProject: 'terraform-plan',
-  TerraformApplyProject: 'terraform-apply',
-  BuildImageProject: 'build-image',
-  ...Object.fromEntries(
-    ['RunTests', 'TerraformPlan', 'TerraformApply', 'BuildImage', 'HelmDeploy'].map((stage) => [
-      `${stage}Buildspec`,
-      `version: 0.2 # ${stage}`,
-    ]),
-  ),
-  ArtifactsBucket: 'pipeline-artifacts',
-  CoverageGateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:coverage-gate',
-  PlanGuardFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan-guard',
-  NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notify',
-  ScanRegistrationFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:scan-registration',
-  ScanPollFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:scan-poll',
-};
+/**
+ * The workflow suites' harness, on the local runner (`lib/local/`): the real ASL in
+ * aws-local-stepfunctions, the real CoverageGate and PlanGuard logic, the notify function's own
+ * event builder behind the `Notify*` states, and the simulated stage drivers
+ * (`lib/local/simulated-drivers.ts`) told per scenario how each build ends and what it exports. One
+ * harness for the tests and `deployctl local`.
+ */
+
+export const ARTIFACTS_BUCKET = 'pipeline-artifacts';
+
+/** The values the local runner fills the definition's placeholders with (for suites that deploy the ASL elsewhere, e.g. moto). */
+export const TEST_SUBSTITUTIONS: Readonly<Record<string, string>> = localSubstitutions(
+  readDeployPipelineAsl(),
+  ARTIFACTS_BUCKET,
+);
 
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
 export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
@@ -122,158 +121,92 @@ export interface Scenario {
   readonly stages?: Partial<Record<CodeBuildStage, StageOutcome>>;
   /** Exported variables to override per stage; `undefined` leaves a variable unset (absent). */
   readonly exported?: Partial<Record<CodeBuildStage, Record<string, string | undefined>>>;
+  /** More for the simulated drivers per stage (e.g. `{ reportBody }`; see lib/local/simulated-drivers.ts). */
+  readonly wishes?: Partial<Record<CodeBuildStage, Record<string, unknown>>>;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
   readonly settings?: Record<string, unknown> | null;
-  /** How the image's scan goes; default: already complete without findings when the registration reads it. */
+  /**
+   * How the image's scan goes, played by the real registration, scan-event and poll handlers behind
+   * WaitForScan and PollScan (test/workflow/scan-gate-driver.ts). Unset: the local runner's own scan
+   * tasks judge the simulated build's clean findings.
+   */
   readonly scan?: ScanScript;
 }
-
-/** A basic scan that completed with no findings. */
-export const CLEAN_SCAN: ScanScript = { replies: [page({ findings: [] })] };
 
 /** A Lambda task as the `lambda:invoke` integration returns it. */
 export function lambdaResult(payload: unknown) {
   return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload };
 }
 
-/** Stand-in for the coverage gate where a scenario is not about coverage (its own suite runs the real handler). */
-const PASSING_GATE = {
-  passed: true,
-  lines: { covered: 90, valid: 100, pct: 90 },
-  branches: null,
-  nextBaseline: {
-    linePct: 90,
-    branchPct: null,
-    commit: '0123456789abcdef0123456789abcdef01234567',
-    recordedAt: '2026-11-21T12:00:00.000Z',
-  },
-};
-
 export interface ScenarioRun {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly output: unknown;
   readonly error?: { Error: string; Cause: unknown };
   /** State names in the order they were entered (all branches). */
-  readonly entered: string[];
-  /** Parameters each overridden task was called with, by state name. */
-  readonly calls: Record<string, unknown[]>;
-  /** The events the Notify states published, built by the notify function's own code from their payloads. */
+  readonly entered: readonly string[];
+  /** Parameters each task was called with, by state name. */
+  readonly calls: Readonly<Record<string, readonly unknown[]>>;
+  /** The events the `Notify*` states built (the notify function's own code, captured, not published). */
   readonly notifications: PipelineEvent[];
-  /** What the scan gate's handlers read from ECR and answered Step Functions. */
+  /** With a scenario's `scan` script: what the scan gate's handlers read from ECR and answered. */
   readonly scan: ScanTrace;
 }
 
-function record(calls: Record<string, unknown[]>, state: string, params: unknown): void {
-  calls[state] = [...(calls[state] ?? []), params];
-}
+const BUILD_STATUS = { fail: 'FAILED', stopped: 'STOPPED', 'build-timeout': 'TIMED_OUT' } as const;
 
-function stageHandler(stage: CodeBuildStage, scenario: Scenario, calls: Record<string, unknown[]>) {
-  // Checked before the run starts: a bad scenario is a test error, not a failed build.
-  const exported = exportedBy(stage, scenario.exported?.[stage]);
-  return async (params: unknown) => {
-    record(calls, stage, params);
-    const outcome = scenario.stages?.[stage] ?? 'succeed';
-    if (outcome === 'fail') throw failedBuild(stage);
-    if (outcome === 'stopped') throw failedBuild(stage, 'STOPPED');
-    if (outcome === 'build-timeout') throw failedBuild(stage, 'TIMED_OUT');
-    if (outcome === 'timeout') throw timedOutBuild();
-    return succeededBuild(stage, exported) as never;
-  };
-}
-
-/** Runs the real definition in aws-local-stepfunctions with every Task state overridden. */
+/**
+ * Runs the real definition on the local runner. `extraHandlers` replace Task states' handlers;
+ * `artifacts` defaults to a fresh temporary directory (bucket `pipeline-artifacts`).
+ */
 export async function runScenario(
   scenario: Scenario,
-  extraHandlers: Record<string, (p: unknown) => Promise<unknown>> = {},
+  extraHandlers: Record<string, TaskOverride> = {},
+  options: { readonly artifacts?: ArtifactStore } = {},
 ): Promise<ScenarioRun> {
-  const definition = JSON.parse(substituteAsl(readDeployPipelineAsl(), TEST_SUBSTITUTIONS));
-  const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
-  const calls: Record<string, unknown[]> = {};
-  const notifications: PipelineEvent[] = [];
-  const scan: ScanTrace = { reads: [], answers: [], events: [] };
-  const publish = (state: string) => async (params: unknown) => {
-    record(calls, state, params);
-    const { Payload } = params as { Payload: unknown };
-    const event = buildPipelineEvent(parseNotifyRequest(Payload), { now: new Date(), stages: [] });
-    notifications.push(event);
-    return lambdaResult({ id: event.id, type: event.type, messageId: `msg-${notifications.length}` });
-  };
-  const handlers: Record<string, (p: unknown) => Promise<unknown>> = {
-    LoadRunSettings: async (params) => {
-      record(calls, 'LoadRunSettings', params);
-      if (scenario.settings === null)
-        throw Object.assign(new Error('Parameter not found'), { name: 'Ssm.ParameterNotFoundException' });
-      return { Parameter: { Value: JSON.stringify(scenario.settings ?? RUN_SETTINGS) } };
-    },
-    CoverageGate: async (params) => {
-      record(calls, 'CoverageGate', params);
-      return lambdaResult(PASSING_GATE);
-    },
-    PlanGuard: async (params) => {
-      record(calls, 'PlanGuard', params);
-      return lambdaResult({
-        add: 1,
-        change: 0,
-        destroy: 0,
-        replace: 0,
-        protectedChanges: [],
-        summary: '1 to add, 0 to change, 0 to destroy',
-      });
-    },
-    RecordCoverageBaseline: async (params) => {
-      record(calls, 'RecordCoverageBaseline', params);
-      return { ETag: '"etag"' };
-    },
-    NotifyStarted: publish('NotifyStarted'),
-    NotifySucceeded: publish('NotifySucceeded'),
-    NotifyFailed: publish('NotifyFailed'),
-    ...Object.fromEntries(CODEBUILD_STAGES.map((s) => [s, stageHandler(s, scenario, calls)])),
-    ...Object.fromEntries(
-      Object.entries(scanGateHandlers(scenario.scan ?? CLEAN_SCAN, scan)).map(([state, handler]) => [
-        state,
-        async (params: unknown) => {
-          record(calls, state, params);
-          return handler(params);
-        },
-      ]),
-    ),
-    ...extraHandlers,
-  };
-  const execution = machine.run(scenario.input as never, {
-    overrides: {
-      taskResourceLocalHandlers: handlers as never,
-      retryIntervalOverrides: {},
-      // Polls wait 30 s and more between reads in AWS; here the backoff is checked, not slept.
-      waitTimeOverrides: { WaitBeforePoll: 0 },
-    },
-    context: {
-      Execution: {
-        Name: 'sample-service-dev-0123456-abcdef012345',
-        Id: 'arn:aws:states:us-east-1:123456789012:execution:deploy-pipeline:sample-service-dev-0123456-abcdef012345',
-        StartTime: '2026-11-21T12:00:00.000Z',
+  // Checked before the run starts: a bad scenario is a test error, not a failed build.
+  const stageWishes = Object.fromEntries(
+    CODEBUILD_STAGES.map((stage) => {
+      const outcome = scenario.stages?.[stage] ?? 'succeed';
+      const failure =
+        outcome === 'succeed' || outcome === 'timeout' ? {} : { outcome: 'fail', buildStatus: BUILD_STATUS[outcome] };
+      // Every declared variable is named, so one the scenario leaves unset stays unset.
+      const unset = Object.fromEntries(STAGE_EXPORTS[stage].map((name) => [name, undefined]));
+      const exported = { ...unset, ...exportedBy(stage, scenario.exported?.[stage]) };
+      return [stage, { exported, ...failure, ...scenario.wishes?.[stage] }];
+    }),
+  );
+  const timeouts = Object.fromEntries(
+    CODEBUILD_STAGES.filter((stage) => scenario.stages?.[stage] === 'timeout').map((stage) => [
+      stage,
+      async () => {
+        throw new TaskFailure('States.Timeout', 'Task timed out');
       },
-      // The engine runs no real `.waitForTaskToken`; `$$.Task.Token` comes from here.
-      Task: { Token: 'AQCEAAAAKgAAAAMAAAAAAAAAAW+nLiaLocalTaskToken' },
-    },
-    noThrowOnAbort: true,
-  });
-  const entered: string[] = [];
-  let failure: { Error: string; Cause: unknown } | undefined;
-  const drain = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered') entered.push(event.state.name);
-      if (event.type === 'ExecutionFailed') failure = { Error: event.Error, Cause: event.Cause };
-    }
-  })();
-  let output: unknown;
+    ]),
+  );
+  const scan: ScanTrace = { reads: [], answers: [], events: [] };
+  const scanHandlers = scenario.scan ? scanGateHandlers(scenario.scan, scan) : {};
+  const scratch = options.artifacts ? undefined : await mkdtemp(join(tmpdir(), 'workflow-test-'));
   try {
-    output = await execution.result;
-  } catch (err) {
-    const e = err as Error & { cause?: unknown };
-    failure ??= { Error: e.name, Cause: e.message };
+    const run = await runLocalPipeline({
+      input: scenario.input,
+      settingsFor: () => (scenario.settings === null ? undefined : (scenario.settings ?? RUN_SETTINGS)),
+      drivers: simulatedDrivers(),
+      stageWishes,
+      overrides: { ...timeouts, ...scanHandlers, ...extraHandlers },
+      artifacts: options.artifacts ?? new DirectoryArtifactStore(scratch as string, ARTIFACTS_BUCKET),
+      execution: { name: 'sample-service-dev-0123456-abcdef012345', startTime: '2026-11-21T12:00:00.000Z' },
+    });
+    const { result } = run;
+    return {
+      status: result.status,
+      output: run.output,
+      ...(result.error ? { error: { Error: result.error.error, Cause: result.error.cause } } : {}),
+      entered: run.entered,
+      calls: run.calls,
+      notifications: result.notifications.map((n) => n.event),
+      scan,
+    };
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
-  await drain;
-  return failure
-    ? { status: 'FAILED', output: undefined, error: failure, entered, calls, notifications, scan }
-    : { status: 'SUCCEEDED', output, entered, calls, notifications, scan };
 }

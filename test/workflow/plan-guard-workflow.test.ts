@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describeWithTools } from '../support/real-tool';
-import { ARTIFACTS_BUCKET, useArtifactsBucketInMoto } from './artifacts-bucket';
+import { useArtifactsBucketInMoto } from './artifacts-bucket';
 import { lambdaResult, pushInput, runScenario } from './harness';
 
 const FIXTURES = join(__dirname, '..', 'plan-guard', 'fixtures');
 
 describeWithTools(
   ['moto_server'],
-  'deploy pipeline with the real PlanGuard handler (S3 in moto_server, CodeBuild mocked)',
+  'deploy pipeline with the real PlanGuard handler (S3 in moto_server, CodeBuild simulated)',
   () => {
     const bucket = useArtifactsBucketInMoto();
     let guard: (event: unknown) => Promise<unknown>;
@@ -22,14 +21,15 @@ describeWithTools(
     /** One push whose TerraformPlan produced the given real `terraform show -json` output. */
     async function runWithPlan(fixture: string) {
       const key = `runs/${fixture}/terraform/plan.json`;
-      await bucket
-        .s3()
-        .send(
-          new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: key, Body: readFileSync(join(FIXTURES, fixture)) }),
-        );
+      // The TerraformPlan build uploads the fixture to moto's S3 as the run's plan JSON.
       return runScenario(
-        { input: pushInput(), exported: { TerraformPlan: { PLAN_JSON_KEY: key, PLAN_HAS_CHANGES: 'true' } } },
+        {
+          input: pushInput(),
+          exported: { TerraformPlan: { PLAN_JSON_KEY: key, PLAN_HAS_CHANGES: 'true' } },
+          wishes: { TerraformPlan: { planJson: readFileSync(join(FIXTURES, fixture), 'utf8') } },
+        },
         { PlanGuard: async (params) => lambdaResult(await guard((params as { Payload: unknown }).Payload)) },
+        { artifacts: bucket.store() },
       );
     }
 

@@ -1,0 +1,158 @@
+import {
+  type BuildVariable,
+  type RollbackAction,
+  type RollbackDecision,
+  RollbackErrorName,
+  type RunFailure,
+} from '../../lib/contracts/rollback';
+
+/** The stage that deploys: a failure here may have changed the release. */
+export const DEPLOY_STAGE = 'HelmDeploy';
+/** The stage that changes infrastructure: never undone automatically. */
+export const INFRASTRUCTURE_STAGE = 'TerraformApply';
+
+/** Longest part of the original cause repeated in the `RollbackFailed` record (the build's error follows it). */
+const MAX_QUOTED_CAUSE = 1_000;
+
+/** Everything the decision needs, already read from the execution state. */
+export interface RollbackFacts {
+  readonly failure: RunFailure;
+  readonly release: string;
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly rollbackProject: string;
+  /** HelmDeploy succeeded in this run (its result is in the state): a later failure undoes it. */
+  readonly deploySucceeded: boolean;
+  /**
+   * The release's revision before this run's deploy: 0 = there was no release, `undefined` = never
+   * recorded (HelmDeploy did not report it).
+   */
+  readonly previousRevision: number | undefined;
+  /** Helm `--timeout` of the rollback build, in minutes. */
+  readonly helmTimeoutMinutes: number;
+}
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max)}...`);
+
+/** The commands that show a person what the release is doing. */
+export function inspectCommands(facts: Pick<RollbackFacts, 'release' | 'namespace' | 'cluster'>): string[] {
+  const { release, namespace, cluster } = facts;
+  return [
+    `aws eks update-kubeconfig --name ${cluster}`,
+    `helm history ${release} --namespace ${namespace} --max 10`,
+    `helm status ${release} --namespace ${namespace}`,
+    `kubectl get pods --namespace ${namespace} -l app.kubernetes.io/instance=${release}`,
+  ];
+}
+
+/**
+ * Decides what undoes a failed run, from which stage failed and what HelmDeploy recorded:
+ *
+ * | failure | recorded previous revision | action | run ends with |
+ * |---|---|---|---|
+ * | before HelmDeploy, not TerraformApply | - | none | the failure as it is |
+ * | TerraformApply | - | none, needs attention | TerraformApplyFailed, saying infrastructure is not rolled back |
+ * | HelmDeploy | 0 (first install) | uninstall | HelmDeployFailed |
+ * | HelmDeploy | N >= 1 | rollback to N (the build does nothing more if Helm's own rollback restored N) | HelmDeployFailed |
+ * | HelmDeploy | not recorded | none, needs attention | RollbackFailed |
+ * | after HelmDeploy succeeded (VerifyDeployment, ...) | 0 | uninstall | RolledBack |
+ * | after HelmDeploy succeeded | N >= 1 | rollback to N | RolledBack |
+ * | after HelmDeploy succeeded | not recorded | none, needs attention | RollbackFailed |
+ *
+ * "Before HelmDeploy" is every failure of a run whose HelmDeploy neither failed nor succeeded
+ * (it never started, or was skipped). A pure function: starting the build is the workflow's job.
+ */
+export function decideRollback(facts: RollbackFacts): RollbackDecision {
+  const { failure, release, namespace, cluster } = facts;
+  const where = { release, namespace, cluster };
+  const commands = inspectCommands(facts);
+  const target = `release ${release} (namespace ${namespace}, cluster ${cluster})`;
+  const failedWith = `${failure.stage} failed with ${failure.error}`;
+  const deployFailed = failure.stage === DEPLOY_STAGE;
+  const changedRelease = deployFailed || facts.deploySucceeded;
+
+  /** `verb`: what could not be done, e.g. `roll back release orders (...) to revision 7`. */
+  const rollbackFailed = (verb: string): RunFailure => ({
+    stage: 'Rollback',
+    error: RollbackErrorName.RollbackFailed,
+    cause:
+      `Could not ${verb} after ${failedWith}: the environment needs a person. ` +
+      `Inspect it: ${commands.join('; ')}. Original failure: ${clip(failure.cause, MAX_QUOTED_CAUSE)}`,
+  });
+
+  if (!changedRelease) {
+    const infrastructure = failure.stage === INFRASTRUCTURE_STAGE;
+    const reason = infrastructure
+      ? `${failedWith}. Infrastructure is never rolled back automatically: the environment needs attention ` +
+        `(read the apply's log, fix the Terraform and push again). Helm was not run, so the release is untouched.`
+      : `${failedWith} before HelmDeploy started: nothing was deployed, nothing to undo.`;
+    return {
+      action: 'none',
+      reason,
+      needsAttention: infrastructure,
+      ...where,
+      failure: infrastructure ? { ...failure, cause: `${reason} ${failure.cause}` } : { ...failure },
+      ifRollbackFails: rollbackFailed(`check ${target}`),
+      inspectCommands: commands,
+    };
+  }
+
+  const previous = facts.previousRevision;
+  if (previous === undefined) {
+    const reason =
+      `${failedWith}, but HelmDeploy did not record the revision it replaced, so nothing can be rolled back ` +
+      `automatically: the environment needs a person.`;
+    const failed = rollbackFailed(`roll back ${target}`);
+    return {
+      action: 'none',
+      reason,
+      needsAttention: true,
+      ...where,
+      failure: { ...failed, cause: `${reason} Inspect it: ${commands.join('; ')}. Original failure: ${failure.cause}` },
+      ifRollbackFails: failed,
+      inspectCommands: commands,
+    };
+  }
+
+  const action: RollbackAction = previous === 0 ? 'uninstall' : 'rollback';
+  const outcome =
+    action === 'uninstall'
+      ? `The new ${target} is uninstalled.`
+      : `${capitalize(target)} is back on revision ${previous}.`;
+  const reason =
+    action === 'uninstall'
+      ? `${failedWith} on the release's first install: uninstall it (nothing ran before). ` +
+        (deployFailed
+          ? `Helm's own --rollback-on-failure may have uninstalled it already; the build checks first.`
+          : '')
+      : `${failedWith}: roll back to revision ${previous}, the one deployed before this run. ` +
+        (deployFailed ? `Helm's own --rollback-on-failure may have restored it already; the build checks first.` : '');
+  const variables: BuildVariable[] = [
+    { Name: 'ACTION', Type: 'PLAINTEXT', Value: action },
+    { Name: 'RELEASE', Type: 'PLAINTEXT', Value: release },
+    { Name: 'NAMESPACE', Type: 'PLAINTEXT', Value: namespace },
+    { Name: 'CLUSTER', Type: 'PLAINTEXT', Value: cluster },
+    ...(action === 'rollback' ? [{ Name: 'TO_REVISION', Type: 'PLAINTEXT', Value: String(previous) } as const] : []),
+    { Name: 'HELM_TIMEOUT', Type: 'PLAINTEXT', Value: `${facts.helmTimeoutMinutes}m` },
+  ];
+  const finalFailure: RunFailure = deployFailed
+    ? { stage: failure.stage, error: failure.error, cause: `${outcome} ${failure.cause}` }
+    : { stage: 'Rollback', error: RollbackErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
+  return {
+    action,
+    ...(action === 'rollback' ? { toRevision: previous } : {}),
+    reason: reason.trim(),
+    needsAttention: false,
+    ...where,
+    failure: finalFailure,
+    ifRollbackFails: rollbackFailed(
+      action === 'uninstall' ? `uninstall the new ${target}` : `roll back ${target} to revision ${previous}`,
+    ),
+    inspectCommands: commands,
+    build: { projectName: facts.rollbackProject, environmentVariables: variables },
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

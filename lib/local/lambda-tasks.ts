@@ -1,0 +1,133 @@
+import { Readable } from 'node:stream';
+import type { LogItem } from '@aws-lambda-powertools/logger';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { gateEventSchema } from '../../lambdas/coverage-gate/gate-event';
+import { runGate } from '../../lambdas/coverage-gate/run-gate';
+import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
+import type { NotifyResult } from '../../lambdas/notify/handle-notify';
+import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
+import { type StateVisit, timingsFromVisits } from '../../lambdas/notify/stage-timeline';
+import { handlePlanGuard } from '../../lambdas/plan-guard/handle-plan-guard';
+import type { PipelineEvent } from '../contracts/pipeline-event';
+import { LOCAL_SCAN_LAMBDAS } from './scan-tasks';
+import type { ArtifactStore } from './stage-driver';
+
+/** What a Lambda task gets when the local runner invokes its logic. */
+export interface LocalLambdaContext {
+  readonly artifacts: ArtifactStore;
+  /** One line of the function's log (shown under the stage). */
+  log(line: string): void;
+  /** The clock the function reads. */
+  now(): Date;
+  /**
+   * The run's state visits so far, as the runner recorded them from the engine's history events
+   * (what the notify function reads from `GetExecutionHistory` in AWS). Times in epoch milliseconds.
+   */
+  visits(): Promise<readonly StateVisit[]>;
+  /**
+   * Keeps a pipeline event as the run's notification (there is no SNS topic here); returns the
+   * message id that stands for the publish.
+   */
+  capture(event: PipelineEvent): string;
+}
+
+/** A pipeline function run in-process: its own logic with local dependencies instead of AWS clients. */
+export interface LocalLambda {
+  /** The module whose logic runs, for the timeline's reason column. */
+  readonly source: string;
+  /** Why the stage counts as real, when that is more than `<source> on <artifact store>`. */
+  readonly reason?: string;
+  /** Returns the function's result (the task's `Payload`) or throws its typed error. */
+  invoke(payload: unknown, ctx: LocalLambdaContext): Promise<unknown>;
+}
+
+/** The object's bytes from the run's store; another bucket is treated as missing, as S3 would (NoSuchBucket). */
+async function readFromStore(ctx: LocalLambdaContext, bucket: string, key: string): Promise<Uint8Array | undefined> {
+  return bucket === ctx.artifacts.bucket ? ctx.artifacts.get(key) : undefined;
+}
+
+/** A powertools Logger whose lines go to the stage's log instead of stdout. */
+class StageLogger extends Logger {
+  private sink: (line: string) => void = () => {};
+
+  static to(sink: (line: string) => void, serviceName: string): StageLogger {
+    const logger = new StageLogger({ serviceName, logLevel: 'INFO' });
+    logger.sink = sink;
+    return logger;
+  }
+
+  protected override printLog(_level: number, log: LogItem): void {
+    log.prepareForPrint();
+    const { level, message, ...rest } = log.getAttributes() as Record<string, unknown>;
+    const extra = Object.entries(rest)
+      .filter(([k]) => !['timestamp', 'service', 'sampling_rate', 'xray_trace_id'].includes(k))
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(' ');
+    this.sink(`${String(level)} ${String(message)}${extra ? ` ${extra}` : ''}`);
+  }
+}
+
+/**
+ * The notify function (`lambdas/notify/handle-notify.ts`) as the local runner runs it: the payload
+ * parsed and the one event built by the function's own code, with the stage timeline from the
+ * runner's state visits instead of the execution history, and captured instead of published.
+ *
+ * @throws `InvalidNotifyRequest` for a payload that is not a notify request (as the function does)
+ */
+const notify: LocalLambda = {
+  source: 'lambdas/notify/build-pipeline-event.ts',
+  reason: 'real event built by lambdas/notify/build-pipeline-event.ts, not published (no SNS topic locally)',
+  async invoke(payload, ctx): Promise<NotifyResult> {
+    const request = parseNotifyRequest(payload);
+    const stages = timingsFromVisits(await ctx.visits());
+    const event = buildPipelineEvent(request, { now: ctx.now(), stages });
+    const messageId = ctx.capture(event);
+    ctx.log(`INFO pipeline event built id=${JSON.stringify(event.id)} type=${JSON.stringify(event.type)}`);
+    return { id: event.id, type: event.type, messageId };
+  },
+};
+
+/**
+ * The Lambda tasks of the workflow by state name, each running the function's own logic
+ * (`runGate`, `handlePlanGuard`, the notify function's event builder) on the run's artifact store.
+ */
+export const LOCAL_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
+  CoverageGate: {
+    source: 'lambdas/coverage-gate/run-gate.ts',
+    async invoke(payload, ctx) {
+      // As lambdas/coverage-gate/index.ts: parse the event, then the logic (no CodeBuild cross-check here).
+      const parsed = gateEventSchema.safeParse(payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(
+          `Invalid CoverageGate input: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
+        );
+      }
+      return runGate(parsed.data, {
+        async openObject(bucket, key) {
+          const bytes = await readFromStore(ctx, bucket, key);
+          return bytes === undefined ? undefined : Readable.from([Buffer.from(bytes)]);
+        },
+        log: {
+          info: (message, extra) => ctx.log(`INFO ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}`),
+          warn: (message, extra) => ctx.log(`WARN ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}`),
+        },
+      });
+    },
+  },
+  PlanGuard: {
+    source: 'lambdas/plan-guard/handle-plan-guard.ts',
+    async invoke(payload, ctx) {
+      return handlePlanGuard(payload, {
+        readObject: (bucket, key) => readFromStore(ctx, bucket, key),
+        // The function's PROTECTED_RESOURCE_TYPES is unset by default: the contract's defaults apply.
+        protectedTypesSetting: undefined,
+        logger: StageLogger.to((line) => ctx.log(line), 'plan-guard'),
+      });
+    },
+  },
+  NotifyStarted: notify,
+  NotifySucceeded: notify,
+  NotifyFailed: notify,
+  ...LOCAL_SCAN_LAMBDAS,
+};

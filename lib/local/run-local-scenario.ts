@@ -1,0 +1,115 @@
+import { loadConfig } from '../config/load-config';
+import type { PipelineConfig } from '../contracts/pipeline-config';
+import { runSettingsFor } from '../run-settings';
+import { S3ArtifactStore } from './artifact-stores';
+import type { StageDrivers } from './drivers';
+import { localExecutionInput } from './local-execution-input';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-substitutions';
+import {
+  type FaultInjection,
+  type LocalPipelineRun,
+  type LocalRunEvent,
+  LocalRunInvalid,
+  REPOSITORY_ROOT,
+  runLocalPipeline,
+} from './run-local-pipeline';
+import { type ChangeSet, type LocalScenario, scenarioNamed } from './scenarios';
+
+export interface LocalScenarioOptions {
+  /** @default the embedded default configuration (`loadConfig()`) */
+  readonly config?: PipelineConfig;
+  /** @default the configuration's first service */
+  readonly service?: string;
+  /** @default 'dev' */
+  readonly environment?: string;
+  /** A name from `SCENARIOS`. @default 'happy' */
+  readonly scenario?: string;
+  /** @default 'all' */
+  readonly changes?: ChangeSet;
+  readonly fail?: readonly FaultInjection[];
+  /** An S3 endpoint (moto_server) for the artifacts instead of a temporary directory. */
+  readonly awsEndpoint?: string;
+  readonly drivers?: StageDrivers;
+  readonly sourceDir?: string;
+  readonly onEvent?: (event: LocalRunEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The settings the stack would store for each service and environment of `config` (what
+ * `LoadRunSettings` reads), with this run's stand-in account and region; `undefined` for a service
+ * or environment the configuration does not have.
+ */
+export function settingsFromConfig(config: PipelineConfig): (service: string, environment: string) => unknown {
+  return (serviceName, environmentName) => {
+    const service = config.services.find((s) => s.name === serviceName);
+    const environment = service?.environments.find((e) => e.name === environmentName);
+    if (service === undefined || environment === undefined) return undefined;
+    return runSettingsFor(service, environment, {
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+      urlSuffix: 'amazonaws.com',
+      deployProject: 'helm-deploy',
+      rollbackProject: 'helm-rollback',
+      scanType: config.scanType,
+    });
+  };
+}
+
+/**
+ * Refuses a change set that skips the stage a scenario is about (e.g. `tests-fail` with only
+ * infrastructure changed would succeed without running a test).
+ * @throws {@link LocalRunInvalid} naming the scenario and the change it needs.
+ */
+export function checkScenarioChanges(scenario: LocalScenario, changes: ChangeSet): void {
+  if (scenario.needs !== undefined && changes !== 'all' && changes !== scenario.needs) {
+    throw new LocalRunInvalid(
+      `scenario "${scenario.name}" needs ${scenario.needs === 'app' ? 'application' : 'infrastructure'} changes; --changes ${changes} skips the stage it is about`,
+    );
+  }
+}
+
+/**
+ * One local run of a named scenario, as `deployctl local` makes it: the checkout's HEAD as a manual
+ * run of the service in the environment, settings from the configuration, artifacts in a temporary
+ * directory or in S3 at `awsEndpoint`.
+ *
+ * @throws {@link LocalRunInvalid} for an unknown scenario, a scenario whose stage `changes` skips,
+ *   an endpoint that is not an http(s) URL, or what {@link runLocalPipeline} refuses.
+ */
+export async function runLocalScenario(options: LocalScenarioOptions = {}): Promise<LocalPipelineRun> {
+  const config = options.config ?? loadConfig();
+  const scenarioName = options.scenario ?? 'happy';
+  let scenario: ReturnType<typeof scenarioNamed>;
+  try {
+    scenario = scenarioNamed(scenarioName);
+  } catch (err) {
+    throw new LocalRunInvalid((err as Error).message);
+  }
+  const changes = options.changes ?? 'all';
+  checkScenarioChanges(scenario, changes);
+  let artifacts: S3ArtifactStore | undefined;
+  if (options.awsEndpoint !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/.test(options.awsEndpoint)) {
+      throw new LocalRunInvalid(
+        `--aws-endpoint must be an http(s) URL such as http://127.0.0.1:5000, got "${options.awsEndpoint}"`,
+      );
+    }
+    artifacts = await S3ArtifactStore.atEndpoint(options.awsEndpoint);
+  }
+  const service = options.service ?? config.services[0]?.name ?? '';
+  const environment = options.environment ?? 'dev';
+  const sourceDir = options.sourceDir ?? REPOSITORY_ROOT;
+  return runLocalPipeline({
+    input: localExecutionInput({ config, service, environment, changes, sourceDir }),
+    settingsFor: settingsFromConfig(config),
+    stageWishes: scenario.stages,
+    scenarioName: scenario.name,
+    sourceDir,
+    ...(artifacts === undefined ? {} : { artifacts }),
+    ...(options.drivers === undefined ? {} : { drivers: options.drivers }),
+    ...(options.fail === undefined ? {} : { fail: options.fail }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}

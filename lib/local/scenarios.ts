@@ -1,0 +1,102 @@
+import type { ErrorName } from '../contracts/error-names';
+import type { BuildStageName } from '../contracts/stage-outputs';
+
+/** Which parts of the repository a local run treats as changed (`--changes`). */
+export const CHANGE_SETS = {
+  all: { app: true, infra: true },
+  app: { app: true, infra: false },
+  infra: { app: false, infra: true },
+} as const;
+
+export type ChangeSet = keyof typeof CHANGE_SETS;
+
+/** A named story a local run plays: what each stage is asked to do, and how the run should end. */
+export interface LocalScenario {
+  readonly name: string;
+  /** One line for `deployctl local --help` and error messages. */
+  readonly summary: string;
+  /**
+   * The change the scenario's point needs: a run without it skips the stage the scenario is about
+   * (e.g. `tests-fail` with only infrastructure changed never runs the tests).
+   */
+  readonly needs?: 'app' | 'infra';
+  /**
+   * What each CodeBuild stage's driver is asked for (its `StageRunContext.scenario`); every driver
+   * documents what it reads (see lib/local/simulated-drivers.ts). Unlisted stages get `{}`.
+   */
+  readonly stages: Partial<Record<BuildStageName, Readonly<Record<string, unknown>>>>;
+  /** How the run ends when every stage runs (`--changes all`); test/local/scenarios.test.ts checks it. */
+  readonly expect: {
+    readonly status: 'SUCCEEDED' | 'FAILED';
+    readonly error?: ErrorName;
+    /** The stage the failure notification names. */
+    readonly stage?: string;
+  };
+}
+
+/** The scenarios `deployctl local --scenario` knows, by name. Later stages add theirs here. */
+export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
+  happy: {
+    name: 'happy',
+    summary: 'every stage passes; the commit is deployed',
+    stages: {},
+    expect: { status: 'SUCCEEDED' },
+  },
+  'tests-fail': {
+    name: 'tests-fail',
+    summary: 'the test build fails: nothing is applied or deployed',
+    needs: 'app',
+    stages: { RunTests: { outcome: 'fail' } },
+    expect: { status: 'FAILED', error: 'RunTestsFailed', stage: 'RunTests' },
+  },
+  'coverage-low': {
+    name: 'coverage-low',
+    summary: 'the tests pass with 42% line coverage: the coverage gate stops the run',
+    needs: 'app',
+    stages: { RunTests: { linePct: 42 } },
+    expect: { status: 'FAILED', error: 'CoverageBelowThreshold', stage: 'CoverageGate' },
+  },
+  'plan-destructive': {
+    name: 'plan-destructive',
+    summary: 'the Terraform plan replaces the database: the plan guard blocks it',
+    needs: 'infra',
+    stages: { TerraformPlan: { plan: 'destructive' } },
+    expect: { status: 'FAILED', error: 'DestructiveChangeBlocked', stage: 'PlanGuard' },
+  },
+  'scan-fails': {
+    name: 'scan-fails',
+    summary: 'the image scan finds a CRITICAL vulnerability: the scan gate stops the run before the deploy',
+    needs: 'app',
+    stages: { BuildImage: { scanFindings: 'critical' } },
+    expect: { status: 'FAILED', error: 'ScanFindingsAboveThreshold', stage: 'WaitForScan' },
+  },
+  'scan-event-lost': {
+    name: 'scan-event-lost',
+    summary: 'the scan event never arrives: the wait times out and the polling fallback finds the clean scan',
+    needs: 'app',
+    stages: { BuildImage: { scanEvent: 'lost' } },
+    expect: { status: 'SUCCEEDED' },
+  },
+  'deploy-fails': {
+    name: 'deploy-fails',
+    summary: 'every check passes but the Helm deploy fails',
+    needs: 'app',
+    stages: { HelmDeploy: { outcome: 'fail' } },
+    expect: { status: 'FAILED', error: 'HelmDeployFailed', stage: 'HelmDeploy' },
+  },
+};
+
+/** Scenario names, in registration order. */
+export const SCENARIO_NAMES = Object.keys(SCENARIOS);
+
+/**
+ * The scenario called `name`.
+ * @throws Error listing the known names when there is none.
+ */
+export function scenarioNamed(name: string): LocalScenario {
+  const scenario = SCENARIOS[name];
+  if (scenario === undefined) {
+    throw new Error(`unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
+  }
+  return scenario;
+}
