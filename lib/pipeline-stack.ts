@@ -123,7 +123,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
       topic: this.topic,
     });
-    const { deployLock, helmDeploy, helmRollback, notifications } = this.stages;
+    const { deployLock, helmDeploy, helmRollback, notifications, scanGate } = this.stages;
     this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
     for (const service of config.services) {
       for (const env of service.environments) {
@@ -133,6 +133,7 @@ export class PipelineStack extends Stack {
           urlSuffix: Aws.URL_SUFFIX,
           deployProject: helmDeploy.projectNameFor(env.eksCluster),
           rollbackProject: helmRollback.projectNameFor(env.eksCluster),
+          scanType: config.scanType,
         });
         new ssm.StringParameter(this, `RunSettings-${service.name}-${env.name}`, {
           parameterName: runSettingsParameterName(this.settingsParameterPrefix, service.name, env.name),
@@ -151,6 +152,7 @@ export class PipelineStack extends Stack {
     });
     notifications.readHistoryOf(this.pipeline.stateMachine);
     deployLock.watch(this.pipeline.stateMachine, notifications);
+    scanGate.answerTasksOf(this.pipeline.stateMachine);
 
     const pushTrigger = new PushTrigger(this, 'PushTrigger', {
       config,
@@ -170,6 +172,7 @@ export class PipelineStack extends Stack {
         ...this.stages.all.flatMap((stage) => stage.invokedFunctions),
         ...notifications.subscriberFunctions,
         ...(deployLock.watchdogFunction ? [deployLock.watchdogFunction] : []),
+        ...scanGate.subscriberFunctions,
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
       ],

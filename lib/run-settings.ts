@@ -5,6 +5,7 @@ import {
   type ServiceConfig,
 } from './contracts/pipeline-config';
 import type { RunSettings } from './contracts/run-settings';
+import type { ScanType } from './contracts/scan-policy';
 
 export interface RunSettingsContext {
   readonly account: string;
@@ -12,6 +13,8 @@ export interface RunSettingsContext {
   readonly urlSuffix: string;
   readonly deployProject: string;
   readonly rollbackProject: string;
+  /** The installation's ECR scanning (`PipelineConfig.scanType`). */
+  readonly scanType: ScanType;
 }
 
 /**
@@ -59,6 +62,8 @@ export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, c
     eksCluster: env.eksCluster,
     ecrRepositoryUri: `${ctx.account}.dkr.ecr.${ctx.region}.${ctx.urlSuffix}/${ecrRepositoryName(service, env)}`,
     coveragePolicy: env.coverage,
+    scanPolicy: env.scan,
+    scanType: ctx.scanType,
     deployProject: ctx.deployProject,
     rollbackProject: ctx.rollbackProject,
   };

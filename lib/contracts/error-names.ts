@@ -47,6 +47,14 @@ export const ErrorName = {
   PlanGuardFailed: 'PlanGuardFailed',
   /** The BuildImage build failed, stopped or timed out. */
   BuildImageFailed: 'BuildImageFailed',
+  /** The image's scan has more gating findings than the environment's scan policy allows (the cause is the JSON report). */
+  ScanFindingsAboveThreshold: 'ScanFindingsAboveThreshold',
+  /** The image's scan ended in a status the policy does not accept (`FAILED`, `UNSUPPORTED_IMAGE`, ...). */
+  ScanNotUsable: 'ScanNotUsable',
+  /** No scan event arrived and the polls never saw a final scan (the cause is the last poll's reason). */
+  ScanTimedOut: 'ScanTimedOut',
+  /** The scan gate gave no verdict: its registration or poll function failed, was throttled or got bad input. */
+  WaitForScanFailed: 'WaitForScanFailed',
   /** A Verify branch failed without naming its stage (a defect of the workflow; the cause has the raw error). */
   VerifyFailed: 'VerifyFailed',
   /** The TerraformApply build failed, stopped or timed out. */
@@ -81,6 +89,10 @@ export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
   DestructiveChangeBlocked: 'PlanGuard',
   PlanGuardFailed: 'PlanGuard',
   BuildImageFailed: 'BuildImage',
+  ScanFindingsAboveThreshold: 'WaitForScan',
+  ScanNotUsable: 'WaitForScan',
+  ScanTimedOut: 'WaitForScan',
+  WaitForScanFailed: 'WaitForScan',
   VerifyFailed: 'Verify',
   TerraformApplyFailed: 'TerraformApply',
   HelmDeployFailed: 'HelmDeploy',

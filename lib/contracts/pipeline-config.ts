@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deployConfigSchema } from './deploy-settings';
 import { branchNameViolations } from './git-branch-name';
 import { notificationEventsSchema } from './pipeline-event';
-import { scanPolicySchema } from './scan-policy';
+import { scanPolicySchema, scanTypeSchema } from './scan-policy';
 
 /**
  * The typed configuration of one installation: which services the pipeline deploys, where their
@@ -448,6 +448,15 @@ export const pipelineConfigSchema = z
         `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
       )
       .default(90),
+    /**
+     * ECR image scanning of every repository the stack deploys from: `basic` (scan on push) or
+     * `enhanced` (Amazon Inspector). One value per installation, because enhanced scanning is the
+     * registry's scanning configuration, which covers the whole account and Region
+     * (docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html). The Terraform `ecr` module
+     * gets it as `scan_type`; the scan gate reads findings and events of this kind (docs/scan-gate.md).
+     * @default 'basic'
+     */
+    scanType: scanTypeSchema.default('basic'),
     /** Commit messages that start nothing. @default GitHub Actions' set (markers and the skip-checks trailer) */
     skipDirectives: skipDirectivesSchema.default({ markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true }),
     notifications: z

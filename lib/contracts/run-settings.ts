@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { coveragePolicySchema } from './pipeline-config';
+import { scanPolicySchema, scanTypeSchema } from './scan-policy';
 
 /**
  * What one run of a service in an environment needs to know beyond its execution input. The stack
@@ -23,6 +24,10 @@ export const runSettingsSchema = z.strictObject({
   ecrRepositoryUri: z.string().min(1),
   /** The environment's coverage policy, passed to the coverage gate. */
   coveragePolicy: coveragePolicySchema,
+  /** The environment's image scan policy, passed to `WaitForScan` and `PollScan` (docs/scan-gate.md). */
+  scanPolicy: scanPolicySchema,
+  /** The registry's scanning: `basic` (scan on push) or `enhanced` (Amazon Inspector); the installation's `scanType`. */
+  scanType: scanTypeSchema,
   /** The CodeBuild projects that deploy to and roll back this environment's cluster. */
   deployProject: z.string().min(1),
   rollbackProject: z.string().min(1),

@@ -65,6 +65,8 @@ export function taskKind(state: AslState): string | undefined {
   const resource = state.Resource ?? '';
   if (resource === 'arn:aws:states:::codebuild:startBuild.sync') return 'codebuild';
   if (resource === 'arn:aws:states:::lambda:invoke') return 'lambda';
+  // The callback pattern: the task's result is what the token is answered with, not the invoke's reply.
+  if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') return 'lambda-callback';
   if (resource === 'arn:aws:states:::sns:publish') return 'sns';
   const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
   return sdk ? `aws-sdk:${sdk[1]}:${sdk[2]}` : undefined;

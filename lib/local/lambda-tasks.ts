@@ -12,6 +12,7 @@ import { handlePlanGuard } from '../../lambdas/plan-guard/handle-plan-guard';
 import type { LockTable } from '../../lambdas/shared/deploy-lock/lock-table';
 import type { DeployPolicy } from '../contracts/deploy-lock';
 import type { PipelineEvent } from '../contracts/pipeline-event';
+import { LOCAL_SCAN_LAMBDAS } from './scan-tasks';
 import type { ArtifactStore } from './stage-driver';
 
 /** The deploy lock of a local run: the table and the settings the lock function reads. */
@@ -164,4 +165,5 @@ export const LOCAL_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
   NotifySucceeded: notify,
   NotifyFailed: notify,
   NotifySuperseded: notify,
+  ...LOCAL_SCAN_LAMBDAS,
 };

@@ -264,7 +264,7 @@ async function run(
         }
         const detected = await driver.detect();
         modes[name] ??= detected;
-      } else if (kind === 'lambda') {
+      } else if (kind === 'lambda' || kind === 'lambda-callback') {
         const fn = LOCAL_LAMBDAS[name];
         if (fn === undefined) {
           if (!overrides[name] && fault === undefined)
@@ -411,7 +411,7 @@ async function run(
         return succeededBuild(ProjectName, buildNumber, exported);
       };
     }
-    if (kind === 'lambda') {
+    if (kind === 'lambda' || kind === 'lambda-callback') {
       const fn = LOCAL_LAMBDAS[stateName];
       return async (params) => {
         if (fn === undefined) throw new LocalRunDefect(`no local function for ${stateName}`);
@@ -429,6 +429,8 @@ async function run(
             return randomUUID();
           },
         });
+        // A callback task's result is the answer to its token (locally: what the function returns).
+        if (kind === 'lambda-callback') return jsonCopy(result);
         return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: jsonCopy(result) };
       };
     }
@@ -538,7 +540,11 @@ async function run(
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(tasks.map((t) => [t.name, taskHandler(t)])) as never,
       retryIntervalOverrides,
-      ...(options.lockWaitMs === undefined ? {} : { waitTimeOverrides: { WaitForLock: options.lockWaitMs } }),
+      // Wait states (the scan polls' backoff, the lock's wait loop) do not sleep locally unless told to.
+      waitTimeOverrides: {
+        ...Object.fromEntries(states.filter(({ state }) => state.Type === 'Wait').map(({ name: n }) => [n, 0])),
+        ...(options.lockWaitMs === undefined ? {} : { WaitForLock: options.lockWaitMs }),
+      },
     },
     context: {
       Execution: {
@@ -547,6 +553,8 @@ async function run(
         StartTime: startTime,
         Input: input as never,
       },
+      // No real `.waitForTaskToken` here: callback tasks see this token as `$$.Task.Token`.
+      Task: { Token: `local-task-token-${name}` },
     } as never,
     noThrowOnAbort: true,
   });

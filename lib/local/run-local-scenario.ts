@@ -56,6 +56,7 @@ export function settingsFromConfig(config: PipelineConfig): (service: string, en
       urlSuffix: 'amazonaws.com',
       deployProject: 'helm-deploy',
       rollbackProject: 'helm-rollback',
+      scanType: config.scanType,
     });
   };
 }

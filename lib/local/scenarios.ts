@@ -68,6 +68,20 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     stages: { TerraformPlan: { plan: 'destructive' } },
     expect: { status: 'FAILED', error: 'DestructiveChangeBlocked', stage: 'PlanGuard' },
   },
+  'scan-fails': {
+    name: 'scan-fails',
+    summary: 'the image scan finds a CRITICAL vulnerability: the scan gate stops the run before the deploy',
+    needs: 'app',
+    stages: { BuildImage: { scanFindings: 'critical' } },
+    expect: { status: 'FAILED', error: 'ScanFindingsAboveThreshold', stage: 'WaitForScan' },
+  },
+  'scan-event-lost': {
+    name: 'scan-event-lost',
+    summary: 'the scan event never arrives: the wait times out and the polling fallback finds the clean scan',
+    needs: 'app',
+    stages: { BuildImage: { scanEvent: 'lost' } },
+    expect: { status: 'SUCCEEDED' },
+  },
   'deploy-fails': {
     name: 'deploy-fails',
     summary: 'every check passes but the Helm deploy fails',

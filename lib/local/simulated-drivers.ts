@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type BuildStageName, STAGE_OUTPUTS, type StageOutputs } from '../contracts/stage-outputs';
 import { formatIssues } from '../contracts/validation-issues';
 import { LocalRunDefect } from './local-run-defect';
+import { scanEventLostKey, scanFindingsKey, scanFindingsPage } from './scan-tasks';
 import { LocalBuildFailed, type StageDriver, type StageMode, type StageRunContext } from './stage-driver';
 
 /**
@@ -31,6 +32,11 @@ const commonWishes = z.looseObject({
   outcome: z.enum(['succeed', 'fail']).optional(),
   buildStatus: z.enum(BUILD_STATUSES).optional(),
   exported: z.record(z.string(), z.string().optional()).optional(),
+});
+
+const buildImageWishes = commonWishes.extend({
+  scanFindings: z.enum(['clean', 'critical']).optional(),
+  scanEvent: z.enum(['delivered', 'lost']).optional(),
 });
 
 const runTestsWishes = commonWishes.extend({
@@ -233,12 +239,17 @@ const buildImage: StageDriver<'BuildImage'> = {
   stage: 'BuildImage',
   detect: simulatedMode('no local image build yet: the digest is derived from the commit'),
   async run(ctx) {
-    const wishes = wishesOf('BuildImage', commonWishes, ctx);
+    const wishes = wishesOf('BuildImage', buildImageWishes, ctx);
     failIfAsked('BuildImage', wishes, ctx);
     const repository = required(ctx, 'ECR_REPOSITORY_URI');
     const commit = required(ctx, 'COMMIT');
     const digest = createHash('sha256').update(`${repository}@${commit}`).digest('hex');
     ctx.log(`image ${repository}:${commit}`);
+    // The image's scan findings, for WaitForScan/PollScan (lib/local/scan-tasks.ts): `scanFindings`
+    // 'critical' adds one CRITICAL finding to the clean result.
+    const findings = scanFindingsPage(`sha256:${digest}`, wishes.scanFindings === 'critical');
+    await ctx.artifacts.put(scanFindingsKey(`sha256:${digest}`), JSON.stringify(findings));
+    if (wishes.scanEvent === 'lost') await ctx.artifacts.put(scanEventLostKey(`sha256:${digest}`), 'lost');
     return outputs(
       'BuildImage',
       withExported({ IMAGE_URI: `${repository}:${commit}`, IMAGE_DIGEST: `sha256:${digest}` }, wishes.exported),

@@ -8,6 +8,7 @@ import { NotificationsStage } from './notifications';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 import { PlanGuardStage } from './plan-guard';
 import { RunTestsStage } from './run-tests';
+import { ScanGateStage } from './scan-gate';
 import { TerraformApplyStage } from './terraform-apply';
 import { TerraformPlanStage } from './terraform-plan';
 
@@ -24,6 +25,7 @@ export interface PipelineStages {
   readonly helmDeploy: HelmDeployStage;
   readonly helmRollback: HelmRollbackStage;
   readonly notifications: NotificationsStage;
+  readonly scanGate: ScanGateStage;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
   const terraformPlan = new TerraformPlanStage(scope, ctx, terraformApply);
   const planGuard = new PlanGuardStage(scope, ctx);
   const buildImage = new BuildImageStage(scope, ctx);
+  const scanGate = new ScanGateStage(scope, ctx);
   const notifications = new NotificationsStage(scope, ctx);
   const deployLock = new DeployLockStage(scope, ctx);
   return {
@@ -49,6 +52,7 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
       terraformPlan,
       planGuard,
       buildImage,
+      scanGate,
       terraformApply,
       helmDeploy,
       helmRollback,
@@ -58,5 +62,6 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
     helmDeploy,
     helmRollback,
     notifications,
+    scanGate,
   };
 }

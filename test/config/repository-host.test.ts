@@ -28,6 +28,7 @@ const CTX = {
   urlSuffix: 'amazonaws.com',
   deployProject: 'd',
   rollbackProject: 'r',
+  scanType: 'basic' as const,
 };
 
 describe('repository.host (issue 11, item 3)', () => {

@@ -341,15 +341,10 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    // Runs, plus errors of each pipeline function (deploy lock, coverage gate, plan guard, notify,
-    // lock watchdog, webhook).
+    // Runs, plus errors of each pipeline function (deploy lock, coverage gate, plan guard, scan
+    // registration, scan poll, notify, scan events, lock watchdog, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
-      'Errors',
-      'Errors',
-      'Errors',
-      'Errors',
-      'Errors',
-      'Errors',
+      ...Array<string>(9).fill('Errors'),
       'ExecutionsAborted',
       'ExecutionsFailed',
       'ExecutionsTimedOut',
@@ -360,7 +355,7 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('each function-error alarm is named after the function it watches', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(6);
+    expect(errorAlarms).toHaveLength(9);
     for (const [alarmId, alarm] of errorAlarms) {
       const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
       // Logical ids end in an 8-character hash; the rest is the construct path.
@@ -448,6 +443,7 @@ describe('stage modules (lib/stages)', () => {
       'TerraformPlan',
       'PlanGuard',
       'BuildImage',
+      'WaitForScan',
       'TerraformApply',
       'HelmDeploy',
       'Notify',

@@ -102,6 +102,7 @@ describe('local runner: the Notify states build the real pipeline event', () => 
       CoverageGate: 'succeeded',
       TerraformPlan: 'skipped',
       BuildImage: 'succeeded',
+      WaitForScan: 'succeeded',
       TerraformApply: 'skipped',
       HelmDeploy: 'failed',
     });
@@ -120,6 +121,7 @@ describe('local runner: the Notify states build the real pipeline event', () => 
       TerraformPlan: 'succeeded',
       PlanGuard: 'succeeded',
       BuildImage: 'succeeded',
+      WaitForScan: 'succeeded',
       TerraformApply: 'succeeded',
       HelmDeploy: 'succeeded',
     });

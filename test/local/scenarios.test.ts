@@ -39,10 +39,11 @@ const EXPECTED: Record<string, Expected> = {
         'TerraformPlan',
         'PlanGuard',
         'BuildImage',
+        'WaitForScan',
         ...AFTER_VERIFY,
       ].map((s) => [s, 'SUCCEEDED']),
     ),
-    notRun: ['NotifyFailed'],
+    notRun: ['NotifyFailed', 'PollScan'],
   },
   'tests-fail': {
     status: 'FAILED',
@@ -69,6 +70,24 @@ const EXPECTED: Record<string, Expected> = {
     stage: 'PlanGuard',
     ran: { TerraformPlan: 'SUCCEEDED', PlanGuard: 'FAILED DestructiveChangeBlocked', NotifyFailed: 'SUCCEEDED' },
     notRun: AFTER_VERIFY,
+  },
+  'scan-fails': {
+    status: 'FAILED',
+    error: 'ScanFindingsAboveThreshold',
+    stage: 'WaitForScan',
+    ran: { BuildImage: 'SUCCEEDED', WaitForScan: 'FAILED ScanFindingsAboveThreshold', NotifyFailed: 'SUCCEEDED' },
+    notRun: ['PollScan', ...AFTER_VERIFY],
+  },
+  'scan-event-lost': {
+    status: 'SUCCEEDED',
+    ran: {
+      BuildImage: 'SUCCEEDED',
+      WaitForScan: 'FAILED States.HeartbeatTimeout',
+      PollScan: 'SUCCEEDED',
+      HelmDeploy: 'SUCCEEDED',
+      NotifySucceeded: 'SUCCEEDED',
+    },
+    notRun: ['NotifyFailed'],
   },
   'deploy-fails': {
     status: 'FAILED',
@@ -193,7 +212,7 @@ describe('deployctl local scenarios (simulated stage drivers, real CoverageGate 
     );
     await expect(run('plan-destructive', 'app')).rejects.toThrow(/needs infrastructure changes/);
     await expect(run('no-such-scenario')).rejects.toThrow(
-      'unknown scenario "no-such-scenario" (known: happy, tests-fail, coverage-low, plan-destructive, deploy-fails, superseded)',
+      'unknown scenario "no-such-scenario" (known: happy, tests-fail, coverage-low, plan-destructive, scan-fails, scan-event-lost, deploy-fails, superseded)',
     );
   });
 

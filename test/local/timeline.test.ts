@@ -17,7 +17,7 @@ describe('the timeline of deployctl local', () => {
       'LoadRunSettings',
       'AcquireLock',
       'NotifyStarted',
-      'Verify[RunTests>CoverageGate|TerraformPlan>PlanGuard|BuildImage]',
+      'Verify[RunTests>CoverageGate|TerraformPlan>PlanGuard|BuildImage>WaitForScan>PollScan]',
       'TerraformApply',
       'HelmDeploy',
       'RecordCoverageBaseline',

@@ -58,6 +58,7 @@ describe('Terraform state location: docs and bootstrap match the pipeline stages
     urlSuffix: 'amazonaws.com',
     deployProject: '',
     rollbackProject: '',
+    scanType: config.scanType,
   };
   /** State key each configured environment's TerraformPlan/Apply uses, keyed by its Terraform directory. */
   const stageKeys = new Map(

@@ -148,6 +148,8 @@ describe('error names: lib/contracts/error-names.ts against the Lambdas and the 
         'TerraformPlan',
         'PlanGuard',
         'BuildImage',
+        'WaitForScan',
+        'PollScan',
         'Verify',
         'TerraformApply',
         'HelmDeploy',

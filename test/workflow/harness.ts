@@ -15,6 +15,7 @@ import { runLocalPipeline, type TaskOverride } from '../../lib/local/run-local-p
 import { simulatedDrivers } from '../../lib/local/simulated-drivers';
 import type { ArtifactStore } from '../../lib/local/stage-driver';
 import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
+import { type ScanScript, type ScanTrace, scanGateHandlers } from './scan-gate-driver';
 
 /**
  * The workflow suites' harness, on the local runner (`lib/local/`): the real ASL in
@@ -125,6 +126,8 @@ export const RUN_SETTINGS = {
   eksCluster: 'deploy-dev',
   ecrRepositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service',
   coveragePolicy: { minLinePct: 80 },
+  scanPolicy: {},
+  scanType: 'basic',
   deployProject: 'helm-deploy',
   rollbackProject: 'helm-rollback',
 };
@@ -165,6 +168,12 @@ export interface Scenario {
   readonly lockTable?: MemoryLockTable;
   /** The execution's name; default {@link EXECUTION_NAME}. */
   readonly executionName?: string;
+  /**
+   * How the image's scan goes, played by the real registration, scan-event and poll handlers behind
+   * WaitForScan and PollScan (test/workflow/scan-gate-driver.ts). Unset: the local runner's own scan
+   * tasks judge the simulated build's clean findings.
+   */
+  readonly scan?: ScanScript;
 }
 
 /** A Lambda task as the `lambda:invoke` integration returns it. */
@@ -184,6 +193,8 @@ export interface ScenarioRun {
   readonly notifications: PipelineEvent[];
   /** The deploy lock's table after the run. */
   readonly lockTable: MemoryLockTable;
+  /** With a scenario's `scan` script: what the scan gate's handlers read from ECR and answered. */
+  readonly scan: ScanTrace;
 }
 
 const BUILD_STATUS = { fail: 'FAILED', stopped: 'STOPPED', 'build-timeout': 'TIMED_OUT' } as const;
@@ -218,6 +229,8 @@ export async function runScenario(
     ]),
   );
   const lockTable = scenario.lockTable ?? new MemoryLockTable();
+  const scan: ScanTrace = { reads: [], answers: [], events: [] };
+  const scanHandlers = scenario.scan ? scanGateHandlers(scenario.scan, scan) : {};
   const scratch = options.artifacts ? undefined : await mkdtemp(join(tmpdir(), 'workflow-test-'));
   try {
     const run = await runLocalPipeline({
@@ -225,7 +238,7 @@ export async function runScenario(
       settingsFor: () => (scenario.settings === null ? undefined : (scenario.settings ?? RUN_SETTINGS)),
       drivers: simulatedDrivers(),
       stageWishes,
-      overrides: { ...timeouts, ...extraHandlers },
+      overrides: { ...timeouts, ...scanHandlers, ...extraHandlers },
       artifacts: options.artifacts ?? new DirectoryArtifactStore(scratch as string, ARTIFACTS_BUCKET),
       execution: { name: scenario.executionName ?? EXECUTION_NAME, startTime: EXECUTION_START },
       lock: { table: lockTable, policyOf: lockPolicyOf, leaseSeconds: LOCK_LEASE_SECONDS },
@@ -241,6 +254,7 @@ export async function runScenario(
       calls: run.calls,
       notifications: result.notifications.map((n) => n.event),
       lockTable,
+      scan,
     };
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });

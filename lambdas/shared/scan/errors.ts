@@ -1,17 +1,19 @@
+import { ErrorName } from '../../../lib/contracts/error-names';
+
 /**
- * Errors of the image scan gate. The two gate failures carry the literal names the workflow's `Catch`
- * matches (to be listed in `lib/contracts/error-names.ts`); their message is the JSON failure report
+ * Errors of the image scan gate. The two gate failures carry the names the workflow's `Catch`
+ * matches (`lib/contracts/error-names.ts`); their message is the JSON failure report
  * (`ScanGateFailure`), so the execution's cause shows which findings blocked the deploy.
  */
 
 /** One or more severities have more gating findings than the policy allows. */
 export class ScanFindingsAboveThreshold extends Error {
-  override readonly name = 'ScanFindingsAboveThreshold';
+  override readonly name = ErrorName.ScanFindingsAboveThreshold;
 }
 
 /** The scan ended in a status the policy does not accept (`FAILED`, `UNSUPPORTED_IMAGE`, ...). */
 export class ScanNotUsable extends Error {
-  override readonly name = 'ScanNotUsable';
+  override readonly name = ErrorName.ScanNotUsable;
 }
 
 /**

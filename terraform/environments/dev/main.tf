@@ -28,6 +28,7 @@ module "environment" {
   public_access_cidrs          = var.public_access_cidrs
   ecr_repository_names         = var.ecr_repository_names
   ecr_keep_tagged_images       = var.ecr_keep_tagged_images
+  ecr_scan_type                = var.ecr_scan_type
   db_instance_class            = var.db_instance_class
   db_allocated_storage_gib     = var.db_allocated_storage_gib
   db_max_allocated_storage_gib = var.db_max_allocated_storage_gib

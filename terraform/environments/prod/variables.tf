@@ -136,6 +136,12 @@ variable "ecr_keep_tagged_images" {
   default = null
 }
 
+# Set by the pipeline's TerraformPlan/TerraformApply builds (TF_VAR_ecr_scan_type) from its scanType.
+variable "ecr_scan_type" {
+  type    = string
+  default = null
+}
+
 variable "db_instance_class" {
   type    = string
   default = null

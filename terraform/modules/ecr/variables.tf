@@ -35,3 +35,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "scan_type" {
+  description = "Image scanning of these repositories: \"basic\" (scan on push) or \"enhanced\" (Amazon Inspector, continuous). The pipeline's config key scanType; the deploy pipeline's scan gate waits for scans of this kind."
+  type        = string
+  default     = "basic"
+
+  validation {
+    condition     = contains(["basic", "enhanced"], var.scan_type)
+    error_message = "scan_type must be \"basic\" or \"enhanced\"."
+  }
+}

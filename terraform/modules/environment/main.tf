@@ -90,6 +90,7 @@ module "ecr" {
 
   repository_names   = values(local.ecr_repository_names)
   keep_tagged_images = var.ecr_keep_tagged_images
+  scan_type          = var.ecr_scan_type
   tags               = local.tags
 }
 

@@ -184,6 +184,13 @@ variable "ecr_keep_tagged_images" {
   default     = 30
 }
 
+variable "ecr_scan_type" {
+  description = "Image scanning: \"basic\" (scan on push) or \"enhanced\" (Amazon Inspector); the pipeline sets it from its scanType (TF_VAR_ecr_scan_type)."
+  type        = string
+  nullable    = false
+  default     = "basic"
+}
+
 # --- data ---------------------------------------------------------------------------------
 
 variable "db_instance_class" {

@@ -68,6 +68,7 @@ export function stageContext(
     urlSuffix: 'amazonaws.com',
     deployProject: 'DeployPipeline-helm-deploy',
     rollbackProject: 'DeployPipeline-helm-rollback',
+    scanType: config.scanType,
   });
   const { commit, before } = headCommits();
   const input: ExecutionInput = {

@@ -20,6 +20,11 @@ run "repositories_are_immutable_scanned_and_pruned" {
   }
 
   assert {
+    condition     = length(aws_ecr_registry_scanning_configuration.this) == 0
+    error_message = "Basic scanning must leave the registry's scanning configuration alone."
+  }
+
+  assert {
     condition     = keys(aws_ecr_lifecycle_policy.this) == keys(aws_ecr_repository.this)
     error_message = "Every repository needs a lifecycle policy."
   }
@@ -53,4 +58,34 @@ run "rejects_bad_input" {
     untagged_expiry_days = 0
   }
   expect_failures = [var.repository_names, var.keep_tagged_images, var.untagged_expiry_days]
+}
+
+run "enhanced_scanning_is_the_registry_setting_for_these_repositories" {
+  command = apply
+  variables {
+    scan_type = "enhanced"
+  }
+
+  assert {
+    condition     = aws_ecr_registry_scanning_configuration.this[0].scan_type == "ENHANCED"
+    error_message = "Enhanced scanning must set the registry's scan type to ENHANCED."
+  }
+
+  assert {
+    condition     = sort([for f in one(aws_ecr_registry_scanning_configuration.this[0].rule).repository_filter : f.filter]) == sort(var.repository_names)
+    error_message = "The continuous-scan rule must name exactly this module's repositories."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_ecr_repository.this : !r.image_scanning_configuration[0].scan_on_push])
+    error_message = "With enhanced scanning the repository's scan_on_push is not used and stays off."
+  }
+}
+
+run "rejects_unknown_scan_type" {
+  command = plan
+  variables {
+    scan_type = "deep"
+  }
+  expect_failures = [var.scan_type]
 }
