@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { parseDiff } from '../../../lambdas/coverage-gate/parse-diff';
+import { parseReport } from '../../../lambdas/coverage-gate/parse-report';
 import { RunTestsDriver } from '../../../lib/local/drivers/run-tests';
 import { LocalBuildFailed } from '../../../lib/local/stage-driver';
 import { headCommits, REPO_ROOT, removeWorkDirs, stageContext } from './context';
@@ -42,6 +44,12 @@ describe('RunTests driver (the real run-tests script on the bundled app, without
     expect(outputs.COVERAGE_REPORT_KEY).toBe('runs/sample-service-dev-local/coverage/report');
     const report = ctx.artifacts.text(outputs.COVERAGE_REPORT_KEY) ?? '';
     expect(Number(/<coverage[^>]* line-rate="([\d.]+)"/.exec(report)?.[1])).toBeGreaterThanOrEqual(0.8);
+    // The figure the coverage gate judges is the app's own: its parser on the stored report gives the
+    // report's root totals (jest/istanbul's lines-covered of lines-valid).
+    const covered = Number(/<coverage[^>]* lines-covered="(\d+)"/.exec(report)?.[1]);
+    const valid = Number(/<coverage[^>]* lines-valid="(\d+)"/.exec(report)?.[1]);
+    const parsed = await parseReport(Readable.from([report]), { label: 'stored report' });
+    expect({ covered: parsed.lines.covered, valid: parsed.lines.valid }).toEqual({ covered, valid });
     const log = ctx.lines.join('\n');
     expect(log).toMatch(/Test Suites: (\d+) passed, \1 total/);
     expect(log).not.toMatch(/skipped/);
