@@ -56,10 +56,10 @@ describe('each dependency rule fires on an import that breaks it (temporary tree
       'export const ERROR = COVERAGE_BELOW_THRESHOLD;',
     ].join('\n'),
     // Allowed: runtime imports lib/contracts and its own modules.
-    'lambdas/shared/limits.ts': 'export const MAX_BODY_BYTES = 1024;\n',
+    'lambdas/webhook/limits.ts': 'export const MAX_BODY_BYTES = 1024;\n',
     'lambdas/webhook/index.ts': [
       "import { pipelineConfigSchema } from '../../lib/contracts/pipeline-config';",
-      "import { MAX_BODY_BYTES } from '../shared/limits';",
+      "import { MAX_BODY_BYTES } from '../webhook/limits';",
       'export const handler = () => [pipelineConfigSchema, MAX_BODY_BYTES];',
     ].join('\n'),
     // Allowed: the config loader reads files and uses contracts; a driver (lib/cli) imports runtime code;
@@ -89,7 +89,7 @@ describe('each dependency rule fires on an import that breaks it (temporary tree
     'lib/stages/stage.ts': 'export interface Stage { name: string }\n',
     // infrastructure-imports-no-runtime: a construct, a stage and bin/app.ts import Lambda code.
     'lib/constructs/push-trigger.ts': [
-      "import { MAX_BODY_BYTES } from '../../lambdas/shared/limits';",
+      "import { MAX_BODY_BYTES } from '../../lambdas/webhook/limits';",
       'export const limit = MAX_BODY_BYTES;',
     ].join('\n'),
     'lib/stages/plan-guard.ts': [
@@ -97,7 +97,7 @@ describe('each dependency rule fires on an import that breaks it (temporary tree
       'export const h = handler;',
     ].join('\n'),
     'bin/app.ts': [
-      "import { MAX_BODY_BYTES } from '../lambdas/shared/limits';",
+      "import { MAX_BODY_BYTES } from '../lambdas/webhook/limits';",
       "import { loadConfig } from '../lib/config/load-config';",
       'export const app = [MAX_BODY_BYTES, loadConfig];',
     ].join('\n'),
@@ -105,7 +105,7 @@ describe('each dependency rule fires on an import that breaks it (temporary tree
     'lib/contracts/stage-outputs.ts': [
       "import { readFileSync } from 'node:fs';",
       "import { Duration } from 'aws-cdk-lib';",
-      "import { MAX_BODY_BYTES } from '../../lambdas/shared/limits';",
+      "import { MAX_BODY_BYTES } from '../../lambdas/webhook/limits';",
       'export const outputs = [readFileSync, Duration, MAX_BODY_BYTES];',
     ].join('\n'),
     // no-circular: two modules that import each other.
@@ -121,13 +121,13 @@ describe('each dependency rule fires on an import that breaks it (temporary tree
       'lambdas-import-only-contracts: lambdas/coverage-gate/index.ts → lib/stages/stage.ts',
     ],
     'infrastructure-imports-no-runtime': [
-      'infrastructure-imports-no-runtime: bin/app.ts → lambdas/shared/limits.ts',
-      'infrastructure-imports-no-runtime: lib/constructs/push-trigger.ts → lambdas/shared/limits.ts',
+      'infrastructure-imports-no-runtime: bin/app.ts → lambdas/webhook/limits.ts',
+      'infrastructure-imports-no-runtime: lib/constructs/push-trigger.ts → lambdas/webhook/limits.ts',
       'infrastructure-imports-no-runtime: lib/stages/plan-guard.ts → lambdas/webhook/index.ts',
     ],
     'contracts-are-pure': [
       'contracts-are-pure: lib/contracts/stage-outputs.ts → fs',
-      'contracts-are-pure: lib/contracts/stage-outputs.ts → lambdas/shared/limits.ts',
+      'contracts-are-pure: lib/contracts/stage-outputs.ts → lambdas/webhook/limits.ts',
       'contracts-are-pure: lib/contracts/stage-outputs.ts → node_modules/aws-cdk-lib/index.js',
     ],
     // A cycle is reported once, at the module where the cruise meets it.
