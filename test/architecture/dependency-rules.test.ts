@@ -59,7 +59,7 @@ describe('each dependency rule fires on an import that breaks it (temporary tree
     'lambdas/webhook/limits.ts': 'export const MAX_BODY_BYTES = 1024;\n',
     'lambdas/webhook/index.ts': [
       "import { pipelineConfigSchema } from '../../lib/contracts/pipeline-config';",
-      "import { MAX_BODY_BYTES } from '../webhook/limits';",
+      "import { MAX_BODY_BYTES } from './limits';",
       'export const handler = () => [pipelineConfigSchema, MAX_BODY_BYTES];',
     ].join('\n'),
     // Allowed: the config loader reads files and uses contracts; a driver (lib/cli) imports runtime code;
