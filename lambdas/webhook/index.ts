@@ -1,12 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { cachedValue } from '../shared/cached-value';
 import { embeddedConfig } from '../shared/embedded-config';
 import { logger } from '../shared/logger';
 import { requiredEnv } from '../shared/required-env';
 import { DEFAULT_MAX_BODY_BYTES } from './body-limit';
 import { handleWebhook } from './handle-webhook';
-import { cachedSecret, fetchWebhookSecret } from './webhook-secret';
+import { fetchWebhookSecret } from './webhook-secret';
 
 /** GitHub waits 10 s for an answer; leave room to send it. */
 const ANSWER_WITHIN_MS = 8_000;
@@ -20,7 +21,7 @@ const maxBodyBytes = Number(process.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES
 if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
   throw new Error(`MAX_BODY_BYTES must be a positive integer, got "${process.env.MAX_BODY_BYTES}"`);
 }
-const secret = cachedSecret(() =>
+const secret = cachedValue(() =>
   fetchWebhookSecret(secretsManager, secretArn, AbortSignal.timeout(SECRET_READ_TIMEOUT_MS)),
 );
 

@@ -24,21 +24,3 @@ export async function fetchWebhookSecret(
   if (value === undefined || value === '') throw new WebhookSecretUnavailable('the webhook secret is empty');
   return value;
 }
-
-/**
- * Remembers the first successful read for the life of the container (one Secrets Manager call per
- * cold start); a failed read is not remembered, so the next request tries again.
- */
-export function cachedSecret(read: () => Promise<string>): () => Promise<string> {
-  let pending: Promise<string> | undefined;
-  return () => {
-    if (pending === undefined) {
-      const attempt = read();
-      pending = attempt;
-      attempt.catch(() => {
-        if (pending === attempt) pending = undefined;
-      });
-    }
-    return pending;
-  };
-}
