@@ -1,5 +1,5 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { executionConsoleUrl } from './console-link';
+import { executionConsoleUrl } from '../contracts/pipeline-event';
 import { type RunInfo, runInfoOf } from './run-input';
 import { buildTimeline, type Failure, type StageStatus } from './run-timeline';
 import { type StageSummaries, stageSummaries } from './stage-summaries';

@@ -215,21 +215,24 @@ export function snsMessageBytes(message: string, attributes: Readonly<Record<str
   return bytes;
 }
 
+/** Console host of each AWS partition; other partitions have no known console. */
+const CONSOLE_HOSTS: Readonly<Record<string, string>> = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+};
+
 /**
- * The execution's page in the Step Functions console, or null when `arn` is not an execution ARN.
- * Not a documented URL format: it is the page the console itself opens for an execution.
+ * The execution's page in the Step Functions console, or null when `arn` is not an execution ARN or
+ * its partition has no known console. Not a documented URL format: it is the page the console itself
+ * opens for an execution. Notifications, `deployctl` and local runs all link with this.
  */
 export function executionConsoleUrl(arn: string): string | null {
   const match = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):\d{12}:execution:[^:]+:[^:]+$/.exec(arn);
-  if (match === null) return null;
-  const [, partition, region] = match as unknown as [string, string, string];
-  const host =
-    partition === 'aws-cn'
-      ? 'console.amazonaws.cn'
-      : partition === 'aws-us-gov'
-        ? 'console.amazonaws-us-gov.com'
-        : `${region}.console.aws.amazon.com`;
-  return `https://${host}/states/home?region=${region}#/v2/executions/details/${arn}`;
+  const host = match === null ? undefined : CONSOLE_HOSTS[match[1] as string];
+  if (match === null || host === undefined) return null;
+  const region = match[2] as string;
+  return `https://${region}.${host}/states/home?region=${region}#/v2/executions/details/${arn}`;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executionName } from '../../lambdas/shared/execution-name';
 import { RefusedError, UsageError } from '../../lib/cli/cli-errors';
-import { executionConsoleUrl } from '../../lib/cli/console-link';
 import { errorLine } from '../../lib/cli/error-line';
 import { executionNameParts, nameMayMatch } from '../../lib/cli/execution-name-parts';
 import { DEFAULT_STACK_NAME } from '../../lib/cli/installation';
@@ -10,6 +9,7 @@ import { cacheDir } from '../../lib/cli/installation-cache';
 import { mapLimit } from '../../lib/cli/map-limit';
 import { colourEnabled } from '../../lib/cli/output-style';
 import { formatDuration, formatInstant } from '../../lib/cli/time-format';
+import { executionConsoleUrl } from '../../lib/contracts/pipeline-event';
 import { REPO_ROOT } from './support/run-deployctl';
 
 describe('the default stack name', () => {

@@ -4,8 +4,8 @@ import { manualExecutionInput } from '../../../lambdas/shared/push-event/manual-
 import type { PlannedExecution } from '../../../lambdas/shared/push-event/push-decision';
 import { startExecutions } from '../../../lambdas/shared/push-event/start-executions';
 import type { PipelineConfig } from '../../contracts/pipeline-config';
+import { executionConsoleUrl } from '../../contracts/pipeline-event';
 import { UsageError } from '../cli-errors';
-import { executionConsoleUrl } from '../console-link';
 import { resolveCommit } from '../git-commit';
 import { type InstallationOptions, withSession } from '../installation';
 import { addInstallationOptions, installationOptions } from '../installation-options';
