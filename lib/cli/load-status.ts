@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { readExecutionHistory } from './execution-history';
+import { readExecutionHistory } from '../../lambdas/shared/execution-history';
 import { describeExecution } from './execution-ref';
 import { type StatusDocument, statusDocument } from './status-document';
 
@@ -10,6 +10,6 @@ export async function loadStatus(
   now = () => new Date(),
 ): Promise<StatusDocument> {
   const describe = await describeExecution(sfn, executionArn);
-  const history = await readExecutionHistory(sfn, executionArn);
+  const history = await readExecutionHistory(sfn, executionArn, { includeExecutionData: true });
   return statusDocument(describe, history, now());
 }
