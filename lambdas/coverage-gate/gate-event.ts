@@ -5,11 +5,18 @@ import { coveragePolicySchema } from '../../lib/contracts/pipeline-config';
 export const gateEventSchema = z.object({
   bucket: z.string().min(1),
   reportKey: z.string().min(1),
-  /** `none` (or empty) when the run had no parent commit to diff against. */
+  /**
+   * The changed-lines diff: a key, or RunTests' `CHANGED_LINES_KEY` as the state machine's JSONPath
+   * filter yields it (`[]` when the build had no parent commit to diff against, `["<key>"]`);
+   * `none`, empty or absent = no diff.
+   */
   diffKey: z
-    .string()
+    .union([z.string(), z.array(z.string()).max(1, 'must list at most one key')])
     .nullish()
-    .transform((key) => (key && key !== 'none' ? key : null)),
+    .transform((key) => {
+      const value = Array.isArray(key) ? key[0] : key;
+      return value && value !== 'none' ? value : null;
+    }),
   baselineKey: z.string().min(1),
   service: z.string().min(1),
   environment: z.string().min(1),
