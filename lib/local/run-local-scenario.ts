@@ -187,9 +187,13 @@ async function supersedingRuns(
   return {
     table,
     onEvent(event) {
-      if (newerArrived || event.type !== 'state' || event.event !== 'entered' || event.name !== 'WaitForLock') return;
+      // This run waits: AcquireLock failed with LockBusy and is retried. The newer push asks for the
+      // lock too, and waits behind the holder in its place (LockBusy is its answer as well).
+      if (newerArrived || event.type !== 'state' || event.event !== 'retried' || event.name !== 'AcquireLock') return;
       newerArrived = true;
-      void acquire(`${input.service}-${input.environment}-newer-push`, 'c'.repeat(40));
+      acquire(`${input.service}-${input.environment}-newer-push`, 'c'.repeat(40)).catch((err: Error) => {
+        if (err.name !== 'LockBusy') throw err;
+      });
     },
   };
 }
