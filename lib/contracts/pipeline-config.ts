@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deployConfigSchema } from './deploy-settings';
 import { branchNameViolations } from './git-branch-name';
 import { notificationEventsSchema } from './pipeline-event';
+import { BUILD_COMPUTE_TYPES, type BuildComputeType, isLambdaCompute, pricingSchema } from './pricing';
 import { scanPolicySchema, scanTypeSchema } from './scan-policy';
 
 /**
@@ -433,6 +434,56 @@ export const commitStatusesSchema = z.strictObject({
 export type ChatbotChannelConfig = z.output<typeof chatbotChannelSchema>;
 export type SlackWebhookConfig = z.output<typeof slackWebhookSchema>;
 export type CommitStatusesConfig = z.output<typeof commitStatusesSchema>;
+/** The CodeBuild stages whose compute `build.compute` chooses. */
+export const COMPUTE_STAGES = [
+  'RunTests',
+  'TerraformPlan',
+  'BuildImage',
+  'TerraformApply',
+  'HelmDeploy',
+  'HelmRollback',
+] as const;
+export type ComputeStage = (typeof COMPUTE_STAGES)[number];
+
+/**
+ * Default compute per stage. Lambda compute starts in seconds and does not queue, but it runs no
+ * Docker daemon, no privileged mode, no cache and no build over 15 minutes
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations). So:
+ * - BuildImage: EC2 (it needs Docker in privileged mode);
+ * - RunTests: EC2 (the sample service's tests start PostgreSQL, and a service's tests may need containers);
+ * - TerraformApply: EC2 (creating an RDS instance or an EKS cluster takes longer than 15 minutes);
+ * - TerraformPlan, HelmDeploy, HelmRollback: Lambda compute, 2 GB (CLI tools only, minutes at most;
+ *   a deploy whose `deploy.timeoutMinutes` could pass 15 minutes, or that runs in a VPC, needs EC2:
+ *   the stage falls back to `ec2-small` there).
+ */
+export const DEFAULT_BUILD_COMPUTE: Readonly<Record<ComputeStage, BuildComputeType>> = {
+  RunTests: 'ec2-small',
+  TerraformPlan: 'lambda-2gb',
+  BuildImage: 'ec2-small',
+  TerraformApply: 'ec2-small',
+  HelmDeploy: 'lambda-2gb',
+  HelmRollback: 'lambda-2gb',
+};
+
+export const buildConfigSchema = z.strictObject({
+  /** Compute type per CodeBuild stage; unlisted stages keep {@link DEFAULT_BUILD_COMPUTE}. */
+  compute: z
+    .partialRecord(z.enum(COMPUTE_STAGES), z.enum(BUILD_COMPUTE_TYPES))
+    .default({})
+    .superRefine((compute, ctx) => {
+      const image = compute.BuildImage;
+      if (image !== undefined && isLambdaCompute(image)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BuildImage'],
+          message: `"${image}" is Lambda compute, which runs no Docker daemon: BuildImage needs EC2 compute (ec2-* or arm-small/medium/large)`,
+        });
+      }
+    })
+    .transform((over): Record<ComputeStage, BuildComputeType> => ({ ...DEFAULT_BUILD_COMPUTE, ...over })),
+});
+export type BuildConfig = z.output<typeof buildConfigSchema>;
+
 /** The `notifications` part of the configuration, defaults filled in. */
 export type NotificationsConfig = PipelineConfig['notifications'];
 
@@ -457,6 +508,13 @@ export const pipelineConfigSchema = z
      * @default 'basic'
      */
     scanType: scanTypeSchema.default('basic'),
+    /** CodeBuild compute per stage (docs/BENCHMARKS.md, "Compute per stage"). @default {@link DEFAULT_BUILD_COMPUTE} */
+    build: buildConfigSchema.default(() => buildConfigSchema.parse({})),
+    /**
+     * Prices a run's cost is computed with (`deployctl status`, the final notification). Any figure left
+     * out keeps its default. @default {@link DEFAULT_PRICING} (us-east-1 list prices)
+     */
+    pricing: pricingSchema.default(() => pricingSchema.parse({})),
     /** Commit messages that start nothing. @default GitHub Actions' set (markers and the skip-checks trailer) */
     skipDirectives: skipDirectivesSchema.default({ markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true }),
     notifications: z
