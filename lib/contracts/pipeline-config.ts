@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deployConfigSchema } from './deploy-settings';
+import { deployBuildTimeoutMinutes, deployConfigSchema } from './deploy-settings';
 import { branchNameViolations } from './git-branch-name';
 import { notificationEventsSchema } from './pipeline-event';
 import { BUILD_COMPUTE_TYPES, type BuildComputeType, isLambdaCompute, pricingSchema } from './pricing';
@@ -447,23 +447,28 @@ export type ComputeStage = (typeof COMPUTE_STAGES)[number];
 
 /**
  * Default compute per stage. Lambda compute starts in seconds and does not queue, but it runs no
- * Docker daemon, no privileged mode, no cache and no build over 15 minutes
- * (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations). So:
- * - BuildImage: EC2 (it needs Docker in privileged mode);
+ * Docker daemon, no privileged mode, no cache, and no build longer than 15 minutes
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations; aws-cdk-lib
+ * refuses `timeout` and `cache` on a Lambda-compute project). So:
+ * - BuildImage: EC2 (it needs Docker in privileged mode; refused on Lambda compute);
  * - RunTests: EC2 (the sample service's tests start PostgreSQL, and a service's tests may need containers);
  * - TerraformApply: EC2 (creating an RDS instance or an EKS cluster takes longer than 15 minutes);
- * - TerraformPlan, HelmDeploy, HelmRollback: Lambda compute, 2 GB (CLI tools only, minutes at most;
- *   a deploy whose `deploy.timeoutMinutes` could pass 15 minutes, or that runs in a VPC, needs EC2:
- *   the stage falls back to `ec2-small` there).
+ * - HelmDeploy, HelmRollback: EC2 by default: their build may take `2 * deploy.timeoutMinutes + 10`
+ *   minutes (30 with the default Helm timeout). Lambda compute is accepted when every environment's
+ *   deploy fits in 15 minutes (`deploy.timeoutMinutes` <= 2) and none deploys from a VPC;
+ * - TerraformPlan: Lambda compute, 2 GB (CLI tools only; a plan longer than 15 minutes fails).
  */
 export const DEFAULT_BUILD_COMPUTE: Readonly<Record<ComputeStage, BuildComputeType>> = {
   RunTests: 'ec2-small',
   TerraformPlan: 'lambda-2gb',
   BuildImage: 'ec2-small',
   TerraformApply: 'ec2-small',
-  HelmDeploy: 'lambda-2gb',
-  HelmRollback: 'lambda-2gb',
+  HelmDeploy: 'ec2-small',
+  HelmRollback: 'ec2-small',
 };
+
+/** Longest build on CodeBuild's Lambda compute, in minutes (see {@link DEFAULT_BUILD_COMPUTE}). */
+export const LAMBDA_COMPUTE_MAX_MINUTES = 15;
 
 export const buildConfigSchema = z.strictObject({
   /** Compute type per CodeBuild stage; unlisted stages keep {@link DEFAULT_BUILD_COMPUTE}. */
@@ -598,6 +603,28 @@ export const pipelineConfigSchema = z
         } else repositories.set(name, where);
       });
     });
+    // Deploy and rollback builds on Lambda compute must fit its 15 minutes and run outside a VPC.
+    for (const stage of ['HelmDeploy', 'HelmRollback'] as const) {
+      const compute = config.build.compute[stage];
+      if (!isLambdaCompute(compute)) continue;
+      config.services.forEach((service, i) => {
+        service.environments.forEach((env, j) => {
+          const minutes = deployBuildTimeoutMinutes(env.deploy.timeoutMinutes);
+          const why =
+            env.deployNetwork !== undefined
+              ? 'deploys from inside a VPC (deployNetwork)'
+              : minutes > LAMBDA_COMPUTE_MAX_MINUTES
+                ? `needs a ${minutes}-minute deploy build (2 x deploy.timeoutMinutes + 10)`
+                : undefined;
+          if (why === undefined) return;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['build', 'compute', stage],
+            message: `"${compute}" is Lambda compute (at most ${LAMBDA_COMPUTE_MAX_MINUTES} minutes, no VPC here), but services[${i}].environments[${j}] ${why}: choose EC2 compute`,
+          });
+        });
+      });
+    }
     const seen = new Set<string>();
     config.services.forEach((service, i) => {
       if (seen.has(service.name)) {
