@@ -606,7 +606,8 @@ export const pipelineConfigSchema = z
     // Deploy and rollback builds on Lambda compute must fit its 15 minutes and run outside a VPC.
     for (const stage of ['HelmDeploy', 'HelmRollback'] as const) {
       const compute = config.build.compute[stage];
-      if (!isLambdaCompute(compute)) continue;
+      // Undefined when build.compute itself was refused (its transform did not run).
+      if (compute === undefined || !isLambdaCompute(compute)) continue;
       config.services.forEach((service, i) => {
         service.environments.forEach((env, j) => {
           const minutes = deployBuildTimeoutMinutes(env.deploy.timeoutMinutes);
