@@ -5,9 +5,9 @@ import type { PipelineConfig } from '../../lib/contracts/pipeline-config';
 import { InvalidExecutionInput } from '../shared/push-event/build-execution-input';
 import { InvalidPushPayload, parseGitHubPush, pushEventFromGitHub } from '../shared/push-event/github-push';
 import { normalizePush } from '../shared/push-event/normalize-push';
+import type { PushEvent } from '../shared/push-event/push-event';
 import { startExecutions } from '../shared/push-event/start-executions';
 import { verifySignature } from '../shared/push-event/verify-signature';
-import type { PushEvent } from '../shared/push-event/push-event';
 import type { ChangedFilesLookup } from './compare-api';
 import { InvalidWebhookBody, parseWebhookBody, UnsupportedContentType } from './parse-webhook-body';
 import { bodySizeOf, headerOf, rawBodyOf } from './webhook-request';
@@ -87,7 +87,10 @@ async function changedFilesFromGitHub(
   const { unknownReason: _, ...rest } = push;
   return {
     push: { ...rest, paths: outcome.paths, pathsSource: 'compare-api' },
-    changes: { source: 'compare-api', reason: `${push.unknownReason}; compared ${push.compareBase.slice(0, 40)}...${push.after}` },
+    changes: {
+      source: 'compare-api',
+      reason: `${push.unknownReason}; compared ${push.compareBase.slice(0, 40)}...${push.after}`,
+    },
   };
 }
 

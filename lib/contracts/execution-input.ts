@@ -24,7 +24,11 @@ export const MAX_ROLLBACK_REASON_CHARS = 1024;
  */
 export const rollbackRequestSchema = z.strictObject({
   /** The Helm release revision to return to. @default the revision before the current one */
-  toRevision: z.number().int('must be a whole revision number').positive('must be a positive revision number').optional(),
+  toRevision: z
+    .number()
+    .int('must be a whole revision number')
+    .positive('must be a positive revision number')
+    .optional(),
   /** Who asked for the rollback (a user name, an IAM identity). */
   requestedBy: z.string().min(1, 'must name who asked').max(MAX_ROLLBACK_REQUESTED_BY_CHARS),
   /** Why, in the requester's words. */

@@ -59,7 +59,8 @@ describe('GitHub push examples (as published by GitHub)', () => {
           'hello/prod',
           'docs-site/dev',
         ]);
-        for (const e of executions) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
+        for (const e of executions)
+          expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
       }
     },
   );
@@ -131,7 +132,8 @@ describe('normalizePush on pushes derived from the examples', () => {
 
   it('a forced push does not trust the listed commits: everything runs', () => {
     const payload = { ...normalPush({ commits: [{ modified: ['README.md'] }] }), forced: true };
-    for (const e of started(decide(payload))) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
+    for (const e of started(decide(payload)))
+      expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
   });
 
   it('a push of 25 app-only commits is classified from its files: 20 is the Events API cap, not the webhook one (issue 11)', () => {
@@ -181,7 +183,8 @@ describe('normalizePush on pushes derived from the examples', () => {
   it('a commit listing no file (GitHub leaves the lists empty for extremely large commits) means unknown paths', () => {
     const payload = normalPush({ commits: [{ modified: ['app/a.ts'] }, { message: 'redeploy' }] });
     expect(changedPathsOf(parseGitHubPush(payload))).toBeNull();
-    for (const e of started(decide(payload))) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
+    for (const e of started(decide(payload)))
+      expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
   });
 
   it('a branch deletion starts nothing', () => {

@@ -116,7 +116,7 @@ function fitMessage(input: ExecutionInput, budget: number, floorBytes: number): 
  *    everything changed", so every stage runs (the message is then shortened only if it still has to be, down to nothing);
  * 3. `source.author` and `source.url` are cut to {@link FIELD_CAP_BYTES} each, then the message again.
  * `service`, `environment`, `trigger`, `source.repository`, `ref`, `branch`, `commit`, `before`,
- * `deliveryId` and `image` are never changed.
+ * `deliveryId`, `image` and `rollbackRequest` are never changed.
  *
  * @param budget bytes allowed. @default EXECUTION_INPUT_BUDGET_BYTES (196,608)
  * @throws ExecutionInputTooLarge when the fields that are never changed alone exceed the budget.
