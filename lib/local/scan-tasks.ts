@@ -29,6 +29,15 @@ export function scanFindingsKey(digest: string): string {
   return `scans/${digest}.json`;
 }
 
+/**
+ * When the image's scan finishes, in epoch milliseconds as text: a driver that pushes an image may
+ * store it (ECR scans from the push, so the scan runs while later stages do); WaitForScan then
+ * answers no earlier. Absent: the scan is final when WaitForScan asks.
+ */
+export function scanReadyAtKey(digest: string): string {
+  return `local/ecr/${digest}/scan-ready-at`;
+}
+
 /** Marks an image whose scan event is lost: WaitForScan times out and PollScan reads the scan. */
 export function scanEventLostKey(digest: string): string {
   return `scans/${digest}.event-lost`;
@@ -103,6 +112,12 @@ export const LOCAL_SCAN_LAMBDAS: Readonly<Record<string, ScanTask>> = {
       if ((await ctx.artifacts.get(scanEventLostKey(digest))) !== undefined) {
         // What Step Functions does after HeartbeatSeconds without an answer.
         throw new TaskFailure('States.HeartbeatTimeout', 'no scan event answered the task (scenario: event lost)');
+      }
+      const readyAt = await ctx.artifacts.get(scanReadyAtKey(digest));
+      const waitMs = readyAt === undefined ? 0 : Number(Buffer.from(readyAt).toString('utf8')) - ctx.now().getTime();
+      if (waitMs > 0) {
+        ctx.log(`INFO the scan is still running: the event arrives in ${waitMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
       return judge(payload, ctx);
     },
