@@ -5,8 +5,10 @@ import type { PipelineConfig } from '../../lib/contracts/pipeline-config';
 import { InvalidExecutionInput } from '../shared/push-event/build-execution-input';
 import { InvalidPushPayload, parseGitHubPush, pushEventFromGitHub } from '../shared/push-event/github-push';
 import { normalizePush } from '../shared/push-event/normalize-push';
+import type { PushEvent } from '../shared/push-event/push-event';
 import { startExecutions } from '../shared/push-event/start-executions';
 import { verifySignature } from '../shared/push-event/verify-signature';
+import type { ChangedFilesLookup } from './compare-api';
 import { InvalidWebhookBody, parseWebhookBody, UnsupportedContentType } from './parse-webhook-body';
 import { bodySizeOf, headerOf, rawBodyOf } from './webhook-request';
 import { jsonResponse } from './webhook-response';
@@ -22,7 +24,17 @@ export interface WebhookDeps {
   /** Time from receipt until the request is answered, 504 if Step Functions has not answered by then. */
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /**
+   * Asks GitHub's compare API which files a push changed when its payload cannot tell. Absent when no
+   * GitHub token is configured: such pushes then run everything.
+   */
+  readonly compare?: ChangedFilesLookup;
+  /** Longest wait for the compare API, within `timeoutMs`. @default 3000 */
+  readonly compareTimeoutMs?: number;
 }
+
+/** Default of {@link WebhookDeps.compareTimeoutMs}: leaves most of the 8 s for Step Functions. */
+export const DEFAULT_COMPARE_TIMEOUT_MS = 3_000;
 
 /** What one request's log line says; never the body, the signature or the secret. */
 interface Outcome {
@@ -36,10 +48,51 @@ interface Outcome {
   reason?: string;
   detail?: string;
   executions?: unknown[];
+  /** Where the change list came from and, when unknown, why. */
+  changes?: { source: string; reason?: string };
 }
 
 // Unauthenticated headers reach the log; keep them short.
 const clip = (value: string | undefined): string | undefined => value?.slice(0, 100);
+
+/**
+ * The push with the files GitHub's compare API lists, when the payload could not tell them and a lookup is
+ * configured; otherwise (no lookup, nothing to compare with, an error, a timeout, a capped answer) no push,
+ * and the changes stay unknown: everything runs. Never throws.
+ */
+async function changedFilesFromGitHub(
+  push: PushEvent,
+  deps: WebhookDeps,
+  receivedAt: number,
+): Promise<{ push?: PushEvent; changes: { source: string; reason: string } }> {
+  const unknown = (why: string) => ({ changes: { source: 'unknown', reason: `${push.unknownReason}; ${why}` } });
+  if (deps.compare === undefined) return unknown('no GitHub token configured');
+  if (push.compareBase === undefined || push.host === undefined) return unknown('nothing to compare with');
+  const left = deps.timeoutMs - (Date.now() - receivedAt);
+  // Half of what is left at most: Step Functions still has to answer within GitHub's 10 s.
+  const waitMs = Math.max(1, Math.min(deps.compareTimeoutMs ?? DEFAULT_COMPARE_TIMEOUT_MS, Math.floor(left / 2)));
+  let outcome: Awaited<ReturnType<ChangedFilesLookup>>;
+  try {
+    outcome = await deps.compare({
+      host: push.host,
+      repository: push.repository,
+      base: push.compareBase,
+      head: push.after,
+      signal: AbortSignal.timeout(waitMs),
+    });
+  } catch (err) {
+    outcome = { kind: 'unknown', reason: `compare API failed (${(err as Error).name})` };
+  }
+  if (outcome.kind === 'unknown') return unknown(outcome.reason);
+  const { unknownReason: _, ...rest } = push;
+  return {
+    push: { ...rest, paths: outcome.paths, pathsSource: 'compare-api' },
+    changes: {
+      source: 'compare-api',
+      reason: `${push.unknownReason}; compared ${push.compareBase.slice(0, 40)}...${push.after}`,
+    },
+  };
+}
 
 /**
  * Handles one GitHub webhook request from API Gateway (HTTP API, payload 2.0). Order matters:
@@ -110,13 +163,22 @@ export async function handleWebhook(
   }
 
   let decision: ReturnType<typeof normalizePush>;
+  let pushEvent: PushEvent;
   try {
     const push = parseGitHubPush(parseWebhookBody(raw, headerOf(event, 'content-type')));
     outcome.repository = push.repository.full_name;
     outcome.ref = push.ref;
-    const pushEvent = pushEventFromGitHub(push, deliveryId, headerOf(event, 'x-github-enterprise-host'));
+    pushEvent = pushEventFromGitHub(push, deliveryId, headerOf(event, 'x-github-enterprise-host'));
     outcome.host = pushEvent.host;
     decision = normalizePush(pushEvent, deps.config);
+    if (decision.kind === 'start' && pushEvent.paths === null) {
+      // Only a push that starts something is worth a call to GitHub.
+      const known = await changedFilesFromGitHub(pushEvent, deps, receivedAt);
+      outcome.changes = known.changes;
+      if (known.push !== undefined) decision = normalizePush(known.push, deps.config);
+    } else if (decision.kind === 'start') {
+      outcome.changes = { source: 'payload' };
+    }
   } catch (err) {
     if (err instanceof UnsupportedContentType) return reject(415, 'unsupported-content-type', err.message);
     if (err instanceof InvalidWebhookBody) return reject(400, 'invalid-body', err.message);

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import type { DeployNetwork } from '../contracts/pipeline-config';
+import { type BuildComputeType, codeBuildEnvironmentOf, isLambdaCompute } from '../contracts/pricing';
 import { acknowledgeFindings, nagAccount, nagRef, nagRegion } from '../nag/acknowledge';
 
 export const BUILDSPEC_DIR = join(__dirname, '..', 'buildspecs');
@@ -16,6 +17,25 @@ export const BUILDSPEC_DIR = join(__dirname, '..', 'buildspecs');
 /** Reads `lib/buildspecs/<name>.yml` into an object. */
 export function readBuildspec(name: string): Record<string, unknown> {
   return parse(readFileSync(join(BUILDSPEC_DIR, `${name}.yml`), 'utf8')) as Record<string, unknown>;
+}
+
+/** The CodeBuild image of a compute type: the standard image on EC2, the Node.js 22 Lambda image on Lambda compute. */
+function buildImageFor(compute: BuildComputeType): codebuild.IBuildImage {
+  const { type } = codeBuildEnvironmentOf(compute);
+  if (type === 'LINUX_LAMBDA_CONTAINER') return codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22;
+  if (type === 'ARM_LAMBDA_CONTAINER') return codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_22;
+  if (type === 'ARM_CONTAINER') return codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0;
+  return codebuild.LinuxBuildImage.STANDARD_7_0;
+}
+
+/** The `codebuild.ComputeType` member of a compute type (`BUILD_GENERAL1_SMALL` -> `SMALL`). */
+function computeTypeKey(compute: BuildComputeType): keyof typeof codebuild.ComputeType {
+  const value = codeBuildEnvironmentOf(compute).computeType;
+  const key = (Object.keys(codebuild.ComputeType) as (keyof typeof codebuild.ComputeType)[]).find(
+    (k) => codebuild.ComputeType[k] === value,
+  );
+  if (key === undefined) throw new Error(`no CodeBuild compute type ${value}`);
+  return key;
 }
 
 export interface BuildStageProps {
@@ -36,6 +56,14 @@ export interface BuildStageProps {
   readonly network?: DeployNetwork;
   /** Project name suffix when one buildspec has several projects. @default the buildspec name */
   readonly nameSuffix?: string;
+  /**
+   * The compute the builds run on (`build.compute` of the configuration). Lambda compute gets the
+   * Amazon Linux 2023 Node.js 22 Lambda image, no timeout and no cache (CodeBuild refuses both there).
+   * @default 'ec2-small'
+   */
+  readonly compute?: BuildComputeType;
+  /** Build cache (EC2 compute only). @default none */
+  readonly cache?: codebuild.Cache;
   /** Edit the parsed buildspec before use (e.g. bind a report group ARN). */
   readonly transformBuildspec?: (spec: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -51,6 +79,8 @@ export class BuildStage extends Construct {
   readonly projectName: string;
   /** The buildspec as a JSON document (may hold tokens), also passed as `BuildspecOverride` per run. */
   readonly buildspecJson: string;
+  /** The compute the builds run on. */
+  readonly compute: BuildComputeType;
 
   constructor(scope: Construct, id: string, props: BuildStageProps) {
     super(scope, id);
@@ -65,14 +95,22 @@ export class BuildStage extends Construct {
     const raw = readBuildspec(props.buildspec);
     const spec = props.transformBuildspec ? props.transformBuildspec(raw) : raw;
     this.buildspecJson = JSON.stringify(spec);
+    const compute = props.compute ?? 'ec2-small';
+    const onLambda = isLambdaCompute(compute);
+    if (onLambda && (props.privileged || props.network)) {
+      throw new Error(
+        `${id}: "${compute}" is CodeBuild Lambda compute, which has no privileged mode and runs no build in a VPC here; choose EC2 compute`,
+      );
+    }
+    this.compute = compute;
     this.project = new codebuild.Project(this, 'Project', {
       projectName: this.projectName,
       description: props.description,
       buildSpec: codebuild.BuildSpec.fromObject(spec),
       environment: {
-        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
-        computeType: codebuild.ComputeType.SMALL,
-        privileged: props.privileged ?? false,
+        buildImage: buildImageFor(compute),
+        computeType: codebuild.ComputeType[computeTypeKey(compute)],
+        ...(onLambda ? {} : { privileged: props.privileged ?? false }),
         environmentVariables: Object.fromEntries(
           Object.entries(props.environment ?? {}).map(([k, value]) => [k, { value }]),
         ),
@@ -80,7 +118,8 @@ export class BuildStage extends Construct {
       encryptionKey: props.encryptionKey,
       role: props.role,
       ...(props.network ? this.vpcPlacement(props.network) : {}),
-      timeout: props.timeout ?? Duration.minutes(60),
+      ...(onLambda ? {} : { timeout: props.timeout ?? Duration.minutes(60) }),
+      ...(props.cache === undefined || onLambda ? {} : { cache: props.cache }),
       logging: { cloudWatch: { logGroup: this.logGroup } },
     });
     if (props.network) {

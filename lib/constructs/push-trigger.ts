@@ -11,6 +11,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { PipelineConfig } from '../contracts/pipeline-config';
 import { DEFAULT_MAX_BODY_BYTES } from '../contracts/webhook-limits';
+import { importSecret } from './notification-channels';
 import { embedConfig, PipelineFunction } from './pipeline-function';
 
 /** Requests per second and burst the webhook stage accepts before answering 429. */
@@ -107,6 +108,19 @@ export class PushTrigger extends Construct {
         }),
       );
     allowDescribeExecutions(webhook, describeExecutions);
+    // The commit-status token also lets the webhook ask GitHub's compare API which files a push changed
+    // when its payload cannot tell (docs/push-trigger.md, "Changed files from the compare API").
+    const commitStatuses = props.config.notifications.commitStatuses;
+    if (commitStatuses?.auth === 'token') {
+      const token = importSecret(this, 'GitHubTokenSecret', commitStatuses.secret);
+      webhook.bind('GITHUB_TOKEN_SECRET_ARN', token.secretArn, (grantee) =>
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['secretsmanager:GetSecretValue'],
+          resourceArns: [token.secretFullArn ?? `${token.secretArn}-??????`],
+        }),
+      );
+    }
     this.webhookFunction = webhook;
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

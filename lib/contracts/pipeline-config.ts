@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { deployConfigSchema } from './deploy-settings';
+import { deployBuildTimeoutMinutes, deployConfigSchema } from './deploy-settings';
 import { branchNameViolations } from './git-branch-name';
 import { notificationEventsSchema } from './pipeline-event';
+import { BUILD_COMPUTE_TYPES, type BuildComputeType, isLambdaCompute, pricingSchema } from './pricing';
 import { scanPolicySchema, scanTypeSchema } from './scan-policy';
 
 /**
@@ -433,6 +434,61 @@ export const commitStatusesSchema = z.strictObject({
 export type ChatbotChannelConfig = z.output<typeof chatbotChannelSchema>;
 export type SlackWebhookConfig = z.output<typeof slackWebhookSchema>;
 export type CommitStatusesConfig = z.output<typeof commitStatusesSchema>;
+/** The CodeBuild stages whose compute `build.compute` chooses. */
+export const COMPUTE_STAGES = [
+  'RunTests',
+  'TerraformPlan',
+  'BuildImage',
+  'TerraformApply',
+  'HelmDeploy',
+  'HelmRollback',
+] as const;
+export type ComputeStage = (typeof COMPUTE_STAGES)[number];
+
+/**
+ * Default compute per stage. Lambda compute starts in seconds and does not queue, but it runs no
+ * Docker daemon, no privileged mode, no cache, and no build longer than 15 minutes
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations; aws-cdk-lib
+ * refuses `timeout` and `cache` on a Lambda-compute project). So:
+ * - BuildImage: EC2 (it needs Docker in privileged mode; refused on Lambda compute);
+ * - RunTests: EC2 (the sample service's tests start PostgreSQL, and a service's tests may need containers);
+ * - TerraformApply: EC2 (creating an RDS instance or an EKS cluster takes longer than 15 minutes);
+ * - HelmDeploy, HelmRollback: EC2 by default: their build may take `2 * deploy.timeoutMinutes + 10`
+ *   minutes (30 with the default Helm timeout). Lambda compute is accepted when every environment's
+ *   deploy fits in 15 minutes (`deploy.timeoutMinutes` <= 2) and none deploys from a VPC;
+ * - TerraformPlan: Lambda compute, 2 GB (CLI tools only; a plan longer than 15 minutes fails).
+ */
+export const DEFAULT_BUILD_COMPUTE: Readonly<Record<ComputeStage, BuildComputeType>> = {
+  RunTests: 'ec2-small',
+  TerraformPlan: 'lambda-2gb',
+  BuildImage: 'ec2-small',
+  TerraformApply: 'ec2-small',
+  HelmDeploy: 'ec2-small',
+  HelmRollback: 'ec2-small',
+};
+
+/** Longest build on CodeBuild's Lambda compute, in minutes (see {@link DEFAULT_BUILD_COMPUTE}). */
+export const LAMBDA_COMPUTE_MAX_MINUTES = 15;
+
+export const buildConfigSchema = z.strictObject({
+  /** Compute type per CodeBuild stage; unlisted stages keep {@link DEFAULT_BUILD_COMPUTE}. */
+  compute: z
+    .partialRecord(z.enum(COMPUTE_STAGES), z.enum(BUILD_COMPUTE_TYPES))
+    .default({})
+    .superRefine((compute, ctx) => {
+      const image = compute.BuildImage;
+      if (image !== undefined && isLambdaCompute(image)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BuildImage'],
+          message: `"${image}" is Lambda compute, which runs no Docker daemon: BuildImage needs EC2 compute (ec2-* or arm-small/medium/large)`,
+        });
+      }
+    })
+    .transform((over): Record<ComputeStage, BuildComputeType> => ({ ...DEFAULT_BUILD_COMPUTE, ...over })),
+});
+export type BuildConfig = z.output<typeof buildConfigSchema>;
+
 /** The `notifications` part of the configuration, defaults filled in. */
 export type NotificationsConfig = PipelineConfig['notifications'];
 
@@ -457,6 +513,13 @@ export const pipelineConfigSchema = z
      * @default 'basic'
      */
     scanType: scanTypeSchema.default('basic'),
+    /** CodeBuild compute per stage (docs/BENCHMARKS.md, "Compute per stage"). @default {@link DEFAULT_BUILD_COMPUTE} */
+    build: buildConfigSchema.default(() => buildConfigSchema.parse({})),
+    /**
+     * Prices a run's cost is computed with (`deployctl status`, the final notification). Any figure left
+     * out keeps its default. @default {@link DEFAULT_PRICING} (us-east-1 list prices)
+     */
+    pricing: pricingSchema.default(() => pricingSchema.parse({})),
     /** Commit messages that start nothing. @default GitHub Actions' set (markers and the skip-checks trailer) */
     skipDirectives: skipDirectivesSchema.default({ markers: [...DEFAULT_SKIP_MARKERS], skipChecksTrailer: true }),
     notifications: z
@@ -540,6 +603,29 @@ export const pipelineConfigSchema = z
         } else repositories.set(name, where);
       });
     });
+    // Deploy and rollback builds on Lambda compute must fit its 15 minutes and run outside a VPC.
+    for (const stage of ['HelmDeploy', 'HelmRollback'] as const) {
+      const compute = config.build.compute[stage];
+      // Undefined when build.compute itself was refused (its transform did not run).
+      if (compute === undefined || !isLambdaCompute(compute)) continue;
+      config.services.forEach((service, i) => {
+        service.environments.forEach((env, j) => {
+          const minutes = deployBuildTimeoutMinutes(env.deploy.timeoutMinutes);
+          const why =
+            env.deployNetwork !== undefined
+              ? 'deploys from inside a VPC (deployNetwork)'
+              : minutes > LAMBDA_COMPUTE_MAX_MINUTES
+                ? `needs a ${minutes}-minute deploy build (2 x deploy.timeoutMinutes + 10)`
+                : undefined;
+          if (why === undefined) return;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['build', 'compute', stage],
+            message: `"${compute}" is Lambda compute (at most ${LAMBDA_COMPUTE_MAX_MINUTES} minutes, no VPC here), but services[${i}].environments[${j}] ${why}: choose EC2 compute`,
+          });
+        });
+      });
+    }
     const seen = new Set<string>();
     config.services.forEach((service, i) => {
       if (seen.has(service.name)) {

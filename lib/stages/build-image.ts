@@ -1,5 +1,5 @@
 import { Aws, Validations } from 'aws-cdk-lib';
-import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -28,6 +28,11 @@ export class BuildImageStage implements PipelineStageModule {
       description: 'Builds a service image and pushes <repository>:<commit> to ECR',
       environment: { ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName },
       privileged: true,
+      compute: ctx.config.build.compute.BuildImage,
+      // Docker layers kept on the build host between builds that land on it (best effort: a host is
+      // reused only while builds keep coming), beside the registry cache the build script reads from ECR
+      // (https://docs.aws.amazon.com/codebuild/latest/userguide/build-caching-local.html).
+      cache: codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER, codebuild.LocalCacheMode.SOURCE),
     });
     attachStageScripts([this.build]);
     Validations.of(this.build).acknowledge({

@@ -49,6 +49,7 @@ export class HelmDeployStage implements PipelineStageModule {
       encryptionKey: ctx.encryptionKey,
       logRetention: ctx.logRetention,
       buildspec: 'helm-deploy',
+      compute: ctx.config.build.compute.HelmDeploy,
       environment: { ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName, ...HELM_TOOLS_ENVIRONMENT },
       timeout: Duration.minutes(30),
     };

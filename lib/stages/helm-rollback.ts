@@ -32,6 +32,7 @@ export class HelmRollbackStage implements PipelineStageModule {
       encryptionKey: ctx.encryptionKey,
       logRetention: ctx.logRetention,
       buildspec: 'helm-rollback',
+      compute: ctx.config.build.compute.HelmRollback,
       environment: { ...HELM_TOOLS_ENVIRONMENT },
       timeout: Duration.minutes(20),
       role: deploy.role,

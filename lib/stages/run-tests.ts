@@ -16,6 +16,9 @@ import {
 import { RUN_TESTS_PROJECT_ENVIRONMENT } from './stage-scripts';
 import { attachStageScripts } from './stage-scripts-source';
 
+/** npm's cache directory on the CodeBuild standard image (builds run as root), as a cache path. */
+export const NPM_CACHE_PATH = '/root/.npm/**/*';
+
 /**
  * RunTests (CodeBuild, `lib/buildspecs/run-tests.yml` calling `lib/stages/scripts/run-tests.sh`): runs a service's tests with coverage,
  * uploads the Cobertura report and the push's changed lines under `runs/`, and publishes the
@@ -41,6 +44,12 @@ export class RunTestsStage implements PipelineStageModule {
       logRetention: ctx.logRetention,
       buildspec: 'run-tests',
       description: 'Runs a service’s tests with coverage',
+      compute: ctx.config.build.compute.RunTests,
+      // npm's download cache kept on the build host between builds (the buildspec's `cache.paths`,
+      // LOCAL_CUSTOM_CACHE, https://docs.aws.amazon.com/codebuild/latest/userguide/build-caching-local.html).
+      // Not an S3 cache: its grant would cover the whole artifacts bucket, and a test build runs the
+      // service's own code, which must not reach other runs' plans.
+      cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM),
       environment: {
         ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName,
         ...RUN_TESTS_PROJECT_ENVIRONMENT,
@@ -48,7 +57,11 @@ export class RunTestsStage implements PipelineStageModule {
       // The buildspec names its report group by ARN, known only at deploy time.
       transformBuildspec: (spec) => {
         const { coverage, ...rest } = spec.reports as Record<string, unknown>;
-        return { ...spec, reports: { ...rest, [coverageReports.reportGroupArn]: coverage } };
+        return {
+          ...spec,
+          reports: { ...rest, [coverageReports.reportGroupArn]: coverage },
+          cache: { paths: [NPM_CACHE_PATH] },
+        };
       },
     });
     attachStageScripts([this.build]);

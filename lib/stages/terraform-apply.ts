@@ -51,6 +51,7 @@ export class TerraformApplyStage implements PipelineStageModule {
       logRetention: ctx.logRetention,
       buildspec: 'terraform-apply',
       description: 'Applies the exact plan saved by this run',
+      compute: ctx.config.build.compute.TerraformApply,
       environment: { ...this.environment },
       role: this.applyRole.role,
     });

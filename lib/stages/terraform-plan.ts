@@ -34,6 +34,7 @@ export class TerraformPlanStage implements PipelineStageModule {
       encryptionKey: ctx.encryptionKey,
       logRetention: ctx.logRetention,
       buildspec: 'terraform-plan',
+      compute: ctx.config.build.compute.TerraformPlan,
       description: 'Plans an environment’s Terraform and saves the plan',
       // The plan fixes every input the apply uses, so both get the same environment.
       environment: { ...apply.environment },

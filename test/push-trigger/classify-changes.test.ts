@@ -32,11 +32,11 @@ describe('classifyChanges', () => {
   });
 
   it('treats unknown paths as everything changed', () => {
-    expect(classifyChanges(null, defaults)).toEqual({ app: true, infra: true, paths: null });
+    expect(classifyChanges(null, defaults)).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
   });
 
   it('keeps every path however long the list: whether it fits an execution input is decided on the whole input, in bytes', () => {
     const many = Array.from({ length: 2900 }, (_, i) => `app/src/generated/very/deep/folder/structure/module-${i}.ts`);
-    expect(classifyChanges(many, defaults)).toEqual({ app: true, infra: false, paths: many });
+    expect(classifyChanges(many, defaults)).toEqual({ app: true, infra: false, paths: many, source: 'payload' });
   });
 });

@@ -82,7 +82,7 @@ describe('issue 11 case 1: a push listing 2,000 files with Japanese names', () =
   it('starts with the paths dropped (everything changed), within the budget, everything else intact', () => {
     const [dev] = decide(payload);
     expect(dev?.trimmed).toEqual(['changes.paths']);
-    expect(dev?.input.changes).toEqual({ app: true, infra: true, paths: null });
+    expect(dev?.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
     expect(executionInputBytes(dev?.input as ExecutionInput)).toBeLessThanOrEqual(EXECUTION_INPUT_BUDGET_BYTES);
     expect(dev?.input.source).toMatchObject({ message: 'ファイル一括追加', commit: HEAD, deliveryId: 'delivery-1' });
   });
@@ -154,7 +154,7 @@ describe('fitExecutionInput at the boundary, with multi-byte text', () => {
     const fitted = fitExecutionInput(untrimmed(paths, message));
     expect(fitted.trimmed).toEqual(['changes.paths']);
     expect(fitted.input.source.message).toBe(message);
-    expect(fitted.input.changes).toEqual({ app: true, infra: true, paths: null });
+    expect(fitted.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
 
     const huge = 'm'.repeat(EXECUTION_INPUT_BUDGET_BYTES);
     const both = fitExecutionInput(untrimmed(paths, huge));

@@ -59,7 +59,8 @@ describe('GitHub push examples (as published by GitHub)', () => {
           'hello/prod',
           'docs-site/dev',
         ]);
-        for (const e of executions) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null });
+        for (const e of executions)
+          expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
       }
     },
   );
@@ -96,7 +97,7 @@ describe('normalizePush on pushes derived from the examples', () => {
         url: `https://github.com/${REPO}/commit/${HEAD}`,
         deliveryId: 'b2a1c3d4-0000-11ee-8000-000000000001',
       },
-      changes: { app: true, infra: false, paths: ['app/src/index.ts'] },
+      changes: { app: true, infra: false, paths: ['app/src/index.ts'], source: 'payload' },
     });
   });
 
@@ -112,6 +113,7 @@ describe('normalizePush on pushes derived from the examples', () => {
       app: true,
       infra: true,
       paths: ['app/a.ts', 'app/old.ts', 'terraform/main.tf'],
+      source: 'payload',
     });
   });
 
@@ -130,7 +132,8 @@ describe('normalizePush on pushes derived from the examples', () => {
 
   it('a forced push does not trust the listed commits: everything runs', () => {
     const payload = { ...normalPush({ commits: [{ modified: ['README.md'] }] }), forced: true };
-    for (const e of started(decide(payload))) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null });
+    for (const e of started(decide(payload)))
+      expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
   });
 
   it('a push of 25 app-only commits is classified from its files: 20 is the Events API cap, not the webhook one (issue 11)', () => {
@@ -180,7 +183,8 @@ describe('normalizePush on pushes derived from the examples', () => {
   it('a commit listing no file (GitHub leaves the lists empty for extremely large commits) means unknown paths', () => {
     const payload = normalPush({ commits: [{ modified: ['app/a.ts'] }, { message: 'redeploy' }] });
     expect(changedPathsOf(parseGitHubPush(payload))).toBeNull();
-    for (const e of started(decide(payload))) expect(e.input.changes).toEqual({ app: true, infra: true, paths: null });
+    for (const e of started(decide(payload)))
+      expect(e.input.changes).toEqual({ app: true, infra: true, paths: null, source: 'unknown' });
   });
 
   it('a branch deletion starts nothing', () => {

@@ -183,6 +183,51 @@ describe('PushTrigger options', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
+  it('with a commit-status token configured, lets the webhook read that secret (and only GetSecretValue) for the compare API', () => {
+    const withToken = validateConfig(
+      {
+        ...CONFIG_INPUT,
+        notifications: { commitStatuses: { auth: 'token', secret: 'deploy/github-token' } },
+      },
+      'test',
+    );
+    const { template: t } = build({ config: withToken });
+    const arnOf = (suffix: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:secretsmanager:eu-west-1:123456789012:secret:deploy/github-token${suffix}`,
+        ],
+      ],
+    });
+    const tokenArn = arnOf('');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Verifies GitHub push webhooks and starts the deploy pipeline',
+      Environment: { Variables: Match.objectLike({ GITHUB_TOKEN_SECRET_ARN: tokenArn }) },
+    });
+    expect(policyOf(t, 'PushTriggerWebhook')).toContainEqual({
+      Action: 'secretsmanager:GetSecretValue',
+      Effect: 'Allow',
+      Resource: arnOf('-??????'),
+    });
+  });
+
+  it('gives the webhook no GitHub token when commit statuses use a GitHub App or are off', () => {
+    const withApp = validateConfig(
+      { ...CONFIG_INPUT, notifications: { commitStatuses: { auth: 'app', secret: 'deploy/github-app' } } },
+      'test',
+    );
+    for (const config of [CONFIG, withApp]) {
+      const fns = build({ config }).template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'Verifies GitHub push webhooks and starts the deploy pipeline' },
+      });
+      const [fn] = Object.values(fns);
+      expect(fn?.Properties.Environment.Variables.GITHUB_TOKEN_SECRET_ARN).toBeUndefined();
+    }
+  });
+
   it('refuses a body limit the Lambda payload cannot carry', () => {
     expect(() => build({ config: githubOnly, maxBodyBytes: 7 * 1024 * 1024 })).toThrow(
       /maxBodyBytes must be .* at most 6 MiB/,

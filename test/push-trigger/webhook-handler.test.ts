@@ -165,7 +165,12 @@ describeWithTools(['moto_server'], 'webhook handler against moto_server', () => 
     expect(started.map((e) => `${e.service}/${e.environment}`)).toEqual(['hello/dev', 'hello/prod', 'docs-site/dev']);
     expect(await executions()).toHaveLength(before + 3);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: started[2]?.executionArn }));
-    expect(JSON.parse(String(described.input)).changes).toEqual({ app: true, infra: true, paths: null });
+    expect(JSON.parse(String(described.input)).changes).toEqual({
+      app: true,
+      infra: true,
+      paths: null,
+      source: 'unknown',
+    });
   });
 
   it('a form-encoded delivery (payload=<urlencoded json>) is verified over the raw form body and starts', async () => {

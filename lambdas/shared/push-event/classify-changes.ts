@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import type { ChangeSource } from '../../../lib/contracts/execution-input';
 import type { ChangePaths } from '../../../lib/contracts/pipeline-config';
 
 /** What a push changed for one service: the `changes` of the execution input. */
@@ -7,6 +8,8 @@ export interface Changes {
   readonly infra: boolean;
   /** The changed paths, or null when unknown (then `app` and `infra` are both true). */
   readonly paths: string[] | null;
+  /** Where the list came from (`unknown` when `paths` is null, unless a person chose the stages); absent: not recorded. */
+  readonly source?: ChangeSource;
 }
 
 type Matcher = (path: string) => boolean;
@@ -35,9 +38,15 @@ function compile(globs: ChangePaths): CompiledPaths {
  * stages, files under the infra globs need Terraform, files under `both` need everything. Unknown
  * paths (null) mean everything changed. Whether the list fits an execution input is decided on the
  * whole input, in bytes, by `fitExecutionInput`.
+ *
+ * @param source where `paths` came from; ignored (`unknown`) when `paths` is null.
  */
-export function classifyChanges(paths: readonly string[] | null, globs: ChangePaths): Changes {
-  if (paths === null) return { app: true, infra: true, paths: null };
+export function classifyChanges(
+  paths: readonly string[] | null,
+  globs: ChangePaths,
+  source: 'payload' | 'compare-api' = 'payload',
+): Changes {
+  if (paths === null) return { app: true, infra: true, paths: null, source: 'unknown' };
   const match = compile(globs);
   let app = false;
   let infra = false;
@@ -50,5 +59,5 @@ export function classifyChanges(paths: readonly string[] | null, globs: ChangePa
     if (!app && match.app(path)) app = true;
     if (!infra && match.infra(path)) infra = true;
   }
-  return { app, infra, paths: [...paths] };
+  return { app, infra, paths: [...paths], source };
 }

@@ -58,5 +58,6 @@ export function pushEventFromCodeCommit(event: CodeCommitEvent): PushEvent {
     url: `https://${event.region}.console.aws.amazon.com/codesuite/codecommit/repositories/${repo}/commit/${after}?region=${event.region}`,
     deliveryId: event.id,
     paths: null,
+    unknownReason: 'CodeCommit events list no files',
   };
 }

@@ -112,11 +112,11 @@ function fitMessage(input: ExecutionInput, budget: number, floorBytes: number): 
  * still starts:
  * 1. `source.message` is shortened (a note says how many bytes were cut), keeping at least
  *    {@link MESSAGE_FLOOR_BYTES};
- * 2. `changes.paths` becomes `null` with `app` and `infra` true: "unknown, everything changed", so every
- *    stage runs (the message is then shortened only if it still has to be, down to nothing);
+ * 2. `changes.paths` becomes `null` with `app` and `infra` true and `source` `unknown`: "unknown,
+ *    everything changed", so every stage runs (the message is then shortened only if it still has to be, down to nothing);
  * 3. `source.author` and `source.url` are cut to {@link FIELD_CAP_BYTES} each, then the message again.
  * `service`, `environment`, `trigger`, `source.repository`, `ref`, `branch`, `commit`, `before`,
- * `deliveryId` and `image` are never changed.
+ * `deliveryId`, `image` and `rollbackRequest` are never changed.
  *
  * @param budget bytes allowed. @default EXECUTION_INPUT_BUDGET_BYTES (196,608)
  * @throws ExecutionInputTooLarge when the fields that are never changed alone exceed the budget.
@@ -135,7 +135,7 @@ export function fitExecutionInput(input: ExecutionInput, budget = EXECUTION_INPU
   const trimmed: TrimmedField[] = [];
   let everything = input;
   if (input.changes.paths !== null) {
-    everything = { ...input, changes: { app: true, infra: true, paths: null } };
+    everything = { ...input, changes: { app: true, infra: true, paths: null, source: 'unknown' } };
     trimmed.push('changes.paths');
     if (executionInputBytes(everything) <= budget) return done(everything, trimmed);
   }

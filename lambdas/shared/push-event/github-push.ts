@@ -50,7 +50,12 @@ export const gitHubPushSchema = z.object({
   commits: z.array(commitSchema).default([]),
   head_commit: commitSchema.nullish(),
   pusher: person.optional(),
-  repository: z.object({ full_name: z.string().min(1), html_url: z.string().optional() }),
+  repository: z.object({
+    full_name: z.string().min(1),
+    html_url: z.string().optional(),
+    /** The branch a new branch is compared with when the payload cannot tell what it changed. */
+    default_branch: z.string().optional(),
+  }),
 });
 
 export type GitHubPush = z.output<typeof gitHubPushSchema>;
@@ -63,9 +68,18 @@ export function parseGitHubPush(payload: unknown): GitHubPush {
   throw new InvalidPushPayload(`not a valid push payload: ${problems.join('; ')}`);
 }
 
+/** What the payload tells of the files a push changed. */
+export type PayloadChanges =
+  | { readonly paths: string[] }
+  | {
+      readonly paths: null;
+      /** Why the list is not the whole change, in words for logs (`new branch`, `forced push`, ...). */
+      readonly reason: string;
+    };
+
 /**
- * Every path the push changed, or null when the payload cannot tell. Each limit below is GitHub's for
- * webhook deliveries (see the constants for the documentation quoted):
+ * Every path the push changed, or null with the reason when the payload cannot tell. Each limit below is
+ * GitHub's for webhook deliveries (see the constants for the documentation quoted):
  * - a new branch (`created`) or a forced push: the listed commits are not the whole difference from what
  *   was deployed before;
  * - no listed commit, or {@link GITHUB_MAX_LISTED_COMMITS} or more: the list may be cut;
@@ -76,22 +90,53 @@ export function parseGitHubPush(payload: unknown): GitHubPush {
  * - a commit listing {@link GITHUB_MAX_FILES_PER_COMMIT} or more files: its list may be cut;
  * - a commit listing no file at all: GitHub's webhook types say of `added`/`modified`/`removed` "For
  *   extremely large commits where GitHub is unable to calculate this list in a timely manner, this may
- *   be empty even if files were added" (an empty commit, `git commit --allow-empty`, looks the same and
- *   then runs everything, which is what such a commit is usually pushed for).
+ *   be empty even if files were added". An empty commit (`git commit --allow-empty`) looks the same, so
+ *   the payload alone cannot tell the two apart: unknown. The webhook then asks the compare API when it
+ *   can, which tells them apart (docs/push-trigger.md, "Empty commits").
  */
-export function changedPathsOf(push: GitHubPush): string[] | null {
+export function changeListOf(push: GitHubPush): PayloadChanges {
   const listed = push.commits.length;
-  if (push.created || push.forced || listed === 0 || listed >= GITHUB_MAX_LISTED_COMMITS) return null;
-  if ((push.size ?? 0) > listed || (push.distinct_size ?? 0) > listed) return null;
+  if (push.created) return { paths: null, reason: 'new branch' };
+  if (push.forced) return { paths: null, reason: 'forced push' };
+  if (listed === 0) return { paths: null, reason: 'no commit listed' };
+  if (listed >= GITHUB_MAX_LISTED_COMMITS) {
+    return { paths: null, reason: `${listed} commits listed (GitHub lists at most ${GITHUB_MAX_LISTED_COMMITS})` };
+  }
+  if ((push.size ?? 0) > listed || (push.distinct_size ?? 0) > listed) {
+    return { paths: null, reason: `size or distinct_size counts more commits than the ${listed} listed` };
+  }
   const paths = new Set<string>();
   for (const commit of push.commits) {
     const files = commit.added.length + commit.modified.length + commit.removed.length;
-    if (files === 0 || files >= GITHUB_MAX_FILES_PER_COMMIT) return null;
+    if (files === 0) return { paths: null, reason: `commit ${commit.id.slice(0, 7)} lists no file` };
+    if (files >= GITHUB_MAX_FILES_PER_COMMIT) {
+      return {
+        paths: null,
+        reason: `commit ${commit.id.slice(0, 7)} lists ${files} files (GitHub lists at most ${GITHUB_MAX_FILES_PER_COMMIT})`,
+      };
+    }
     for (const path of commit.added) paths.add(path);
     for (const path of commit.modified) paths.add(path);
     for (const path of commit.removed) paths.add(path);
   }
-  return [...paths].sort();
+  return { paths: [...paths].sort() };
+}
+
+/** Every path the push changed, or null when the payload cannot tell (see {@link changeListOf}). */
+export function changedPathsOf(push: GitHubPush): string[] | null {
+  return changeListOf(push).paths;
+}
+
+/**
+ * What a comparison with `after` would be based on when the payload cannot tell the changed files: the
+ * commit before the push, or for a new branch the repository's default branch (the files the branch
+ * changes since it forked from it). None for a new default branch.
+ */
+function compareBaseOf(push: GitHubPush, before: string | null): string | undefined {
+  if (before !== null) return before;
+  const branch = push.ref.startsWith('refs/heads/') ? push.ref.slice('refs/heads/'.length) : undefined;
+  const base = push.repository.default_branch;
+  return base === undefined || base === '' || base === branch ? undefined : base;
 }
 
 /**
@@ -132,18 +177,23 @@ export function gitHubHostOf(push: GitHubPush, enterpriseHost?: string): string 
  */
 export function pushEventFromGitHub(push: GitHubPush, deliveryId: string, enterpriseHost?: string): PushEvent {
   const head = push.head_commit ?? undefined;
+  const before = push.before === undefined || push.before === null || push.before === ZERO_COMMIT ? null : push.before;
+  const changes: PayloadChanges = push.deleted ? { paths: [] } : changeListOf(push);
+  const base = changes.paths === null ? compareBaseOf(push, before) : undefined;
   return {
     provider: 'github',
     host: gitHubHostOf(push, enterpriseHost),
     repository: push.repository.full_name,
     ref: push.ref,
     after: push.after,
-    before: push.before === undefined || push.before === null || push.before === ZERO_COMMIT ? null : push.before,
+    before,
     deleted: push.deleted || push.after === ZERO_COMMIT,
     message: head?.message ?? '',
     author: head?.author?.name ?? head?.author?.username ?? push.pusher?.name ?? '',
     url: head?.url ?? push.compare ?? push.repository.html_url ?? '',
     deliveryId,
-    paths: push.deleted ? [] : changedPathsOf(push),
+    paths: changes.paths,
+    ...(changes.paths === null ? { unknownReason: changes.reason } : {}),
+    ...(base === undefined ? {} : { compareBase: base }),
   };
 }

@@ -57,7 +57,7 @@ export function manualExecutionInput(request: ManualRunRequest): PlannedExecutio
       url: request.url ?? '',
       deliveryId: request.deliveryId ?? `manual-${randomUUID()}`,
     },
-    changes: { app: changes.app, infra: changes.infra, paths: null },
+    changes: { app: changes.app, infra: changes.infra, paths: null, source: 'manual' },
     image: request.image,
   });
 }

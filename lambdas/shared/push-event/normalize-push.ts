@@ -24,7 +24,7 @@ export function normalizePush(push: PushEvent, config: PipelineConfig): PushDeci
   const executions: PlannedExecution[] = [];
   const skipped: SkippedService[] = [];
   for (const { service, environments } of route.targets) {
-    const changes = classifyChanges(push.paths, changePathsOf(service));
+    const changes = classifyChanges(push.paths, changePathsOf(service), push.pathsSource);
     if (!changes.app && !changes.infra) {
       skipped.push({
         service: service.name,

@@ -28,6 +28,18 @@ export interface PushEvent {
   readonly deliveryId: string;
   /** Every changed path, or null when the event cannot tell (treat everything as changed). */
   readonly paths: readonly string[] | null;
+  /** Where `paths` came from: the event itself, or GitHub's compare API. @default 'payload' */
+  readonly pathsSource?: 'payload' | 'compare-api';
+  /**
+   * Why `paths` is null, in words for logs and replies (`new branch`, `forced push`, ...). Absent when the
+   * paths are known.
+   */
+  readonly unknownReason?: string;
+  /**
+   * The commit or branch a comparison with `after` would tell the changed files from, when `paths` is null
+   * and one exists: `before`, or for a new branch the repository's default branch. GitHub only.
+   */
+  readonly compareBase?: string;
 }
 
 /** The all-zero object id git uses for "no commit" (a created or deleted ref). */
