@@ -13,8 +13,9 @@
 #   DEPLOY_TIMEOUT_MINUTES   how long Helm waits (`--timeout <N>m`)
 #   STAGE_OUTPUT_FILE (see common.sh)
 # Outputs: ROLLBACK_OUTCOME, one of
-#   already-restored  nothing left to do: TO_REVISION is the deployed revision and nothing is
-#                     pending, or (uninstall) the release no longer exists
+#   already-restored  nothing left to do: the deployed revision is TO_REVISION (or Helm's copy of
+#                     it, "Rollback to TO_REVISION") and nothing is pending, or (uninstall) the
+#                     release no longer exists
 #   rolled-back       `helm rollback` to TO_REVISION succeeded
 #   uninstalled       `helm uninstall` succeeded
 # Any failure exits non-zero (the workflow ends RollbackFailed).
@@ -82,8 +83,11 @@ jq -e --argjson target "$TARGET" 'any(.[]; .revision == $target)' <<< "$HISTORY"
   echo "release $RELEASE has no revision $TARGET (its history keeps $(jq -r '[.[].revision] | map(tostring) | join(", ")' <<< "$HISTORY"))" >&2
   exit 1
 }
-if [ "$DEPLOYED" -eq "$TARGET" ] && [[ "$LATEST_STATUS" != pending-* ]]; then
-  echo "already restored: revision $TARGET is the deployed revision of $RELEASE (Helm's --rollback-on-failure restored it); nothing more to do"
+# Helm's rollback (its own --rollback-on-failure, or an earlier rollback build) writes a new revision,
+# a copy of the target described "Rollback to <target>".
+DEPLOYED_DESCRIPTION=$(jq -r --argjson deployed "$DEPLOYED" '.[] | select(.revision == $deployed) | .description // ""' <<< "$HISTORY")
+if { [ "$DEPLOYED" -eq "$TARGET" ] || [ "$DEPLOYED_DESCRIPTION" = "Rollback to $TARGET" ]; } && [[ "$LATEST_STATUS" != pending-* ]]; then
+  echo "already restored: revision $DEPLOYED of $RELEASE is revision $TARGET (${DEPLOYED_DESCRIPTION:-deployed}; Helm's --rollback-on-failure restored it); nothing more to do"
   stage_output ROLLBACK_OUTCOME already-restored
   exit 0
 fi
