@@ -1,10 +1,5 @@
-import {
-  type BuildVariable,
-  type RollbackAction,
-  type RollbackDecision,
-  RollbackErrorName,
-  type RunFailure,
-} from '../../lib/contracts/rollback';
+import { ErrorName } from '../../lib/contracts/error-names';
+import type { BuildVariable, RollbackAction, RollbackDecision, RunFailure } from '../../lib/contracts/rollback';
 
 /** The stage that deploys: a failure here may have changed the release. */
 export const DEPLOY_STAGE = 'HelmDeploy';
@@ -74,7 +69,7 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
   /** `verb`: what could not be done, e.g. `roll back release orders (...) to revision 7`. */
   const rollbackFailed = (verb: string): RunFailure => ({
     stage: 'Rollback',
-    error: RollbackErrorName.RollbackFailed,
+    error: ErrorName.RollbackFailed,
     cause:
       `Could not ${verb} after ${failedWith}: the environment needs a person. ` +
       `Inspect it: ${commands.join('; ')}. Original failure: ${clip(failure.cause, MAX_QUOTED_CAUSE)}`,
@@ -137,7 +132,7 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
   ];
   const finalFailure: RunFailure = deployFailed
     ? { stage: failure.stage, error: failure.error, cause: `${outcome} ${failure.cause}` }
-    : { stage: 'Rollback', error: RollbackErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
+    : { stage: 'Rollback', error: ErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
   return {
     action,
     ...(action === 'rollback' ? { toRevision: previous } : {}),

@@ -4,37 +4,8 @@ import { runSettingsSchema } from './run-settings';
 /**
  * The contracts of a deploy that undoes itself (docs/rollback.md): what `VerifyDeployment` (the bake
  * check Lambda) and `Rollback` (the decision Lambda) take and return, what the rollback build is
- * given and reports, and the error names they add.
+ * given and reports. Their error names are in `error-names.ts`.
  */
-
-/**
- * Error names of the bake and the rollback. Catch/Retry match them and the final notification shows
- * them; they join `ErrorName` (`error-names.ts`) when the workflow raises them, with the stages in
- * {@link ROLLBACK_ERROR_STAGE}.
- */
-export const RollbackErrorName = {
-  /** A watched CloudWatch alarm was in ALARM during the bake. */
-  AlarmDuringBake: 'AlarmDuringBake',
-  /** The service's `/version` reported another commit than the one deployed. */
-  VersionMismatch: 'VersionMismatch',
-  /** The bake could not check (an alarm does not exist, `/version` never answered, the check crashed). */
-  VerificationFailed: 'VerificationFailed',
-  /** The deploy succeeded, its bake failed, and the release is back on its previous revision (or uninstalled). */
-  RolledBack: 'RolledBack',
-  /** The release could not be put back: the environment needs a person (the cause has the commands). */
-  RollbackFailed: 'RollbackFailed',
-} as const;
-
-export type RollbackErrorName = (typeof RollbackErrorName)[keyof typeof RollbackErrorName];
-
-/** The state each of {@link RollbackErrorName} comes from (the failure notification's `stage`). */
-export const ROLLBACK_ERROR_STAGE: Readonly<Record<RollbackErrorName, string>> = {
-  AlarmDuringBake: 'VerifyDeployment',
-  VersionMismatch: 'VerifyDeployment',
-  VerificationFailed: 'VerifyDeployment',
-  RolledBack: 'Rollback',
-  RollbackFailed: 'Rollback',
-};
 
 /** `$.error.failure` as every failure path records it (`FailureRecord` of `error-names.ts`). */
 export const failureRecordSchema = z.strictObject({
