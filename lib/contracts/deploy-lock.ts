@@ -3,36 +3,10 @@ import { DEFAULT_APPROVAL_TIMEOUT_HOURS, LOCK_MODES, type LockMode, type Pipelin
 
 /**
  * The deploy lock's contracts (docs/deploy-lock.md): the table's items, what the lock, watchdog,
- * promotion and approval handlers take and return, and the error names they throw. The workflow's
+ * promotion and approval handlers take and return (their error names are in `error-names.ts`). The workflow's
  * `AcquireLock`, `ReleaseLock` and `WaitForApproval` states, the watchdog's EventBridge rule and
  * `deployctl approve|reject` are wired from these shapes.
  */
-
-// ---------------------------------------------------------------------------------------------
-// Error names
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Error names of the lock and approval (to be listed in `lib/contracts/error-names.ts`). The handlers'
- * error classes carry these literal names; the workflow's `Catch`/`Retry` match them.
- */
-export const LockErrorName = {
-  /** A newer push replaced this waiting run (SUPERSEDED mode). A success: the run ends `Superseded`. */
-  LockSuperseded: 'LockSuperseded',
-  /** `release`/`renew` by an execution that does not hold the lock (never did, or its lease was taken over). */
-  LockNotHeld: 'LockNotHeld',
-  /** QUEUED mode: the waiting line already has {@link MAX_WAITERS} runs. */
-  LockQueueFull: 'LockQueueFull',
-  /** Too many concurrent writers for one lock in one invocation; retry the task. */
-  LockContention: 'LockContention',
-  /** The handler's input is not the documented shape, or names an unknown service or environment. */
-  InvalidLockRequest: 'InvalidLockRequest',
-  /** A person rejected the run at `WaitForApproval` (`deployctl reject`). */
-  ApprovalRejected: 'ApprovalRejected',
-  /** Nobody approved or rejected within the environment's approval timeout. */
-  ApprovalTimedOut: 'ApprovalTimedOut',
-} as const;
-export type LockErrorName = (typeof LockErrorName)[keyof typeof LockErrorName];
 
 // ---------------------------------------------------------------------------------------------
 // Limits and defaults
@@ -221,7 +195,7 @@ const target = {
   executionArn: executionArnSchema,
 };
 
-/** `AcquireLock`, called again after each `Wait` until `acquired` is true. */
+/** `AcquireLock`, called again by the state's `Retry` on `LockBusy` until it returns. */
 export const acquireLockInputSchema = z.strictObject({
   action: z.literal('acquire'),
   ...target,
@@ -258,23 +232,24 @@ export type ReleaseLockInput = z.infer<typeof releaseLockInputSchema>;
 export type RenewLockInput = z.infer<typeof renewLockInputSchema>;
 
 /**
- * What `acquire` returns. Every field is always present (null or 0 where it does not apply), so a
- * `ResultSelector` may pick any of them.
+ * What `acquire` returns: only once the run holds the lock (while it waits, `acquire` throws
+ * `LockBusy`). The fields of the waiting answer stay, fixed, so a `ResultSelector` written for it
+ * still reads them.
  */
 export interface AcquireLockOutput {
-  readonly acquired: boolean;
+  readonly acquired: true;
   readonly lockKey: string;
   readonly mode: LockMode;
-  /** Place in the waiting line, 1 = next; 0 when acquired. */
-  readonly position: number;
-  /** Seconds to `Wait` before calling again; 0 when acquired. */
-  readonly waitSeconds: number;
-  /** The holder's fencing token when acquired, else null. */
-  readonly fencingToken: number | null;
-  /** ISO 8601 end of the lease when acquired, else null. */
-  readonly leaseExpiresAt: string | null;
-  /** Who holds the lock now (this run when acquired; null when free). */
-  readonly holder: { readonly executionArn: string; readonly commit: string; readonly acquiredAt: string } | null;
+  /** Always 0 (the run holds the lock). */
+  readonly position: 0;
+  /** Always 0. */
+  readonly waitSeconds: 0;
+  /** The holder's fencing token: the lock's version when this run got it. */
+  readonly fencingToken: number;
+  /** ISO 8601 end of the lease. */
+  readonly leaseExpiresAt: string;
+  /** This run, as the lock records it. */
+  readonly holder: { readonly executionArn: string; readonly commit: string; readonly acquiredAt: string };
   /** The environment's lock, approval and promotion settings. */
   readonly policy: DeployPolicy;
 }
@@ -295,6 +270,18 @@ export interface RenewLockOutput {
   readonly lockKey: string;
   /** ISO 8601. */
   readonly leaseExpiresAt: string;
+}
+
+/**
+ * The `Cause` of a `LockBusy` error (`ErrorName.LockBusy`), JSON of this: who holds the lock (null
+ * when it is free but another run is ahead in line), this run's place in line (1 = next) and the
+ * wait the lock suggests before the next attempt, in seconds (5 growing to 60; the `AcquireLock`
+ * state's `Retry` decides the real wait).
+ */
+export interface LockBusyCause {
+  readonly holder: { readonly executionArn: string; readonly commit: string } | null;
+  readonly position: number;
+  readonly waitSeconds: number;
 }
 
 /** The `Cause` of a `LockSuperseded` error: JSON of this. */
