@@ -180,9 +180,21 @@ export const verifyRequestSchema = z.strictObject({
   environment: z.string().min(1),
   commit: commitId,
   deployedCommit: z.union([z.string().max(1024), z.array(z.string().max(1024)).max(1)]),
-  since: z.iso.datetime({ offset: true }),
+  /**
+   * Start of the window the alarms are checked over (ISO 8601). The workflow leaves it out: the
+   * window is then the bake, `deploy.bakeSeconds` plus {@link BAKE_WINDOW_MARGIN_SECONDS} back from
+   * the check (the local engine has no `$$.State.EnteredTime` to pass, and the bake is the window).
+   */
+  since: z.iso.datetime({ offset: true }).optional(),
   deploy: runDeploySettingsSchema,
 });
+
+/**
+ * Seconds added before the bake when the window is not given: the time from Helm's success to the
+ * `Wait` state (one state transition and the build's teardown), so an alarm that fires as the new
+ * pods take traffic is inside it.
+ */
+export const BAKE_WINDOW_MARGIN_SECONDS = 60;
 
 export type VerifyRequest = z.input<typeof verifyRequestSchema>;
 

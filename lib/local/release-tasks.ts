@@ -1,3 +1,4 @@
+import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ExecutionAlreadyExists, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { handleApproval } from '../../lambdas/approval/handle-approval';
 import { handlePromote } from '../../lambdas/promote/handle-promote';
@@ -69,19 +70,19 @@ const verifyDeployment: LocalLambda = {
     const alarms = (ctx.wishes.alarms ?? {}) as Readonly<Record<string, 'ALARM' | 'OK'>>;
     return handleVerify(payload, {
       cloudwatch: localCloudWatch(alarms, ctx),
-      readVersion: async () => ({ ok: false, detail: 'no versionUrl is reachable from a local run' }),
+      readVersion: async (url) => ({ kind: 'unreachable', detail: `${url} is not reachable from a local run` }),
       logger: StageLogger.to((line) => ctx.log(line), 'verify-deployment'),
       now: () => ctx.now(),
-    } as never);
+    });
   },
 };
 
 /** A CloudWatch client stand-in answering DescribeAlarms and DescribeAlarmHistory from the scenario's alarms. */
 function localCloudWatch(alarms: Readonly<Record<string, 'ALARM' | 'OK'>>, ctx: LocalLambdaContext) {
   return {
-    async send(command: { constructor: { name: string }; input: { AlarmNames?: string[]; AlarmName?: string } }) {
+    async send(command: unknown) {
       const at = ctx.now();
-      if (command.constructor.name === 'DescribeAlarmsCommand') {
+      if (command instanceof DescribeAlarmsCommand) {
         const names = command.input.AlarmNames ?? [];
         return {
           MetricAlarms: names
@@ -90,7 +91,7 @@ function localCloudWatch(alarms: Readonly<Record<string, 'ALARM' | 'OK'>>, ctx: 
           CompositeAlarms: [],
         };
       }
-      if (command.constructor.name === 'DescribeAlarmHistoryCommand') {
+      if (command instanceof DescribeAlarmHistoryCommand) {
         const name = command.input.AlarmName ?? '';
         return {
           AlarmHistoryItems:
@@ -107,16 +108,16 @@ function localCloudWatch(alarms: Readonly<Record<string, 'ALARM' | 'OK'>>, ctx: 
                 ],
         };
       }
-      throw new Error(`the local CloudWatch stand-in does not answer ${command.constructor.name}`);
+      throw new Error('the local CloudWatch stand-in answers DescribeAlarms and DescribeAlarmHistory only');
     },
-  };
+  } as never;
 }
 
 /** `Rollback`: the rollback function's own decision (it calls no AWS API). */
 const rollback: LocalLambda = {
   source: 'lambdas/rollback/handle-rollback.ts',
   async invoke(payload, ctx) {
-    return handleRollback(payload, { logger: StageLogger.to((line) => ctx.log(line), 'rollback') } as never);
+    return handleRollback(payload, { logger: StageLogger.to((line) => ctx.log(line), 'rollback') });
   },
 };
 
