@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import { coveragePolicySchema } from '../../lib/contracts/pipeline-config';
+import { exportedValue, exportedVariablesSchema } from '../../lib/contracts/stage-outputs';
 
 /** Input of the CoverageGate task, built by the state machine from the execution input and RunTests. */
 export const gateEventSchema = z.object({
   bucket: z.string().min(1),
   reportKey: z.string().min(1),
   /**
-   * The changed-lines diff: a key, or RunTests' `CHANGED_LINES_KEY` as the state machine's JSONPath
-   * filter yields it (`[]` when the build had no parent commit to diff against, `["<key>"]`);
-   * `none`, empty or absent = no diff.
+   * The changed-lines diff: a key, or RunTests' exported variables as the state machine passes them
+   * (`CHANGED_LINES_KEY` is absent when the build had no parent commit to diff against); `none`,
+   * empty or absent = no diff.
    */
   diffKey: z
-    .union([z.string(), z.array(z.string()).max(1, 'must list at most one key')])
+    .union([z.string(), exportedVariablesSchema])
     .nullish()
     .transform((key) => {
-      const value = Array.isArray(key) ? key[0] : key;
+      const value = Array.isArray(key) ? exportedValue(key, 'CHANGED_LINES_KEY') : key;
       return value && value !== 'none' ? value : null;
     }),
   baselineKey: z.string().min(1),

@@ -35,7 +35,9 @@ export class DestructiveChangeBlocked extends Error {
     super(
       `Plan would delete or replace ${changes.length} protected resource(s): ${changes
         .map(describeChange)
-        .join('; ')}. If this is intended, set approveDestructive: true on the environment (such plans then wait for deployctl approve) or change the plan.`,
+        .join(
+          '; ',
+        )}. If this is intended, set approveDestructive: true on the environment (such plans then wait for deployctl approve) or change the plan.`,
     );
   }
 }

@@ -84,8 +84,8 @@ export async function handleVerify(event: unknown, deps: VerifyDeps): Promise<Ve
     }
     version = { expected, actual: reading.commit, source: 'version-url' };
   } else {
-    const fromBuild = Array.isArray(request.deployedCommit) ? request.deployedCommit[0] : request.deployedCommit;
-    if (fromBuild !== undefined && fromBuild !== '') {
+    const fromBuild = request.deployedCommit;
+    if (fromBuild !== undefined) {
       if (fromBuild.trim().toLowerCase() !== expected) {
         throw new VersionMismatch(
           `/version inside the cluster reported commit ${clip(fromBuild)} for ${where}, expected ${expected} (read by the deploy build).`,

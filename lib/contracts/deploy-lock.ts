@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_APPROVAL_TIMEOUT_HOURS, LOCK_MODES, type LockMode, type PipelineConfig } from './pipeline-config';
+import { exportedValue, exportedVariablesSchema } from './stage-outputs';
 
 /**
  * The deploy lock's contracts (docs/deploy-lock.md): the table's items, what the lock, watchdog,
@@ -324,23 +325,21 @@ export const imageRefSchema = z.strictObject({
 });
 
 /**
- * The Verify branch's image output as an {@link imageRefSchema} reference: the repository is the
- * image URI's part before `@` (a promoted image lives in its source environment's repository).
- * Empty lists (a build that deferred its image and never built it) read as null.
+ * The Verify branch's image output as an {@link imageRefSchema} reference, from BuildImage's
+ * exported `IMAGE_URI` and `IMAGE_DIGEST`: the repository is the URI's part before `@` (a promoted
+ * image lives in its source environment's repository). No image (a deferred build) reads as null.
  */
-const builtImageSchema = z
-  .looseObject({ imageUri: z.array(z.string()).max(1), digest: z.array(z.string()).max(1) })
-  .transform((built, ctx) => {
-    const [uri] = built.imageUri;
-    const [digest] = built.digest;
-    if (uri === undefined || digest === undefined) return null;
-    const parsed = imageRefSchema.safeParse({ repository: uri.slice(0, uri.lastIndexOf('@')), digest });
-    if (!parsed.success || !uri.endsWith(`@${digest}`)) {
-      ctx.addIssue({ code: 'custom', message: `imageUri "${uri}" is not <repository>@${digest}` });
-      return z.NEVER;
-    }
-    return parsed.data;
-  });
+const builtImageSchema = z.looseObject({ exported: exportedVariablesSchema }).transform((built, ctx) => {
+  const uri = exportedValue(built.exported, 'IMAGE_URI');
+  const digest = exportedValue(built.exported, 'IMAGE_DIGEST');
+  if (uri === undefined || digest === undefined) return null;
+  const parsed = imageRefSchema.safeParse({ repository: uri.slice(0, uri.lastIndexOf('@')), digest });
+  if (!parsed.success || !uri.endsWith(`@${digest}`)) {
+    ctx.addIssue({ code: 'custom', message: `imageUri "${uri}" is not <repository>@${digest}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 /** What the promotion handler starts from: a succeeded run in the source environment. */
 export const promoteInputSchema = z.strictObject({
@@ -351,8 +350,8 @@ export const promoteInputSchema = z.strictObject({
   /**
    * The image the source run deployed, or null when it deployed none (infrastructure-only change).
    * Either a reference, or what the workflow passes: the Verify branch's image output
-   * (`$.verify.image`), BuildImage's exports as JSONPath lists (`{ imageUri: ["<repo>@sha256:..."],
-   * digest: ["sha256:..."] }`, also for a promoted image) or `{ skipped: true }`.
+   * (`$.verify.image`: `{ exported: [{ Name: "IMAGE_URI", Value }, { Name: "IMAGE_DIGEST", Value }], ... }`,
+   * also for a promoted image) or `{ skipped: true }`.
    */
   image: z
     .union([imageRefSchema, builtImageSchema, z.looseObject({ skipped: z.literal(true) }).transform(() => null)])

@@ -156,6 +156,21 @@ function buildStageOf({ name, state }: Pick<LocatedState, 'name' | 'state'>): Bu
   return stage !== undefined && stage in STAGE_OUTPUTS ? (stage as BuildStageName) : undefined;
 }
 
+/**
+ * Step Functions reads a Task's `TimeoutSecondsPath` from the state input; aws-local-stepfunctions
+ * reads it from the task's parameters, where `WaitForApproval`'s timeout is not. Locally the task's
+ * answer comes from the scenario at once, so such a task gets a fixed day instead (the longest a
+ * local run could wait; timers past 24.8 days would fire at once).
+ */
+function withLocalTimeouts(states: readonly LocatedState[]): void {
+  for (const { state } of states) {
+    const task = state as { TimeoutSecondsPath?: string; TimeoutSeconds?: number };
+    if (task.TimeoutSecondsPath === undefined) continue;
+    delete task.TimeoutSecondsPath;
+    task.TimeoutSeconds = 24 * 60 * 60;
+  }
+}
+
 /** Thrown before a run starts when its options cannot work (unknown state in `fail`, a Task no handler serves). */
 export class LocalRunInvalid extends Error {
   override readonly name = 'LocalRunInvalid';
@@ -257,6 +272,7 @@ async function run(
   const text = options.definitionText ?? readDeployPipelineAsl();
   const definition = JSON.parse(substituteAsl(text, localSubstitutions(text, artifacts.bucket))) as AslDefinition;
   const states = allStates(definition);
+  withLocalTimeouts(states);
   const tasks = states.filter(({ state }) => state.Type === 'Task');
   const overrides = options.overrides ?? {};
   const emit = (event: LocalRunEvent) => options.onEvent?.(event);

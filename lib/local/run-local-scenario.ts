@@ -3,7 +3,7 @@ import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-ta
 import { loadConfig } from '../config/load-config';
 import { DEFAULT_LOCK_LEASE_SECONDS, type DeployPolicy, deployPolicyOf } from '../contracts/deploy-lock';
 import type { ExecutionInput } from '../contracts/execution-input';
-import type { PipelineConfig } from '../contracts/pipeline-config';
+import type { EnvironmentConfig, PipelineConfig } from '../contracts/pipeline-config';
 import { runSettingsFor } from '../run-settings';
 import { S3ArtifactStore } from './artifact-stores';
 import { realDrivers } from './drivers/index';
@@ -147,7 +147,14 @@ function withEnvironmentSettings(
         : {
             ...s,
             environments: s.environments.map((e) =>
-              e.name === environment ? { ...e, ...scenario.environmentSettings } : e,
+              e.name === environment
+                ? {
+                    ...e,
+                    ...scenario.environmentSettings,
+                    // Deploy settings merge, so a scenario's alarms keep the environment's timeouts.
+                    deploy: { ...e.deploy, ...scenario.environmentSettings?.deploy } as EnvironmentConfig['deploy'],
+                  }
+                : e,
             ),
           },
     ),
