@@ -55,7 +55,7 @@ export function inspectCommands(facts: Pick<RollbackFacts, 'release' | 'namespac
  * | TerraformApply | - | none, needs attention | TerraformApplyFailed, saying infrastructure is not rolled back |
  * | HelmDeploy | 0 (first install) | uninstall | HelmDeployFailed |
  * | HelmDeploy | N >= 1 | rollback to N (the build does nothing more if Helm's own rollback restored N) | HelmDeployFailed |
- * | HelmDeploy | not recorded | none, needs attention | RollbackFailed |
+ * | HelmDeploy | not recorded (a failed build exports nothing) | restore: the build returns to the last good revision in the release's history, or uninstalls | HelmDeployFailed |
  * | after HelmDeploy succeeded (VerifyDeployment, ...) | 0 | uninstall | RolledBack |
  * | after HelmDeploy succeeded | N >= 1 | rollback to N | RolledBack |
  * | after HelmDeploy succeeded | not recorded | none, needs attention | RollbackFailed |
@@ -99,6 +99,26 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
   }
 
   const previous = facts.previousRevision;
+  if (previous === undefined && deployFailed) {
+    // A failed build exports nothing, so HelmDeploy's PREVIOUS_REVISION is not known here: the
+    // build reads the release's history and returns to its last good revision.
+    return {
+      action: 'restore',
+      reason:
+        `${failedWith}: return ${target} to its last good revision (the build reads it from the release's history; ` +
+        `Helm's own --rollback-on-failure may have restored it already, and the build checks first).`,
+      needsAttention: false,
+      ...where,
+      failure: {
+        stage: failure.stage,
+        error: failure.error,
+        cause: `${capitalize(target)} is back on its last good revision. ${failure.cause}`,
+      },
+      ifRollbackFails: rollbackFailed(`return ${target} to its last good revision`),
+      inspectCommands: commands,
+      build: { projectName: facts.rollbackProject, environmentVariables: buildVariables(facts, 'restore', undefined) },
+    };
+  }
   if (previous === undefined) {
     const reason =
       `${failedWith}, but HelmDeploy did not record the revision it replaced, so nothing can be rolled back ` +

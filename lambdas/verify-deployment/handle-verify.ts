@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { type VerifyResult, verifyRequestSchema } from '../../lib/contracts/rollback';
+import { BAKE_WINDOW_MARGIN_SECONDS, type VerifyResult, verifyRequestSchema } from '../../lib/contracts/rollback';
 import { formatIssues } from '../../lib/contracts/validation-issues';
 import { AlarmDuringBake, InvalidVerifyRequest, VerificationFailed, VersionMismatch } from './errors';
 import { readAlarmEntries } from './read-alarm-history';
@@ -21,7 +21,8 @@ const clip = (text: string) => (text.length <= MAX_QUOTED ? text : `${text.slice
 
 /**
  * `VerifyDeployment`: the one check after the bake (`HelmDeploy -> WaitBake -> VerifyDeployment`),
- * over the whole window since the deploy started. Never sleeps; the workflow's `Wait` is the bake.
+ * over the whole window: `since`, or the bake itself (`deploy.bakeSeconds` plus a margin back from
+ * now) when the workflow leaves `since` out. Never sleeps; the workflow's `Wait` is the bake.
  *
  * 1. Alarms (`deploy.alarms`): each must exist (DescribeAlarms), none may be in ALARM now, and none
  *    may have entered ALARM since `since` (DescribeAlarmHistory, StateUpdate items): an alarm that
@@ -44,7 +45,10 @@ export async function handleVerify(event: unknown, deps: VerifyDeps): Promise<Ve
   const request = parsed.data;
   const { deploy } = request;
   const now = deps.now();
-  const since = new Date(request.since);
+  const since =
+    request.since === undefined
+      ? new Date(now.getTime() - (deploy.bakeSeconds + BAKE_WINDOW_MARGIN_SECONDS) * 1000)
+      : new Date(request.since);
   const where = `${request.service} in ${request.environment} (window ${since.toISOString()} to ${now.toISOString()})`;
   const expected = request.commit;
 
@@ -80,8 +84,8 @@ export async function handleVerify(event: unknown, deps: VerifyDeps): Promise<Ve
     }
     version = { expected, actual: reading.commit, source: 'version-url' };
   } else {
-    const fromBuild = Array.isArray(request.deployedCommit) ? request.deployedCommit[0] : request.deployedCommit;
-    if (fromBuild !== undefined && fromBuild !== '') {
+    const fromBuild = request.deployedCommit;
+    if (fromBuild !== undefined) {
       if (fromBuild.trim().toLowerCase() !== expected) {
         throw new VersionMismatch(
           `/version inside the cluster reported commit ${clip(fromBuild)} for ${where}, expected ${expected} (read by the deploy build).`,

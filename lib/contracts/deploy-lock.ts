@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_APPROVAL_TIMEOUT_HOURS, LOCK_MODES, type LockMode, type PipelineConfig } from './pipeline-config';
+import { exportedValue, exportedVariablesSchema } from './stage-outputs';
 
 /**
  * The deploy lock's contracts (docs/deploy-lock.md): the table's items, what the lock, watchdog,
@@ -323,6 +324,23 @@ export const imageRefSchema = z.strictObject({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>'),
 });
 
+/**
+ * The Verify branch's image output as an {@link imageRefSchema} reference, from BuildImage's
+ * exported `IMAGE_URI` and `IMAGE_DIGEST`: the repository is the URI's part before `@` (a promoted
+ * image lives in its source environment's repository). No image (a deferred build) reads as null.
+ */
+const builtImageSchema = z.looseObject({ exported: exportedVariablesSchema }).transform((built, ctx) => {
+  const uri = exportedValue(built.exported, 'IMAGE_URI');
+  const digest = exportedValue(built.exported, 'IMAGE_DIGEST');
+  if (uri === undefined || digest === undefined) return null;
+  const parsed = imageRefSchema.safeParse({ repository: uri.slice(0, uri.lastIndexOf('@')), digest });
+  if (!parsed.success || !uri.endsWith(`@${digest}`)) {
+    ctx.addIssue({ code: 'custom', message: `imageUri "${uri}" is not <repository>@${digest}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 /** What the promotion handler starts from: a succeeded run in the source environment. */
 export const promoteInputSchema = z.strictObject({
   /** The source run's execution input (`$$.Execution.Input`). */
@@ -330,10 +348,14 @@ export const promoteInputSchema = z.strictObject({
   /** The source run's execution (`$$.Execution.Id`). */
   executionArn: executionArnSchema,
   /**
-   * The image the source run deployed (its BuildImage output, or its own input's `image` when it was
-   * itself a promotion). Null when the run built no image (infrastructure-only change).
+   * The image the source run deployed, or null when it deployed none (infrastructure-only change).
+   * Either a reference, or what the workflow passes: the Verify branch's image output
+   * (`$.verify.image`: `{ exported: [{ Name: "IMAGE_URI", Value }, { Name: "IMAGE_DIGEST", Value }], ... }`,
+   * also for a promoted image) or `{ skipped: true }`.
    */
-  image: imageRefSchema.nullable(),
+  image: z
+    .union([imageRefSchema, builtImageSchema, z.looseObject({ skipped: z.literal(true) }).transform(() => null)])
+    .nullable(),
 });
 export type PromoteInput = z.input<typeof promoteInputSchema>;
 
@@ -369,21 +391,37 @@ export const approvalRequestSchema = z.strictObject({
   service: z.string().min(1),
   environment: z.string().min(1),
   commit: commitSchema,
-  /** `approval`: the environment requires it; `destructive`: PlanGuard blocked the plan. */
-  reason: z.enum(['approval', 'destructive']),
+  /**
+   * `approval`: the environment requires it; `destructive`: PlanGuard sent a plan it would block
+   * (`approveDestructive`). The workflow leaves it out: it is read from the plan
+   * (`guard.summary.requiresApproval`).
+   */
+  reason: z.enum(['approval', 'destructive']).optional(),
   /**
    * The TerraformPlan branch's output (`$.verify.plan`): PlanGuard's counts are read from
-   * `guard.summary`; `{ skipped: true }` (no infrastructure change) or null means no plan.
+   * `guard.summary`; a plan without a guard (no changes), `{ skipped: true }` (no infrastructure
+   * change) or null means no counts.
    */
   plan: z
-    .union([
-      z.looseObject({ guard: z.looseObject({ summary: planCountsSchema }) }),
-      z.looseObject({ skipped: z.literal(true) }),
-    ])
+    .looseObject({
+      guard: z
+        .looseObject({
+          summary: planCountsSchema.extend({
+            requiresApproval: z.boolean().optional(),
+            blocked: z.string().optional(),
+          }),
+        })
+        .optional(),
+    })
     .nullable(),
-  /** The blocked changes (`DestructiveChangeBlocked`'s cause) when `reason` is `destructive`. */
+  /** The blocked changes when the reason is `destructive`; the workflow leaves it out (read from the plan). */
   blocked: z.string().optional(),
 });
+
+/** Why a request waits: given, or `destructive` when PlanGuard sent the plan to approval. */
+export function approvalReasonOf(request: z.output<typeof approvalRequestSchema>): 'approval' | 'destructive' {
+  return request.reason ?? (request.plan?.guard?.summary.requiresApproval === true ? 'destructive' : 'approval');
+}
 export type ApprovalRequest = z.input<typeof approvalRequestSchema>;
 
 /** The stored approval: `pk = approval#<execution name>`. */

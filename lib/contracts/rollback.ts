@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { runDeploySettingsSchema } from './deploy-settings';
 import { runSettingsSchema } from './run-settings';
+import { exportedValue, exportedVariablesSchema } from './stage-outputs';
 
 /**
  * The contracts of a deploy that undoes itself (docs/rollback.md): what `VerifyDeployment` (the bake
@@ -91,7 +92,13 @@ export const rollbackRequestSchema = z.strictObject({
 export type RollbackRequest = z.input<typeof rollbackRequestSchema>;
 
 /** What the rollback does: nothing, `helm rollback` to a revision, or `helm uninstall` of a new release. */
-export const ROLLBACK_ACTIONS = ['none', 'rollback', 'uninstall'] as const;
+/**
+ * What the rollback build does: `rollback` to a revision, `uninstall` a failed first install, or
+ * `restore` after a HelmDeploy that failed without reporting the revision it replaced (a failed
+ * CodeBuild build exports no variables): the build finds the last good revision in the release's
+ * history and returns to it, or uninstalls when there is none.
+ */
+export const ROLLBACK_ACTIONS = ['none', 'rollback', 'uninstall', 'restore'] as const;
 export type RollbackAction = (typeof ROLLBACK_ACTIONS)[number];
 
 /**
@@ -170,8 +177,9 @@ export type RollbackDecision = z.output<typeof rollbackDecisionSchema>;
 /**
  * What `VerifyDeployment` is given, once, after `WaitBake` (WIRING-SPEC):
  * - `commit`: the commit deployed (`$.source.commit`);
- * - `deployedCommit`: what the deploy build read from `/version` inside the cluster (HelmDeploy's
- *   exported `DEPLOYED_COMMIT`: `[]` or `["<sha>"]`);
+ * - `deployedCommit`: what the deploy build read from `/version` inside the cluster: HelmDeploy's
+ *   exported variables (the workflow passes them whole; `DEPLOYED_COMMIT` is read here), or the value
+ *   itself (`"<sha>"`, `["<sha>"]`, `[]`);
  * - `since`: when HelmDeploy started (`$$.State.EnteredTime`, ISO 8601): the alarm window's start;
  * - `deploy`: the environment's run settings `deploy` (alarms, `versionUrl`).
  */
@@ -179,10 +187,29 @@ export const verifyRequestSchema = z.strictObject({
   service: z.string().min(1),
   environment: z.string().min(1),
   commit: commitId,
-  deployedCommit: z.union([z.string().max(1024), z.array(z.string().max(1024)).max(1)]),
-  since: z.iso.datetime({ offset: true }),
+  deployedCommit: z
+    .union([z.string().max(1024), z.array(z.string().max(1024)).max(1), exportedVariablesSchema])
+    .transform((value): string | undefined => {
+      if (typeof value === 'string') return value === '' ? undefined : value;
+      const [first] = value;
+      if (first === undefined || typeof first === 'string') return first || undefined;
+      return exportedValue(value as z.infer<typeof exportedVariablesSchema>, 'DEPLOYED_COMMIT')?.slice(0, 1024);
+    }),
+  /**
+   * Start of the window the alarms are checked over (ISO 8601). The workflow leaves it out: the
+   * window is then the bake, `deploy.bakeSeconds` plus {@link BAKE_WINDOW_MARGIN_SECONDS} back from
+   * the check (the local engine has no `$$.State.EnteredTime` to pass, and the bake is the window).
+   */
+  since: z.iso.datetime({ offset: true }).optional(),
   deploy: runDeploySettingsSchema,
 });
+
+/**
+ * Seconds added before the bake when the window is not given: the time from Helm's success to the
+ * `Wait` state (one state transition and the build's teardown), so an alarm that fires as the new
+ * pods take traffic is inside it.
+ */
+export const BAKE_WINDOW_MARGIN_SECONDS = 60;
 
 export type VerifyRequest = z.input<typeof verifyRequestSchema>;
 

@@ -113,6 +113,25 @@ export const STAGE_EXPORTS: { readonly [S in BuildStageName]: readonly StageExpo
 ) as unknown as { readonly [S in BuildStageName]: readonly StageExportName<S>[] };
 
 /**
+ * A build's `ExportedEnvironmentVariables` as the state machine passes them on (`[{ Name, Value }]`):
+ * an optional output is read by the function that needs it, because a JSONPath filter for a variable
+ * the build did not export matches nothing, which aws-local-stepfunctions (unlike Step Functions'
+ * own `[]`) refuses.
+ */
+export const exportedVariablesSchema = z
+  .array(z.looseObject({ Name: z.string().min(1), Value: z.string().optional() }))
+  .max(100, 'must list at most 100 variables');
+
+/** The value of `name` in exported variables; `undefined` when it is absent or empty. */
+export function exportedValue(
+  exported: ReadonlyArray<{ readonly Name: string; readonly Value?: string | undefined }>,
+  name: string,
+): string | undefined {
+  const value = exported.find((v) => v.Name === name)?.Value;
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
  * Reads a stage's outputs from CodeBuild's `ExportedEnvironmentVariables` (or a name/value record).
  * An empty value counts as absent, since CodeBuild may report a declared but unset variable either way.
  *

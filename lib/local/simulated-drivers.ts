@@ -28,7 +28,8 @@ import { LocalBuildFailed, type StageDriver, type StageMode, type StageRunContex
  * - HelmDeploy: `previousRevision` (default 0): the release's revision before the deploy;
  *   `deployedCommit: 'wrong'`: DEPLOYED_COMMIT is another commit than COMMIT.
  * - HelmRollback (variables from `ctx.environment`, the decision's build.environmentVariables):
- *   `rollbackOutcome` (default `rolled-back`, `uninstalled` when ROLLBACK_ACTION=uninstall).
+ *   `rollbackOutcome` (default `rolled-back`; `uninstalled` when ROLLBACK_ACTION=uninstall,
+ *   `already-restored` when it is `restore`).
  */
 
 const BUILD_STATUSES = ['FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'] as const;
@@ -319,8 +320,12 @@ const helmRollback: StageDriver<'HelmRollback'> = {
   async run(ctx) {
     const wishes = wishesOf('HelmRollback', helmRollbackWishes, ctx);
     failIfAsked('HelmRollback', wishes, ctx);
-    const outcome =
-      wishes.rollbackOutcome ?? (ctx.environment.ROLLBACK_ACTION === 'uninstall' ? 'uninstalled' : 'rolled-back');
+    const byAction: Record<string, 'uninstalled' | 'already-restored' | 'rolled-back'> = {
+      uninstall: 'uninstalled',
+      // After a failed HelmDeploy, Helm's own --rollback-on-failure has restored the release.
+      restore: 'already-restored',
+    };
+    const outcome = wishes.rollbackOutcome ?? byAction[ctx.environment.ROLLBACK_ACTION ?? ''] ?? 'rolled-back';
     ctx.log(`ROLLBACK_OUTCOME=${outcome}`);
     return outputs('HelmRollback', withExported({ ROLLBACK_OUTCOME: outcome }, wishes.exported));
   },

@@ -115,15 +115,17 @@ describe('decideRollback: the decision table', () => {
     );
   });
 
-  test('HelmDeploy failed and never recorded the revision: nothing is guessed, the run ends RollbackFailed with the commands', () => {
+  test('HelmDeploy failed without reporting the revision (a failed build exports nothing): restore from the history', () => {
     const failure = { stage: 'HelmDeploy', error: 'HelmDeployFailed', cause: 'States.TaskFailed: build FAILED' };
     const decision = decideRollback(facts({ failure, deploySucceeded: false, previousRevision: undefined }));
-    expect(decision).toMatchObject({ action: 'none', needsAttention: true });
-    expect(decision.build).toBeUndefined();
-    expect(decision.failure?.error).toBe('RollbackFailed');
-    expect(decision.failure?.stage).toBe('Rollback');
-    expect(decision.failure?.cause).toContain('HelmDeploy did not record the revision it replaced');
-    expect(decision.failure?.cause).toContain('helm history orders --namespace orders --max 10');
+    expect(decision).toMatchObject({ action: 'restore', needsAttention: false });
+    expect(decision.toRevision).toBeUndefined();
+    expect(variables(decision)).toMatchObject({ ROLLBACK_ACTION: 'restore', TO_REVISION: '' });
+    // The run still ends with the deploy's failure; a failed restore build ends it RollbackFailed.
+    expect(decision.failure).toMatchObject({ stage: 'HelmDeploy', error: 'HelmDeployFailed' });
+    expect(decision.failure?.cause).toContain('is back on its last good revision. States.TaskFailed: build FAILED');
+    expect(decision.ifRollbackFails?.error).toBe('RollbackFailed');
+    expect(decision.ifRollbackFails?.cause).toContain('helm history orders --namespace orders --max 10');
   });
 
   test('VerifyDeployment failed (AlarmDuringBake): roll back to the recorded revision, the run ends RolledBack', () => {

@@ -18,7 +18,7 @@ import { handleVerify, type VerifyDeps } from '../../lambdas/verify-deployment/h
 import { readAlarmStates } from '../../lambdas/verify-deployment/read-alarms';
 import { readVersion } from '../../lambdas/verify-deployment/read-version';
 import type { RunDeploySettings } from '../../lib/contracts/deploy-settings';
-import { type VerifyRequest, verifyResultSchema } from '../../lib/contracts/rollback';
+import { BAKE_WINDOW_MARGIN_SECONDS, type VerifyRequest, verifyResultSchema } from '../../lib/contracts/rollback';
 import { COMMIT, OLD_COMMIT, type ScriptedServer, startScriptedServer, versionAnswer } from './support';
 
 type Alarm = { name: string; state: string; reason?: string; composite?: boolean };
@@ -154,6 +154,17 @@ describe('VerifyDeployment: one check over the window since the deploy started',
     expect((error as Error).message).toBe(
       `Alarm(s) during the bake of orders in dev (window ${SINCE} to ${NOW.toISOString()}): orders-dev-5xx entered ALARM at 2026-11-29T19:02:05.805Z (testing purposes)`,
     );
+  });
+
+  test('without since (as the workflow calls it) the window is the bake plus the margin, back from now', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok), {
+      history: RECORDED_HISTORY.map((h) => ({ ...h, AlarmName: 'another-alarm' })),
+    });
+    const { since: _, ...withoutSince } = request({ deploy: deploy({ bakeSeconds: 240 }) });
+    const result = await handleVerify(withoutSince, deps(cw).value);
+    const start = new Date(NOW.getTime() - (240 + BAKE_WINDOW_MARGIN_SECONDS) * 1000);
+    expect(result.since).toBe(start.toISOString());
+    expect(cw.historyRequests.map((r) => r.StartDate)).toEqual(ALARMS.map(() => start));
   });
 
   test('the same alarm history before the window does not count', async () => {

@@ -57,7 +57,8 @@ describe('helm-rollback.sh with stub aws and helm (exact commands and flags)', (
     );
   });
 
-  test('already restored: TO_REVISION is the deployed revision and nothing is pending', () => {
+  test('an upgrade that failed without Helm’s rollback is rolled back, though the old revision still reads deployed', () => {
+    // Helm marks the failed revision 4 failed and leaves 3 "deployed", but 4's objects were applied.
     const { run, outputs, calls } = runStage('helm-rollback.sh', {
       env: ENV,
       stubs: helm([
@@ -67,11 +68,50 @@ describe('helm-rollback.sh with stub aws and helm (exact commands and flags)', (
       ]),
     });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(calls).toEqual([KUBECONFIG, HISTORY, rollbackTo('3')]);
+    expect(parseStageOutputs('HelmRollback', outputs)).toEqual({ ROLLBACK_OUTCOME: 'rolled-back' });
+  });
+
+  test('restore (no recorded revision): Helm’s own rollback already ran, nothing more to do', () => {
+    const { run, outputs, calls } = runStage('helm-rollback.sh', {
+      env: { ...ENV, ROLLBACK_ACTION: 'restore', TO_REVISION: '' },
+      stubs: helm([
+        { revision: 3, status: 'superseded' },
+        { revision: 4, status: 'failed' },
+        { revision: 5, status: 'deployed', description: 'Rollback to 3' },
+      ]),
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(calls).toEqual([KUBECONFIG, HISTORY]);
     expect(parseStageOutputs('HelmRollback', outputs)).toEqual({ ROLLBACK_OUTCOME: 'already-restored' });
+  });
+
+  test('restore: a failed latest revision goes back to the newest revision that ran before it', () => {
+    const { run, outputs, calls } = runStage('helm-rollback.sh', {
+      env: { ...ENV, ROLLBACK_ACTION: 'restore', TO_REVISION: '' },
+      stubs: helm([
+        { revision: 2, status: 'superseded' },
+        { revision: 3, status: 'deployed' },
+        { revision: 4, status: 'pending-upgrade' },
+      ]),
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(calls).toEqual([KUBECONFIG, HISTORY, rollbackTo('3')]);
     expect(run.stdout).toContain(
-      "already restored: revision 3 of sample-service is revision 3 (deployed; Helm's --rollback-on-failure restored it); nothing more to do",
+      'restore: the last good revision of sample-service is 3 (latest 4 is pending-upgrade)',
     );
+    expect(parseStageOutputs('HelmRollback', outputs)).toEqual({ ROLLBACK_OUTCOME: 'rolled-back' });
+  });
+
+  test('restore: a failed first install (nothing ran before) is uninstalled', () => {
+    const { run, outputs, calls } = runStage('helm-rollback.sh', {
+      env: { ...ENV, ROLLBACK_ACTION: 'restore', TO_REVISION: '' },
+      stubs: helm([{ revision: 1, status: 'failed' }]),
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(calls.slice(0, 2)).toEqual([KUBECONFIG, HISTORY]);
+    expect(calls[2]?.slice(0, 2)).toEqual(['helm', 'uninstall']);
+    expect(parseStageOutputs('HelmRollback', outputs)).toEqual({ ROLLBACK_OUTCOME: 'uninstalled' });
   });
 
   test('rollback to N: a deployed new revision (failed bake) is rolled back to TO_REVISION', () => {
@@ -159,7 +199,7 @@ describe('helm-rollback.sh with stub aws and helm (exact commands and flags)', (
 
   test.each([
     [{ TO_REVISION: '9' }, 'release sample-service has no revision 9 (its history keeps 3, 4)'],
-    [{ ROLLBACK_ACTION: 'undo' }, 'ROLLBACK_ACTION must be rollback or uninstall, not undo'],
+    [{ ROLLBACK_ACTION: 'undo' }, 'ROLLBACK_ACTION must be rollback, uninstall or restore, not undo'],
     [{ TO_REVISION: '0' }, 'TO_REVISION must be a revision number from 1, or empty, not 0'],
   ])('%j is refused without rolling back', (override, message) => {
     const { run, calls, outputs } = runStage('helm-rollback.sh', {

@@ -7,7 +7,9 @@
 # Run from the root of the checkout. Reads (the Rollback decision's build.environmentVariables):
 #   EKS_CLUSTER, AWS_REGION   the cluster (kubeconfig from `aws eks update-kubeconfig`)
 #   RELEASE, NAMESPACE        the Helm release and its namespace
-#   ROLLBACK_ACTION   `rollback` (to TO_REVISION) or `uninstall` (after a failed first install)
+#   ROLLBACK_ACTION   `rollback` (to TO_REVISION), `uninstall` (after a failed first install) or
+#                     `restore` (HelmDeploy failed without reporting PREVIOUS_REVISION: return to
+#                     the last good revision in the history, or uninstall when none ran)
 #   TO_REVISION       the revision to return to (HelmDeploy's PREVIOUS_REVISION); empty = the
 #                     revision that ran before the one deployed now (a manual rollback)
 #   DEPLOY_TIMEOUT_MINUTES   how long Helm waits (`--timeout <N>m`)
@@ -22,8 +24,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 require_vars EKS_CLUSTER AWS_REGION RELEASE NAMESPACE ROLLBACK_ACTION DEPLOY_TIMEOUT_MINUTES
-case "$ROLLBACK_ACTION" in rollback | uninstall) ;; *)
-  echo "ROLLBACK_ACTION must be rollback or uninstall, not $ROLLBACK_ACTION" >&2
+case "$ROLLBACK_ACTION" in rollback | uninstall | restore) ;; *)
+  echo "ROLLBACK_ACTION must be rollback, uninstall or restore, not $ROLLBACK_ACTION" >&2
   exit 1
   ;;
 esac
@@ -52,6 +54,32 @@ DEPLOYED=$(jq -r '[.[] | select(.status == "deployed") | .revision] | max // 0' 
 LATEST=$(jq -r '(max_by(.revision) // {}) | "\(.revision // 0) \(.status // "none")"' <<< "$HISTORY")
 LATEST_STATUS=${LATEST#* }
 echo "release $RELEASE: deployed revision ${DEPLOYED/#0/none}, latest revision ${LATEST% *} ($LATEST_STATUS)"
+
+LATEST_DESCRIPTION=$(jq -r '(max_by(.revision) // {}) | .description // ""' <<< "$HISTORY")
+
+# restore: HelmDeploy failed without reporting the revision it replaced. Helm's own rollback leaves
+# a deployed latest revision "Rollback to N"; otherwise return to the newest revision before the
+# latest that ran (deployed or superseded), or uninstall a first install that never ran.
+if [ "$ROLLBACK_ACTION" = restore ]; then
+  if [ "$HISTORY" = '[]' ]; then
+    echo "already restored: release $RELEASE does not exist (Helm's --rollback-on-failure removed the failed first install)"
+    stage_output ROLLBACK_OUTCOME already-restored
+    exit 0
+  fi
+  if [ "$LATEST_STATUS" = deployed ] && [[ "$LATEST_DESCRIPTION" == "Rollback to "* ]]; then
+    echo "already restored: latest revision ${LATEST% *} of $RELEASE is deployed ($LATEST_DESCRIPTION: Helm's --rollback-on-failure restored it); nothing more to do"
+    stage_output ROLLBACK_OUTCOME already-restored
+    exit 0
+  fi
+  TO_REVISION=$(jq -r --argjson latest "${LATEST% *}" '[.[] | select(.revision < $latest and (.status == "deployed" or .status == "superseded")) | .revision] | max // empty' <<< "$HISTORY")
+  if [ -z "$TO_REVISION" ]; then
+    echo "restore: no revision of $RELEASE ran before the failed one: uninstalling the failed first install"
+    ROLLBACK_ACTION=uninstall
+  else
+    echo "restore: the last good revision of $RELEASE is $TO_REVISION (latest ${LATEST% *} is $LATEST_STATUS)"
+    ROLLBACK_ACTION=rollback
+  fi
+fi
 
 if [ "$ROLLBACK_ACTION" = uninstall ]; then
   if [ "$HISTORY" = '[]' ]; then
@@ -86,7 +114,10 @@ jq -e --argjson target "$TARGET" 'any(.[]; .revision == $target)' <<< "$HISTORY"
 # Helm's rollback (its own --rollback-on-failure, or an earlier rollback build) writes a new revision,
 # a copy of the target described "Rollback to <target>".
 DEPLOYED_DESCRIPTION=$(jq -r --argjson deployed "$DEPLOYED" '.[] | select(.revision == $deployed) | .description // ""' <<< "$HISTORY")
-if { [ "$DEPLOYED" -eq "$TARGET" ] || [ "$DEPLOYED_DESCRIPTION" = "Rollback to $TARGET" ]; } && [[ "$LATEST_STATUS" != pending-* ]]; then
+# Restored means the latest revision is the deployed one and is the target (or Helm's copy of it):
+# an upgrade that failed without Helm's rollback leaves the old revision "deployed" under a failed
+# latest one whose objects were partly applied, and is rolled back.
+if [ "$DEPLOYED" = "${LATEST% *}" ] && { [ "$DEPLOYED" -eq "$TARGET" ] || [ "$DEPLOYED_DESCRIPTION" = "Rollback to $TARGET" ]; }; then
   echo "already restored: revision $DEPLOYED of $RELEASE is revision $TARGET (${DEPLOYED_DESCRIPTION:-deployed}; Helm's --rollback-on-failure restored it); nothing more to do"
   stage_output ROLLBACK_OUTCOME already-restored
   exit 0
