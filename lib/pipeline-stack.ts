@@ -153,7 +153,7 @@ export class PipelineStack extends Stack {
     notifications.readHistoryOf(this.pipeline.stateMachine);
     deployLock.watch(this.pipeline.stateMachine, notifications);
     scanGate.answerTasksOf(this.pipeline.stateMachine);
-    promote.allowStartOf(this.pipeline.stateMachine);
+    promote.follow(this.pipeline.stateMachine);
 
     const pushTrigger = new PushTrigger(this, 'PushTrigger', {
       config,

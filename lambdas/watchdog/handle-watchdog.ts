@@ -4,7 +4,7 @@ import { type LockReleasedByWatchdogMessage, lockKeyOf, WATCHDOG_STATUSES } from
 import type { LockTable } from '../shared/deploy-lock/lock-table';
 import { lockRecord, planLeave } from '../shared/deploy-lock/lock-transitions';
 import { type RetryDeps, retryConflicts } from '../shared/deploy-lock/retry-conflicts';
-import { InvalidStatusChangeEvent, lockTargetSchema, statusChangeEventSchema } from './status-change-event';
+import { InvalidStatusChangeEvent, lockTargetSchema, statusChangeEventSchema } from '../shared/status-change-event';
 
 export interface WatchdogDeps extends RetryDeps {
   readonly store: LockTable;

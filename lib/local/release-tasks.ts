@@ -1,7 +1,7 @@
 import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ExecutionAlreadyExists, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { handleApproval } from '../../lambdas/approval/handle-approval';
-import { handlePromote } from '../../lambdas/promote/handle-promote';
+import { handlePromoteOnSuccess } from '../../lambdas/promote/promote-on-success';
 import { handleRollback } from '../../lambdas/rollback/handle-rollback';
 import { handleVerify } from '../../lambdas/verify-deployment/handle-verify';
 import type { ApprovalDecision } from '../contracts/deploy-lock';
@@ -122,12 +122,14 @@ const rollback: LocalLambda = {
 };
 
 /**
- * `Promote`: the promote function's own logic; its `StartExecution` goes to a stand-in that records
- * the run it would start (a local run starts no other execution) and answers as Step Functions does.
+ * Promotion after a run succeeded, as the promote function does it on the run's SUCCEEDED status
+ * event (`lambdas/promote/promote-on-success.ts`, not a state): its `StartExecution` goes to a
+ * stand-in that records the run it would start (a local run starts no other execution) and
+ * answers as Step Functions does. `payload` is the status-change event the runner builds.
  */
-const promote: LocalLambda = {
-  source: 'lambdas/promote/handle-promote.ts',
-  reason: 'real promotion (lambdas/promote); the target runs are recorded, not started',
+export const promoteOnSuccess: LocalLambda = {
+  source: 'lambdas/promote/promote-on-success.ts',
+  reason: 'real promotion (lambdas/promote) after the run; the target runs are recorded, not started',
   async invoke(payload, ctx) {
     const started = new Set<string>();
     const sfn = {
@@ -142,10 +144,13 @@ const promote: LocalLambda = {
         return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` };
       },
     };
-    return handlePromote(payload, {
+    const { detail } = payload as { detail: { stateMachineArn: string } };
+    return handlePromoteOnSuccess(payload, {
       config: ctx.config,
       sfn: sfn as never,
       logger: StageLogger.to((line) => ctx.log(line), 'promote'),
+      stateMachineArn: detail.stateMachineArn,
+      describe: async () => ({}),
     });
   },
 };
@@ -155,5 +160,4 @@ export const LOCAL_RELEASE_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
   WaitForApproval: waitForApproval,
   VerifyDeployment: verifyDeployment,
   Rollback: rollback,
-  Promote: promote,
 };

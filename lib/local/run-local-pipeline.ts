@@ -24,6 +24,7 @@ import { LOCAL_LAMBDAS, type LocalDeployLock } from './lambda-tasks';
 import { LocalRunDefect } from './local-run-defect';
 import type { LocalNotification, LocalRunResult, LocalState } from './local-run-result';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_SETTINGS_PREFIX, localSubstitutions } from './local-substitutions';
+import { promoteOnSuccess } from './release-tasks';
 import type { StageDrivers } from './simulated-drivers';
 import { type ArtifactStore, LocalBuildFailed, type StageMode, type StageRunContext } from './stage-driver';
 
@@ -660,6 +661,40 @@ async function run(
     }
   };
 
+  /**
+   * What the pipeline's SUCCEEDED status event starts in AWS: promotion to the environments that
+   * promote from this one (logged under `Promote`, after the run; it is not a state of the run).
+   */
+  const promoteAfter = async (finalState: unknown) => {
+    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:deploy-pipeline`;
+    const event = {
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: {
+        executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+        stateMachineArn,
+        name,
+        status: 'SUCCEEDED',
+        input: JSON.stringify(input),
+        output: JSON.stringify(finalState),
+      },
+    };
+    try {
+      await promoteOnSuccess.invoke(event, {
+        wishes: {},
+        config: options.config ?? loadConfig(),
+        artifacts,
+        lock,
+        log: (line) => log('Promote', line),
+        now: options.clock ?? (() => new Date()),
+        visits: stateVisits,
+        capture: () => randomUUID(),
+      });
+    } catch (err) {
+      log('Promote', `ERROR promotion failed: ${(err as Error).message}`);
+    }
+  };
+
   const entered: string[] = [];
   let transitions = 0;
   let failure: { error: string; cause: string } | undefined;
@@ -720,6 +755,7 @@ async function run(
   if (defect) throw defect;
 
   const status: LocalRunResult['status'] = ending ?? (failure ? 'FAILED' : 'SUCCEEDED');
+  if (status === 'SUCCEEDED') await promoteAfter(output);
   const result: LocalRunResult = {
     status,
     error:

@@ -1,5 +1,7 @@
 import { Aws, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -52,46 +54,47 @@ export class ApprovalStage implements PipelineStageModule {
 }
 
 /**
- * Promote (Lambda, `lambdas/promote`): after a run succeeded, starts the runs of the environments
- * that promote from its environment (docs/deploy-lock.md). Fills `${PromoteFunctionArn}`. It
- * starts the state machine that invokes it, so its permission to do so is attached afterwards by
- * {@link PromoteStage.allowStartOf}, in a policy of its own: in the function's default policy it
- * would make the state machine (which names the function) depend on itself.
+ * Promotion (Lambda, `lambdas/promote`): when a run succeeds, starts the runs of the environments
+ * that promote from its environment (docs/deploy-lock.md). Not a state of the workflow: the
+ * pipeline's SUCCEEDED "Step Functions Execution Status Change" event invokes it through an
+ * EventBridge rule, so promotion costs the run no transition and never holds up its success.
+ * Created before the state machine with the other stages; {@link PromoteStage.follow} wires it to
+ * the state machine once that exists.
  */
-export class PromoteStage implements PipelineStageModule {
-  readonly stateName = 'Promote';
-  readonly outputs: readonly string[] = [];
-  readonly startedProjects: readonly codebuild.IProject[] = [];
+export class PromoteStage {
   readonly promoteFunction: PipelineFunction;
+  rule?: events.Rule;
 
-  constructor(scope: Construct, ctx: StageContext) {
+  constructor(
+    private readonly scope: Construct,
+    ctx: StageContext,
+  ) {
     this.promoteFunction = new PipelineFunction(scope, 'PromoteFunction', {
       handlerDir: 'promote',
-      description: 'Promote: starts the next environment with the same commit and image digest',
+      description: 'Promotion: starts the next environment with the same commit and image digest when a run succeeds',
       logRetention: ctx.logRetention,
       timeout: Duration.seconds(60),
       define: embedConfig(ctx.config),
     });
   }
 
-  get invokedFunctions(): readonly lambda.IFunction[] {
-    return [this.promoteFunction];
-  }
-
-  substitutions(): Record<string, string> {
-    return { PromoteFunctionArn: this.promoteFunction.functionArn };
-  }
-
-  /** Lets the function start executions of `stateMachine` and read them (an already started promotion). */
-  allowStartOf(stateMachine: sfn.StateMachine): void {
+  /**
+   * The rule on `stateMachine`'s SUCCEEDED status events ("Step Functions Execution Status Change",
+   * Step Functions Developer Guide, "Automating Step Functions event delivery with EventBridge"),
+   * and the function's right to start executions of it and read them (an event that left out the
+   * input or output, an already started promotion).
+   */
+  follow(stateMachine: sfn.StateMachine): void {
+    const fn = this.promoteFunction;
+    fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachine.stateMachineName}:*`;
-    const policy = new iam.Policy(this.promoteFunction, 'StartPromotions', {
+    const policy = new iam.Policy(fn, 'StartPromotions', {
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
         new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
       ],
     });
-    policy.attachToRole(this.promoteFunction.role as iam.IRole);
+    policy.attachToRole(fn.role as iam.IRole);
     acknowledgeFindings(
       policy,
       'AwsSolutions-IAM5',
@@ -100,5 +103,14 @@ export class PromoteStage implements PipelineStageModule {
       ],
       'Executions of this one state machine: the promotion names its execution at run time.',
     );
+    this.rule = new events.Rule(this.scope, 'PromoteOnSuccessRule', {
+      description: 'Deploy pipeline runs that succeeded: promote to the environments that promote from theirs',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['SUCCEEDED'], stateMachineArn: [stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
   }
 }

@@ -28,7 +28,7 @@ export interface PipelineStages {
   readonly helmRollback: HelmRollbackStage;
   readonly notifications: NotificationsStage;
   readonly scanGate: ScanGateStage;
-  /** Starts the pipeline's own executions: allowed once the state machine exists (`allowStartOf`). */
+  /** Promotion after a run succeeded: wired to the state machine once it exists (`follow`). */
   readonly promote: PromoteStage;
 }
 
@@ -68,7 +68,6 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
       rollback,
       helmRollback,
       notifications,
-      promote,
     ],
     deployLock,
     helmDeploy,

@@ -19,6 +19,7 @@ import {
 import { answerApproval, findApprovalToken } from '../../lambdas/approval/find-approval';
 import { handleApproval } from '../../lambdas/approval/handle-approval';
 import { handlePromote } from '../../lambdas/promote/handle-promote';
+import { handlePromoteOnSuccess } from '../../lambdas/promote/promote-on-success';
 import type { LockStore } from '../../lambdas/shared/deploy-lock/lock-store';
 import { executionName } from '../../lambdas/shared/execution-name';
 import type { ApprovalRequestedMessage, PromoteOutput } from '../../lib/contracts/deploy-lock';
@@ -181,18 +182,98 @@ describeWithTools(['moto_server'], 'promotion and approval against moto_server',
       expect(out.promotions).toHaveLength(1);
     });
 
+    /** The SUCCEEDED status-change event of a dev run whose final state is `final` (EventBridge shape). */
+    const succeeded = (name: string, final: unknown, run: ExecutionInput = devRun()) => ({
+      version: '0',
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: {
+        executionArn: executionArn(name),
+        stateMachineArn: STATE_MACHINE_ARN,
+        name,
+        status: 'SUCCEEDED',
+        input: JSON.stringify(run),
+        inputDetails: { included: true },
+        output: JSON.stringify(final),
+        outputDetails: { included: true },
+      },
+    });
+    const built = {
+      verify: {
+        image: {
+          deferred: false,
+          exported: [
+            { Name: 'IMAGE_URI', Value: `${REPOSITORY}@${DIGEST}` },
+            { Name: 'IMAGE_DIGEST', Value: DIGEST },
+          ],
+        },
+      },
+    };
+    const onSuccess = (describe: (arn: string) => Promise<{ output?: string }> = async () => ({})) => ({
+      ...deps(),
+      stateMachineArn: STATE_MACHINE_ARN,
+      describe,
+    });
+
+    test('a SUCCEEDED event promotes with the image the run built; superseded, rollback and other machines do not', async () => {
+      const out = await handlePromoteOnSuccess(succeeded('orders-dev-built', built), onSuccess());
+      expect(out).toMatchObject({ promotions: [{ environment: 'prod', outcome: 'started' }] });
+      const { promotions } = out as PromoteOutput;
+      const started = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: promotions[0]?.executionArn as string }),
+      );
+      expect(JSON.parse(started.input as string)).toMatchObject({
+        environment: 'prod',
+        trigger: 'promotion',
+        image: { repository: REPOSITORY, digest: DIGEST },
+      });
+      // A redelivered event starts nothing twice: the name is derived from the source run, and Step
+      // Functions answers a repeated start of a running execution with the same execution.
+      await expect(handlePromoteOnSuccess(succeeded('orders-dev-built', built), onSuccess())).resolves.toEqual(out);
+      const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE_ARN }));
+      expect(listed.executions?.map((e) => e.executionArn)).toEqual([promotions[0]?.executionArn]);
+      await expect(
+        handlePromoteOnSuccess(succeeded('orders-dev-sup', { ...built, superseded: { by: {} } }), onSuccess()),
+      ).resolves.toEqual({ skipped: 'superseded' });
+      await expect(
+        handlePromoteOnSuccess(
+          succeeded('orders-dev-rb', { ...built, rollbackRequest: { requestedBy: 'x' } }),
+          onSuccess(),
+        ),
+      ).resolves.toEqual({ skipped: 'rollback-request' });
+      const other = succeeded('orders-dev-other', built);
+      other.detail.stateMachineArn = STATE_MACHINE_ARN.replace('deploy-pipeline', 'another');
+      await expect(handlePromoteOnSuccess(other, onSuccess())).resolves.toEqual({ skipped: 'other-state-machine' });
+      await expect(handlePromoteOnSuccess({ detail: {} }, onSuccess())).rejects.toThrow(
+        'not a Step Functions Execution Status Change event',
+      );
+    });
+
+    test('an event that left out the output (over 248 KB) is completed with DescribeExecution', async () => {
+      const event = succeeded('orders-dev-big', built);
+      const full = event.detail.output;
+      Object.assign(event.detail, { output: null, outputDetails: { included: false } });
+      const asked: string[] = [];
+      const out = await handlePromoteOnSuccess(
+        event,
+        onSuccess(async (arn: string) => {
+          asked.push(arn);
+          return { output: full };
+        }),
+      );
+      expect(asked).toEqual([executionArn('orders-dev-big')]);
+      expect(out).toMatchObject({ promotions: [{ environment: 'prod', outcome: 'started' }] });
+    });
+
     test('the deployed handler reads the bundled configuration and reaches moto with default clients', async () => {
       Object.assign(process.env, {
         EMBEDDED_PIPELINE_CONFIG: JSON.stringify(TEST_CONFIG_INPUT),
         POWERTOOLS_LOG_LEVEL: 'SILENT',
+        STATE_MACHINE_ARN,
       });
       const { handler } = await import('../../lambdas/promote/index');
-      const out: PromoteOutput = await handler({
-        run: devRun(),
-        executionArn: executionArn('orders-dev-deployed'),
-        image: { repository: REPOSITORY, digest: DIGEST },
-      });
-      expect(out.promotions).toMatchObject([{ environment: 'prod', outcome: 'started' }]);
+      const out = await handler(succeeded('orders-dev-deployed', built));
+      expect(out).toMatchObject({ promotions: [{ environment: 'prod', outcome: 'started' }] });
     });
   });
 

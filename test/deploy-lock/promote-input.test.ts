@@ -13,9 +13,8 @@ describe('Promote input: the image as the workflow passes it ($.verify.image, Bu
     const image = {
       buildId: 'b:1',
       status: 'SUCCEEDED',
-      imageUri: [`${REPO}@${DIGEST}`],
-      digest: [DIGEST],
-      deferred: [],
+      deferred: false,
+      exported: exported(`${REPO}@${DIGEST}`, DIGEST),
     };
     expect(promoteInputSchema.parse({ ...base, image }).image).toEqual({ repository: REPO, digest: DIGEST });
   });

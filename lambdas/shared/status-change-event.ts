@@ -5,7 +5,8 @@ import { z } from 'zod';
  * (`source: aws.states`, `detail-type: Step Functions Execution Status Change`). `detail` carries what
  * `DescribeExecution` returns; `input` is left out (`inputDetails.included: false`) when input and
  * output together exceed 248 KB ("EventBridge (CloudWatch Events) for Step Functions execution status
- * changes", Step Functions Developer Guide). Only the fields the watchdog reads are checked.
+ * changes", Step Functions Developer Guide), and so is `output`. Only the fields the watchdog and the
+ * promotion read are checked.
  */
 export const statusChangeEventSchema = z.looseObject({
   source: z.literal('aws.states'),
@@ -17,6 +18,8 @@ export const statusChangeEventSchema = z.looseObject({
     status: z.string().min(1),
     input: z.string().nullable().optional(),
     inputDetails: z.looseObject({ included: z.boolean().optional() }).nullable().optional(),
+    /** The execution's output (a SUCCEEDED run's final state), left out like `input` when too large. */
+    output: z.string().nullable().optional(),
   }),
 });
 export type StatusChangeEvent = z.infer<typeof statusChangeEventSchema>;
