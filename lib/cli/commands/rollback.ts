@@ -43,7 +43,12 @@ function fullCommit(value: string): string {
  *
  * @throws RefusedError when the history holds none (Step Functions keeps closed executions 90 days).
  */
-async function deployedCommit(sfn: SFNClient, stateMachineArn: string, service: string, environment: string) {
+export async function deployedCommit(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  service: string,
+  environment: string,
+): Promise<string> {
   const { runs } = await listRuns(sfn, stateMachineArn, { service, environment, status: 'SUCCEEDED', limit: 1 });
   const commit = runs[0]?.run?.commit;
   if (commit === undefined) {
