@@ -182,6 +182,10 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ArtifactsBucketName', { value: this.artifactsBucket.bucketName });
     new CfnOutput(this, 'PipelineEventsTopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'DeployLockTableName', {
+      value: deployLock.table.tableName,
+      description: 'Holds approval task tokens: deployctl approve|reject reads it',
+    });
     new CfnOutput(this, 'HelmDeployRoleArn', {
       value: helmDeploy.role.roleArn,
       description: 'Give this role an EKS access entry (Terraform variable pipeline_deploy_role_arn)',

@@ -1,5 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Where the AWS calls go: the standard AWS chain, narrowed by `--profile` and `--region` when given. */
 export interface AwsTarget {
@@ -30,4 +33,14 @@ export function createSfnClient(target: AwsTarget): SFNClient {
 /** A CloudFormation client with the default chain (see {@link createSfnClient}). */
 export function createCloudFormationClient(target: AwsTarget): CloudFormationClient {
   return new CloudFormationClient(baseConfig(target));
+}
+
+/** A DynamoDB document client with the default chain (see {@link createSfnClient}), as the Lambdas build theirs. */
+export function createDynamoDbDocumentClient(target: AwsTarget): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(baseConfig(target)));
+}
+
+/** An STS client with the default chain (see {@link createSfnClient}). */
+export function createStsClient(target: AwsTarget): STSClient {
+  return new STSClient(baseConfig(target));
 }

@@ -9,6 +9,8 @@ export interface CachedInstallation {
   readonly stateMachineArn: string;
   /** The `PipelineEventsTopicArn` output; null when the stack has none. */
   readonly topicArn: string | null;
+  /** The `DeployLockTableName` output; null when the stack has none, absent in entries cached before it. */
+  readonly lockTableName?: string | null;
   /** ISO 8601 instant of the `DescribeStacks` call. */
   readonly resolvedAt: string;
 }

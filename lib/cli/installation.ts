@@ -9,13 +9,19 @@ import { type CachedInstallation, cacheKey, InstallationCache } from './installa
 export const DEFAULT_STACK_NAME = 'DeployPipeline';
 
 /** The stack outputs discovery reads (`lib/pipeline-stack.ts`). */
-export const STACK_OUTPUTS = { stateMachineArn: 'StateMachineArn', topicArn: 'PipelineEventsTopicArn' } as const;
+export const STACK_OUTPUTS = {
+  stateMachineArn: 'StateMachineArn',
+  topicArn: 'PipelineEventsTopicArn',
+  lockTableName: 'DeployLockTableName',
+} as const;
 
 export interface InstallationOptions extends AwsTarget {
   /** @default {@link DEFAULT_STACK_NAME} */
   readonly stack?: string;
   /** Skip discovery and use this state machine (tests, or an installation without stack access). */
   readonly stateMachineArn?: string;
+  /** The deploy lock table (`DeployLockTableName` output); with `stateMachineArn`, no discovery at all. */
+  readonly lockTable?: string;
 }
 
 /** One installation of the pipeline, and a Step Functions client in its Region. */
@@ -24,6 +30,8 @@ export interface Session {
   readonly region: string;
   readonly stateMachineArn: string;
   readonly topicArn: string | null;
+  /** The deploy lock table's name; null when unknown (an override without `lockTable`, an older stack). */
+  readonly lockTableName: string | null;
   /** Where the ARNs came from. */
   readonly source: 'override' | 'cache' | 'stack';
   readonly sfn: SFNClient;
@@ -66,6 +74,7 @@ async function describeStack(cfn: CloudFormationClient, stackName: string, where
     region,
     stateMachineArn,
     topicArn: output(STACK_OUTPUTS.topicArn),
+    lockTableName: output(STACK_OUTPUTS.lockTableName),
     resolvedAt: new Date().toISOString(),
   };
 }
@@ -97,6 +106,7 @@ export async function discover(
       region,
       stateMachineArn: options.stateMachineArn,
       topicArn: null,
+      lockTableName: options.lockTable ?? null,
       source: 'override',
       sfn: makeSfn({ ...target, region }),
     };
@@ -119,6 +129,7 @@ export async function discover(
     region: found.region,
     stateMachineArn: found.stateMachineArn,
     topicArn: found.topicArn,
+    lockTableName: found.lockTableName ?? null,
     source,
     sfn: makeSfn({ ...target, region: found.region }),
   };

@@ -1,6 +1,19 @@
 import { cliEnv, deployctl, oneLine } from './support/run-deployctl';
 
-const COMMANDS = ['history', 'status', 'watch', 'run', 'redrive', 'coverage', 'plan-check', 'scan-check', 'local'];
+const COMMANDS = [
+  'history',
+  'status',
+  'watch',
+  'run',
+  'redrive',
+  'approve',
+  'reject',
+  'rollback',
+  'coverage',
+  'plan-check',
+  'scan-check',
+  'local',
+];
 
 describe('deployctl --help is the page an operator starts from', () => {
   const env = cliEnv();
@@ -15,12 +28,22 @@ describe('deployctl --help is the page an operator starts from', () => {
     for (const command of COMMANDS) expect(out.stdout).toMatch(new RegExp(`^ {2}\\$ deployctl ${command} `, 'm'));
   });
 
-  it('does not list approve, reject or rollback yet (they come with the lock and rollback work)', async () => {
-    const out = await deployctl(['--help'], env);
-    expect(out.stdout).not.toMatch(/\b(approve|reject|rollback)\b/);
-    const approve = await deployctl(['approve', 'x'], env);
-    expect(approve.code).toBe(2);
-    expect(oneLine(approve.stderr)).toBe("deployctl: unknown command 'approve'");
+  it('an unknown command is one line and exit 2', async () => {
+    const out = await deployctl(['frobnicate', 'x'], env);
+    expect(out.code).toBe(2);
+    expect(oneLine(out.stderr)).toMatch(/^deployctl: unknown command 'frobnicate'/);
+  });
+
+  it('approve, reject and rollback say whose identity they record and what they need', async () => {
+    for (const command of ['approve', 'reject']) {
+      const out = await deployctl([command, '--help'], env);
+      expect(out.stdout).toMatch(/your IAM identity \(STS GetCallerIdentity\)/);
+      expect(out.stdout).toMatch(/--lock-table <name>/);
+    }
+    expect((await deployctl(['reject', '--help'], env)).stdout).toMatch(/--reason <text> +why \(1-1024 characters\)/);
+    const rollback = (await deployctl(['rollback', '--help'], env)).stdout;
+    expect(rollback).toMatch(/--to-revision <n>/);
+    expect(rollback).toMatch(/Terraform changes are never undone/);
   });
 
   it.each(COMMANDS.filter((c) => !['coverage', 'scan-check'].includes(c)))(
@@ -39,7 +62,7 @@ describe('deployctl --help is the page an operator starts from', () => {
       expect(out.stdout).toMatch(/--json/);
       expect(out.stdout).toMatch(/--utc/);
     }
-    for (const command of ['run', 'redrive', 'plan-check']) {
+    for (const command of ['run', 'redrive', 'approve', 'reject', 'rollback', 'plan-check']) {
       expect((await deployctl([command, '--help'], env)).stdout).toMatch(/--json/);
     }
   });

@@ -17,10 +17,12 @@ export interface ExecutionInputParts {
   readonly source: ExecutionInput['source'];
   readonly changes: Changes;
   readonly image?: ExecutionInput['image'];
+  /** A person's rollback request (`trigger: "rollback"`, `deployctl rollback`). @default none */
+  readonly rollbackRequest?: ExecutionInput['rollbackRequest'];
 }
 
 /**
- * The one place every trigger (webhook, CodeCommit, `deployctl run`) turns into an execution:
+ * The one place every trigger (webhook, CodeCommit, `deployctl run` and `rollback`) turns into an execution:
  * validates the input against the shared schema, fits it into Step Functions' input limit (UTF-8 bytes of
  * the whole input; `fitExecutionInput` says what is trimmed in which order) and names the execution from
  * the delivery id.
@@ -36,6 +38,7 @@ export function buildExecutionInput(parts: ExecutionInputParts): PlannedExecutio
     source: parts.source,
     changes: parts.changes,
     ...(parts.image === undefined ? {} : { image: parts.image }),
+    ...(parts.rollbackRequest === undefined ? {} : { rollbackRequest: parts.rollbackRequest }),
   });
   if (!result.success) {
     throw new InvalidExecutionInput(`invalid execution input: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
