@@ -56,7 +56,7 @@ describe('deploy pipeline: bake and rollback (real decision, simulated Helm)', (
       TO_REVISION: '',
       DEPLOY_TIMEOUT_MINUTES: '10',
     });
-    expect((run.calls.RollbackRelease?.[0] as BuildCall).ProjectName).toBe('helm-rollback');
+    expect((run.calls.RollbackRelease?.[0] as BuildCall | undefined)?.ProjectName).toBe('helm-rollback');
     expect(run.notifications.at(-1)?.failure).toMatchObject({ stage: 'HelmDeploy', error: 'HelmDeployFailed' });
     expect(String(run.error?.Cause)).toContain('is back on its last good revision');
     expect(run.calls.VerifyDeployment).toBeUndefined();
@@ -83,7 +83,7 @@ describe('deploy pipeline: bake and rollback (real decision, simulated Helm)', (
       'RollbackDone',
     ]);
     // The verify function got the deploy settings and the build's exported variables.
-    const verify = (run.calls.VerifyDeployment?.[0] as { Payload: Record<string, unknown> }).Payload;
+    const verify = (run.calls.VerifyDeployment?.[0] as { Payload: Record<string, unknown> } | undefined)?.Payload;
     expect(verify).toMatchObject({ commit: pushInput().source.commit, deploy: { alarms: [ALARM], bakeSeconds: 60 } });
     // HelmDeploy recorded PREVIOUS_REVISION=4 (harness sample): the rollback goes there.
     expect(envOf(run, 'RollbackRelease')).toMatchObject({ ROLLBACK_ACTION: 'rollback', TO_REVISION: '4' });
@@ -171,7 +171,7 @@ describe('deploy pipeline: approval, promotion, a first push, a manual rollback'
     expect(at('WaitForApproval')).toBeLessThan(at('TerraformApply'));
     // Back to the same choice, which now goes on to apply.
     expect(run.entered.filter((s) => s === 'ChooseTerraformApply')).toHaveLength(2);
-    const ask = (run.calls.WaitForApproval?.[0] as { Payload: Record<string, unknown> }).Payload;
+    const ask = (run.calls.WaitForApproval?.[0] as { Payload: Record<string, unknown> } | undefined)?.Payload;
     expect(ask).toMatchObject({
       service: 'sample-service',
       environment: 'dev',
