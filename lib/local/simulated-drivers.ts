@@ -207,7 +207,9 @@ const runTests: StageDriver<'RunTests'> = {
     const appPath = required(ctx, 'APP_PATH');
     const files = await appSourceFiles(join(ctx.sourceDir, appPath));
     const simulated: Record<string, string> = { COVERAGE_REPORT_KEY: `${prefix}coverage/report` };
-    if (ctx.environment.BEFORE_COMMIT) simulated.CHANGED_LINES_KEY = `${prefix}coverage/changed-lines.diff`;
+    // As run-tests.sh: the text `null` (a push without a parent commit) means no parent to diff against.
+    const before = ctx.environment.BEFORE_COMMIT;
+    if (before && before !== 'null') simulated.CHANGED_LINES_KEY = `${prefix}coverage/changed-lines.diff`;
     const values = withExported(simulated, wishes.exported);
     const linePct = wishes.linePct ?? 90;
     const report = wishes.reportBody ?? coberturaReport(files, linePct);

@@ -113,21 +113,40 @@ describe('deploy lock in the pipeline: real ASL, real lock handler on an in-memo
     expect((run.output as { lockRelease: unknown }).lockRelease).toMatchObject({ Error: 'LockNotHeld' });
   });
 
-  test('a run waits in the Wait loop while another holds the lock, then deploys', async () => {
+  test('a run waits in AcquireLock’s LockBusy retry while another holds the lock, then deploys', async () => {
     const table = new MemoryLockTable();
     expect((await acquireAs(table, 'holder', 'a'.repeat(40))).acquired).toBe(true);
     const lock = deployLockHandler(table);
     let checks = 0;
+    const answers: Array<{ error: string; cause: unknown } | 'acquired'> = [];
     const acquire = async (params: unknown) => {
       checks += 1;
       if (checks === 3) await releaseAs(table, 'holder');
-      return lock(params);
+      try {
+        const result = await lock(params);
+        answers.push('acquired');
+        return result;
+      } catch (err) {
+        answers.push({ error: (err as Error).name, cause: JSON.parse((err as Error).message) });
+        throw err;
+      }
     };
     const run = await runScenario({ input: pushInput(), lockTable: table }, { AcquireLock: acquire });
 
     expect(run.status).toBe('SUCCEEDED');
     expect(checks).toBe(3);
-    expect(run.entered.filter((s) => s === 'WaitForLock')).toHaveLength(2);
+    // No Wait/Choice loop: the task throws LockBusy (who holds it, our place) and its Retry waits.
+    const busy = {
+      error: 'LockBusy',
+      cause: expect.objectContaining({
+        holder: expect.objectContaining({ executionArn: executionArnOf('holder') }),
+        position: 1,
+      }),
+    };
+    expect(answers).toEqual([busy, busy, 'acquired']);
+    expect(run.calls.AcquireLock).toHaveLength(3);
+    expect(run.entered.filter((s) => s === 'AcquireLock')).toHaveLength(1);
+    for (const gone of ['WaitForLock', 'ChooseLockAcquired']) expect(run.entered).not.toContain(gone);
     expect(run.entered.indexOf('NotifyStarted')).toBeGreaterThan(run.entered.lastIndexOf('AcquireLock'));
     expect((await table.getLock(LOCK_KEY))?.holder).toBeNull();
   });

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gateEventSchema } from '../../lambdas/coverage-gate/gate-event';
 import { CODEBUILD_STAGES, type CodeBuildStage, pushInput, runScenario } from './harness';
 
 const VERIFY_STAGES: CodeBuildStage[] = ['RunTests', 'TerraformPlan', 'BuildImage'];
@@ -34,9 +37,13 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
       RELEASE: 'sample-service',
       NAMESPACE: 'sample-service',
       EKS_CLUSTER: 'deploy-dev',
-      IMAGE_DIGEST: `sha256:${'ab'.repeat(32)}`,
+      // The image by digest, as BuildImage exported it; Helm's timeout from the run settings.
+      IMAGE_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service@sha256:${'ab'.repeat(32)}`,
+      DEPLOY_TIMEOUT_MINUTES: '10',
       RUN_PREFIX: 'runs/sample-service-dev-0123456-abcdef012345/',
     });
+    expect(Object.keys(env)).not.toContain('IMAGE_REPOSITORY');
+    expect(Object.keys(env)).not.toContain('IMAGE_DIGEST');
     const apply = run.calls.TerraformApply?.[0] as {
       EnvironmentVariablesOverride: Array<{ Name: string; Value: string }>;
     };
@@ -85,7 +92,11 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
     expect(run.status).toBe('SUCCEEDED');
     expect(run.calls.TerraformPlan).toBeUndefined();
     expect(run.calls.TerraformApply).toBeUndefined();
-    expect(run.entered).toEqual(expect.arrayContaining(['SkipTerraformPlan', 'SkipTerraformApply', 'HelmDeploy']));
+    expect(run.entered).toEqual(expect.arrayContaining(['SkipTerraformPlan', 'HelmDeploy']));
+    // Without a plan, ChooseTerraformApply goes straight to the scan wait.
+    const choice = run.entered.indexOf('ChooseTerraformApply');
+    expect(run.entered[choice + 1]).toBe('WaitForScan');
+    expect(run.entered).not.toContain('ChooseRelease');
   });
 
   test('an infra-only push skips tests, image build and deploy', async () => {
@@ -101,7 +112,11 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
     const run = await runScenario({ input: pushInput(), exported: { TerraformPlan: { PLAN_HAS_CHANGES: 'false' } } });
     expect(run.status).toBe('SUCCEEDED');
     expect(run.calls.TerraformApply).toBeUndefined();
-    expect(run.entered).toContain('SkipTerraformApply');
+    expect(run.entered).not.toContain('TerraformApply');
+    expect(run.calls.HelmDeploy).toHaveLength(1);
+    // A plan without changes: ChooseTerraformApply goes straight to the scan wait.
+    const choice = run.entered.indexOf('ChooseTerraformApply');
+    expect(run.entered[choice + 1]).toBe('WaitForScan');
   });
 
   test('an unknown service or environment fails before any build, with a notification', async () => {
@@ -121,10 +136,15 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
   test("the coverage gate gets the run's report, diff, policy and build", async () => {
     const run = await runScenario({ input: pushInput() });
     const [call] = (run.calls.CoverageGate ?? []) as Array<{ Payload: unknown }>;
+    // RunTests' exported variables whole: the gate reads CHANGED_LINES_KEY itself.
+    expect(gateEventSchema.parse(call?.Payload).diffKey).toBe('runs/x/coverage/changed-lines.diff');
     expect(call?.Payload).toEqual({
       bucket: 'pipeline-artifacts',
       reportKey: 'runs/x/coverage/report',
-      diffKey: 'runs/x/coverage/changed-lines.diff',
+      diffKey: [
+        { Name: 'COVERAGE_REPORT_KEY', Value: 'runs/x/coverage/report' },
+        { Name: 'CHANGED_LINES_KEY', Value: 'runs/x/coverage/changed-lines.diff' },
+      ],
       baselineKey: 'baselines/sample-service/dev/coverage.json',
       service: 'sample-service',
       environment: 'dev',
@@ -144,7 +164,12 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
       expect(run.error?.Error).toBe(`${stage}Failed`);
       expect(run.notifications.at(-1)).toMatchObject({ type: 'failed', failure: { stage, error: `${stage}Failed` } });
       expect(String(run.notifications.at(-1)?.failure?.cause)).toContain(`"BuildStatus":"${status}"`);
-      expect(String(run.error?.Cause)).toMatch(new RegExp(`^${stage} failed: States.TaskFailed: `));
+      // A failed deploy is restored first (the decision's `restore`), and the cause says so.
+      const restored =
+        stage === 'HelmDeploy'
+          ? 'Release sample-service \\(namespace sample-service, cluster deploy-dev\\) is back on its last good revision\\. '
+          : '';
+      expect(String(run.error?.Cause)).toMatch(new RegExp(`^${stage} failed: ${restored}States.TaskFailed: `));
     },
   );
 
@@ -167,7 +192,7 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
     expect(run.calls.TerraformApply).toBeUndefined();
   });
 
-  test('a push with a parent commit gives RunTests BEFORE_COMMIT; a first push leaves it unset', async () => {
+  test('a push with a parent commit gives RunTests BEFORE_COMMIT; a first push gives it the text null (unset for run-tests.sh)', async () => {
     type BuildCall = { EnvironmentVariablesOverride: Array<{ Name: string; Value: string }> };
     const env = (run: Awaited<ReturnType<typeof runScenario>>) =>
       (run.calls.RunTests?.[0] as BuildCall | undefined)?.EnvironmentVariablesOverride ?? [];
@@ -176,17 +201,32 @@ describe('deploy pipeline: real ASL on the local runner (CodeBuild builds simula
     const first = env(await runScenario({ input: pushInput({ source: { ...base, before: null } }) }));
 
     expect(withParent).toContainEqual({ Name: 'BEFORE_COMMIT', Type: 'PLAINTEXT', Value: base.before });
-    expect(first.map((v) => v.Name)).not.toContain('BEFORE_COMMIT');
-    expect(first).toEqual(withParent.filter((v) => v.Name !== 'BEFORE_COMMIT'));
-    expect(first.map((v) => v.Name)).toEqual(['SERVICE', 'ENVIRONMENT', 'COMMIT', 'RUN_PREFIX', 'APP_PATH']);
+    // Without a parent the state machine passes the text `null`, which run-tests.sh reads as unset.
+    expect(first).toContainEqual({ Name: 'BEFORE_COMMIT', Type: 'PLAINTEXT', Value: 'null' });
+    expect(first.filter((v) => v.Name !== 'BEFORE_COMMIT')).toEqual(
+      withParent.filter((v) => v.Name !== 'BEFORE_COMMIT'),
+    );
+    expect(first.map((v) => v.Name)).toEqual([
+      'SERVICE',
+      'ENVIRONMENT',
+      'COMMIT',
+      'RUN_PREFIX',
+      'APP_PATH',
+      'BEFORE_COMMIT',
+    ]);
+    const script = readFileSync(join(__dirname, '../../lib/stages/scripts/run-tests.sh'), 'utf8');
+    expect(script).toContain(`if [ "\${BEFORE_COMMIT:-}" = null ]; then BEFORE_COMMIT=''; fi`);
   });
 
   test('without CHANGED_LINES_KEY (no parent to diff against) the gate gets no diff key', async () => {
     const run = await runScenario({ input: pushInput(), exported: { RunTests: { CHANGED_LINES_KEY: undefined } } });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.entered).toContain('WithoutChangedLines');
     const [call] = (run.calls.CoverageGate ?? []) as Array<{ Payload: { diffKey: unknown; reportKey: unknown } }>;
-    expect(call?.Payload).toMatchObject({ diffKey: null, reportKey: 'runs/x/coverage/report' });
+    expect(call?.Payload).toMatchObject({
+      diffKey: [{ Name: 'COVERAGE_REPORT_KEY', Value: 'runs/x/coverage/report' }],
+      reportKey: 'runs/x/coverage/report',
+    });
+    expect(gateEventSchema.parse(call?.Payload).diffKey).toBeNull();
   });
 
   test('a scenario cannot export what the stage does not declare', async () => {

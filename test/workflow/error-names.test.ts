@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
 import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
+import { DEPLOY_STAGE, decideRollback } from '../../lambdas/rollback/decide-rollback';
 import { ERROR_NAMES, ERROR_STAGE, type ErrorName } from '../../lib/contracts/error-names';
 import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 
@@ -49,8 +50,10 @@ const matchers = states.flatMap(({ name, state }) =>
 const matched = new Set(matchers.flatMap((m) => m.errors));
 
 /**
- * The `ErrorName.X` references in the Lambda sources (their error classes' `name`); the deploy
- * lock's classes name theirs from `LockErrorName` (lib/contracts/deploy-lock.ts).
+ * The error names the Lambdas raise, from their sources: their error classes' `name`
+ * (`name = ErrorName.X`; the deploy lock's classes name theirs from `LockErrorName`,
+ * lib/contracts/deploy-lock.ts), and the `error` of a `SendTaskFailure` they send to a waiting task
+ * (the approval answer's `ApprovalRejected`).
  */
 function thrownByLambdas(): Set<string> {
   const root = join(__dirname, '..', '..', 'lambdas');
@@ -59,9 +62,69 @@ function thrownByLambdas(): Set<string> {
     if (!file.endsWith('.ts')) continue;
     const source = readFileSync(join(root, file), 'utf8');
     for (const m of source.matchAll(/\bname\s*=\s*(?:Lock)?ErrorName\.([A-Za-z]+)/g)) names.add(m[1] as string);
+    for (const call of source.matchAll(/new SendTaskFailureCommand\(\{[^}]*\berror:\s*ErrorName\.([A-Za-z]+)/g)) {
+      names.add(call[1] as string);
+    }
   }
   return names;
 }
+
+/** Pass states that copy the rollback decision's failure into `$.error` (RollbackDone, RollbackNotNeeded). */
+const decisionRecords = states.filter(
+  ({ state }) => state.Parameters?.failure?.['error.$'] === '$.rollback.decision.failure.error',
+);
+
+/**
+ * Failure records whose run goes on to the `Rollback` decision (HelmDeploy, VerifyDeployment and
+ * TerraformApply failures): the run ends with the error the decision's failure names.
+ */
+const recordsToRollback = failureRecords.filter(({ state }) => state.Next === 'Rollback');
+
+/**
+ * The error the run ends with after the rollback decision, by the real decision function, for a
+ * failure of `stage` named `error`: a failed HelmDeploy exports nothing (no previous revision
+ * recorded); a later failure comes after a deploy that recorded revision 4.
+ */
+function finalErrorAfterRollback(stage: string, error: string): string | undefined {
+  const afterDeploy = stage !== DEPLOY_STAGE && stage !== 'TerraformApply';
+  const decision = decideRollback({
+    failure: { stage, error: error as ErrorName, cause: 'cause' },
+    release: 'r',
+    namespace: 'n',
+    cluster: 'c',
+    rollbackProject: 'helm-rollback',
+    deploySucceeded: afterDeploy,
+    previousRevision: afterDeploy ? 4 : undefined,
+    helmTimeoutMinutes: 10,
+  });
+  return decision.failure?.error;
+}
+
+/** The names a failure record routed to Rollback can hold: its literal, or those its Catch routes to it. */
+function namesOf(record: (typeof failureRecords)[number]): string[] {
+  const literal = record.state.Parameters?.failure?.error;
+  if (literal) return [literal];
+  return states
+    .flatMap(({ state }) => (state.Catch ?? []).filter((c) => c.Next === record.name).flatMap((c) => c.ErrorEquals))
+    .filter((e) => e in ERROR_STAGE);
+}
+
+/** Error names the rollback decision ends runs with, and the decision's own `RollbackFailed` for a failed rollback build. */
+const producedByDecision = new Set<string>([
+  ...recordsToRollback.flatMap((record) =>
+    namesOf(record).map((name) => finalErrorAfterRollback(record.state.Parameters?.failure?.stage ?? '', name) ?? ''),
+  ),
+  decideRollback({
+    failure: { stage: 'VerifyDeployment', error: 'AlarmDuringBake', cause: 'cause' },
+    release: 'r',
+    namespace: 'n',
+    cluster: 'c',
+    rollbackProject: 'helm-rollback',
+    deploySucceeded: true,
+    previousRevision: undefined,
+    helmTimeoutMinutes: 10,
+  }).failure?.error ?? '',
+]);
 
 /**
  * Follows `Next` from a state with a failure recorded at `$.error` (through a Choice, the branch
@@ -88,18 +151,38 @@ function reachesFinalFail(from: string): boolean {
 describe('error names: lib/contracts/error-names.ts against the Lambdas and the state machine', () => {
   const thrown = thrownByLambdas();
   const setByAsl = new Set(failureRecords.map(({ state }) => state.Parameters?.failure?.error).filter(Boolean));
+  // The decision's names become the run's only through a record that copies the decision's failure.
+  const setByDecision = decisionRecords.length > 0 ? producedByDecision : new Set<string>();
 
-  test.each(ERROR_NAMES)('%s is produced by a Lambda error class or set by the state machine', (name) => {
-    expect(thrown.has(name) || setByAsl.has(name)).toBe(true);
+  test.each(ERROR_NAMES)(
+    '%s is produced by a Lambda (error class, SendTaskFailure, rollback decision) or set by the state machine',
+    (name) => {
+      expect(thrown.has(name) || setByAsl.has(name) || setByDecision.has(name)).toBe(true);
+    },
+  );
+
+  test('the rollback decision’s failure reaches the run’s final error', () => {
+    expect(decisionRecords.map((r) => r.name).sort()).toEqual(['RollbackDone', 'RollbackNotNeeded']);
+    for (const { name, state } of decisionRecords)
+      expect([name, reachesFinalFail(state.Next ?? '')]).toEqual([name, true]);
+    expect([...producedByDecision].sort()).toEqual([
+      'HelmDeployFailed',
+      'RollbackFailed',
+      'RolledBack',
+      'TerraformApplyFailed',
+    ]);
   });
 
   test.each(ERROR_NAMES)('%s is matched by a Catch, or is the run’s final error', (name) => {
     // A name the top level records can only be read after the run: it is the execution's error
     // (the final Fail state raises it), which EventBridge rules and `deployctl status` match.
-    const finalError = failureRecords.some(
-      ({ state, topLevel }) =>
-        topLevel && state.Parameters?.failure?.error === name && reachesFinalFail(state.Next ?? ''),
-    );
+    const finalError =
+      failureRecords.some(
+        ({ state, topLevel }) =>
+          topLevel && state.Parameters?.failure?.error === name && reachesFinalFail(state.Next ?? ''),
+      ) ||
+      // Or the rollback decision ends the run with it, through a record that reaches the final Fail.
+      (producedByDecision.has(name) && decisionRecords.every(({ state }) => reachesFinalFail(state.Next ?? '')));
     expect(matched.has(name) || finalError).toBe(true);
   });
 
@@ -107,6 +190,7 @@ describe('error names: lib/contracts/error-names.ts against the Lambdas and the 
     expect(byName.get('DescribeFailure')?.state.Parameters).toMatchObject({ 'Error.$': '$.error.failure.error' });
     expect(byName.get('Fail')?.state.ErrorPath).toBe('$.executionError.Error');
     for (const { name, state, topLevel } of failureRecords) {
+      if (state.Next === 'Rollback') continue;
       // Top level: NotifyFailed, DescribeFailure, Fail. In a Verify branch: the branch's own Fail state.
       const next = byName.get(state.Next ?? '')?.state;
       const ends = topLevel
@@ -114,6 +198,25 @@ describe('error names: lib/contracts/error-names.ts against the Lambdas and the 
         : next?.Type === 'Fail' && next.ErrorPath === '$.error.failure.error';
       expect([name, ends]).toEqual([name, true]);
     }
+    // Through Rollback: the decision keeps a failed HelmDeploy's or TerraformApply's name (the release
+    // restored, or infrastructure never rolled back); a failure after a good deploy ends RolledBack.
+    const throughRollback = recordsToRollback.flatMap((record) =>
+      namesOf(record).map((error) => [
+        record.name,
+        error,
+        finalErrorAfterRollback(record.state.Parameters?.failure?.stage ?? '', error),
+      ]),
+    );
+    expect(throughRollback.sort()).toEqual(
+      [
+        ['HelmDeployFailed', 'HelmDeployFailed', 'HelmDeployFailed'],
+        ['TerraformApplyFailed', 'TerraformApplyFailed', 'TerraformApplyFailed'],
+        ['BakeFailed', 'AlarmDuringBake', 'RolledBack'],
+        ['BakeFailed', 'VersionMismatch', 'RolledBack'],
+        ['BakeFailed', 'VerificationFailed', 'RolledBack'],
+        ['VerifyDeploymentFailed', 'VerificationFailed', 'RolledBack'],
+      ].sort(),
+    );
   });
 
   test('the state machine matches no name that is not declared, except Step Functions’ and AWS integrations’ own', () => {
@@ -153,6 +256,12 @@ describe('error names: lib/contracts/error-names.ts against the Lambdas and the 
         'Verify',
         'TerraformApply',
         'HelmDeploy',
+        'WaitForApproval',
+        'BuildDeferredImage',
+        'VerifyDeployment',
+        'Rollback',
+        'RollbackRelease',
+        'RollbackOnRequest',
       ].sort(),
     );
     for (const { name, state } of catches) {

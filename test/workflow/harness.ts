@@ -43,7 +43,7 @@ const CLOCK = new Date('2026-11-21T12:01:00.000Z');
 const LOCK_LEASE_SECONDS = 11_100;
 
 /** The lock policy of `sample-service` (any environment) in the workflow scenarios; other services are unknown. */
-const LOCK_POLICY: DeployPolicy = {
+export const LOCK_POLICY: DeployPolicy = {
   lock: { mode: 'SUPERSEDED' },
   approval: { required: false, onDestructive: false, timeoutSeconds: 86_400 },
   promoteTo: [],
@@ -69,8 +69,12 @@ export function deployLockHandler(table: MemoryLockTable) {
   };
 }
 
+/** The CodeBuild stages a push runs, in pipeline order. */
 export const CODEBUILD_STAGES = ['RunTests', 'TerraformPlan', 'BuildImage', 'TerraformApply', 'HelmDeploy'] as const;
 export type CodeBuildStage = (typeof CODEBUILD_STAGES)[number];
+/** Every CodeBuild stage a scenario can steer: a push's, and the rollback build (`RollbackRelease`, `RollbackOnRequest`). */
+export const SCENARIO_STAGES = [...CODEBUILD_STAGES, 'HelmRollback'] as const;
+export type ScenarioStage = (typeof SCENARIO_STAGES)[number];
 /**
  * `fail`, `stopped` and `build-timeout`: the build ends FAILED, STOPPED or TIMED_OUT (CodeBuild's
  * own timeout); `timeout`: the task outlives its `TimeoutSeconds` (Step Functions' States.Timeout).
@@ -81,7 +85,7 @@ export type StageOutcome = 'succeed' | 'fail' | 'stopped' | 'build-timeout' | 't
  * What each stage's build exports when a scenario does not say otherwise, typed by the declared
  * outputs in lib/contracts/stage-outputs.ts (a stage that declares a variable must have a sample).
  */
-const SAMPLE_OUTPUTS: { readonly [S in CodeBuildStage]: z.input<(typeof STAGE_OUTPUTS)[S]> } = {
+const SAMPLE_OUTPUTS: { readonly [S in ScenarioStage]: z.input<(typeof STAGE_OUTPUTS)[S]> } = {
   RunTests: { COVERAGE_REPORT_KEY: 'runs/x/coverage/report', CHANGED_LINES_KEY: 'runs/x/coverage/changed-lines.diff' },
   TerraformPlan: {
     PLAN_KEY: 'runs/x/terraform/plan.tfplan',
@@ -89,11 +93,17 @@ const SAMPLE_OUTPUTS: { readonly [S in CodeBuildStage]: z.input<(typeof STAGE_OU
     PLAN_HAS_CHANGES: 'true',
   },
   BuildImage: {
-    IMAGE_URI: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service:0123456789abcdef0123456789abcdef01234567',
+    IMAGE_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service@sha256:${'ab'.repeat(32)}`,
     IMAGE_DIGEST: `sha256:${'ab'.repeat(32)}`,
   },
   TerraformApply: {},
-  HelmDeploy: { PREVIOUS_REVISION: '4', HELM_REVISION: '5' },
+  // `/version` in the cluster reports the pushed commit (pushInput's).
+  HelmDeploy: {
+    PREVIOUS_REVISION: '4',
+    HELM_REVISION: '5',
+    DEPLOYED_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+  },
+  HelmRollback: { ROLLBACK_OUTCOME: 'rolled-back' },
 };
 
 /**
@@ -101,7 +111,7 @@ const SAMPLE_OUTPUTS: { readonly [S in CodeBuildStage]: z.input<(typeof STAGE_OU
  * (`undefined` = the build left the variable unset), checked against the stage's declared outputs
  * so a scenario cannot export what no buildspec would.
  */
-export function exportedBy<S extends CodeBuildStage>(
+export function exportedBy<S extends ScenarioStage>(
   stage: S,
   overrides: Readonly<Record<string, string | undefined>> = {},
 ): Record<string, string> {
@@ -130,6 +140,7 @@ export const RUN_SETTINGS = {
   scanType: 'basic',
   deployProject: 'helm-deploy',
   rollbackProject: 'helm-rollback',
+  deploy: { timeoutMinutes: 10, bakeSeconds: 60, alarms: [] as string[] },
 };
 
 export function pushInput(overrides: Partial<ExecutionInput> = {}): ExecutionInput {
@@ -157,11 +168,21 @@ export function pushInput(overrides: Partial<ExecutionInput> = {}): ExecutionInp
 export interface Scenario {
   readonly input: ExecutionInput;
   /** Outcome of each CodeBuild stage; unlisted stages succeed. */
-  readonly stages?: Partial<Record<CodeBuildStage, StageOutcome>>;
-  /** Exported variables to override per stage; `undefined` leaves a variable unset (absent). */
-  readonly exported?: Partial<Record<CodeBuildStage, Record<string, string | undefined>>>;
-  /** More for the simulated drivers per stage (e.g. `{ reportBody }`; see lib/local/simulated-drivers.ts). */
-  readonly wishes?: Partial<Record<CodeBuildStage, Record<string, unknown>>>;
+  readonly stages?: Partial<Record<ScenarioStage, StageOutcome>>;
+  /**
+   * Exported variables to override per stage; `undefined` leaves a variable unset (absent). Unset for
+   * HelmRollback: the simulated build reports the outcome of the decision's action.
+   */
+  readonly exported?: Partial<Record<ScenarioStage, Record<string, string | undefined>>>;
+  /**
+   * More for the local tasks, by stage or by state name (the state's own entry wins, e.g.
+   * `BuildDeferredImage` over `BuildImage`): the simulated drivers' wishes (e.g. `{ reportBody }`; see
+   * lib/local/simulated-drivers.ts) and the local functions' (`VerifyDeployment: { alarms }`,
+   * `WaitForApproval: { answer }`; see lib/local/release-tasks.ts).
+   */
+  readonly wishes?: Readonly<Record<string, Record<string, unknown>>>;
+  /** The deploy policy (lock mode, approval, promotion) of `sample-service`; default {@link LOCK_POLICY}. */
+  readonly policy?: DeployPolicy;
   /** Settings the SSM parameter returns; `null` = parameter not found. */
   readonly settings?: Record<string, unknown> | null;
   /** The deploy lock's table (to share it between runs or hold the lock beforehand); default: an empty one. */
@@ -195,6 +216,10 @@ export interface ScenarioRun {
   readonly lockTable: MemoryLockTable;
   /** With a scenario's `scan` script: what the scan gate's handlers read from ECR and answered. */
   readonly scan: ScanTrace;
+  /** State transitions as Step Functions bills them: states entered plus retries. */
+  readonly transitions: number;
+  /** Log lines of each Task state, by state name. */
+  readonly logs: Readonly<Record<string, readonly string[]>>;
 }
 
 const BUILD_STATUS = { fail: 'FAILED', stopped: 'STOPPED', 'build-timeout': 'TIMED_OUT' } as const;
@@ -209,24 +234,31 @@ export async function runScenario(
   options: { readonly artifacts?: ArtifactStore } = {},
 ): Promise<ScenarioRun> {
   // Checked before the run starts: a bad scenario is a test error, not a failed build.
-  const stageWishes = Object.fromEntries(
-    CODEBUILD_STAGES.map((stage) => {
-      const outcome = scenario.stages?.[stage] ?? 'succeed';
-      const failure =
-        outcome === 'succeed' || outcome === 'timeout' ? {} : { outcome: 'fail', buildStatus: BUILD_STATUS[outcome] };
-      // Every declared variable is named, so one the scenario leaves unset stays unset.
-      const unset = Object.fromEntries(STAGE_EXPORTS[stage].map((name) => [name, undefined]));
-      const exported = { ...unset, ...exportedBy(stage, scenario.exported?.[stage]) };
-      return [stage, { exported, ...failure, ...scenario.wishes?.[stage] }];
-    }),
-  );
+  const stageWishes: Record<string, Record<string, unknown>> = { ...scenario.wishes };
+  for (const stage of SCENARIO_STAGES) {
+    const outcome = scenario.stages?.[stage] ?? 'succeed';
+    const failure =
+      outcome === 'succeed' || outcome === 'timeout' ? {} : { outcome: 'fail', buildStatus: BUILD_STATUS[outcome] };
+    // Every declared variable is named, so one the scenario leaves unset stays unset.
+    const unset = Object.fromEntries(STAGE_EXPORTS[stage].map((name) => [name, undefined]));
+    const exported =
+      stage === 'HelmRollback' && scenario.exported?.[stage] === undefined
+        ? {}
+        : { exported: { ...unset, ...exportedBy(stage, scenario.exported?.[stage]) } };
+    stageWishes[stage] = { ...exported, ...failure, ...scenario.wishes?.[stage] };
+  }
+  // A timed-out stage, by the states that run its build (the rollback build runs in two).
+  const statesOf = (stage: ScenarioStage) =>
+    stage === 'HelmRollback' ? ['RollbackRelease', 'RollbackOnRequest'] : [stage];
   const timeouts = Object.fromEntries(
-    CODEBUILD_STAGES.filter((stage) => scenario.stages?.[stage] === 'timeout').map((stage) => [
-      stage,
-      async () => {
-        throw new TaskFailure('States.Timeout', 'Task timed out');
-      },
-    ]),
+    SCENARIO_STAGES.filter((stage) => scenario.stages?.[stage] === 'timeout').flatMap((stage) =>
+      statesOf(stage).map((state) => [
+        state,
+        async () => {
+          throw new TaskFailure('States.Timeout', 'Task timed out');
+        },
+      ]),
+    ),
   );
   const lockTable = scenario.lockTable ?? new MemoryLockTable();
   const scan: ScanTrace = { reads: [], answers: [], events: [] };
@@ -241,7 +273,11 @@ export async function runScenario(
       overrides: { ...timeouts, ...scanHandlers, ...extraHandlers },
       artifacts: options.artifacts ?? new DirectoryArtifactStore(scratch as string, ARTIFACTS_BUCKET),
       execution: { name: scenario.executionName ?? EXECUTION_NAME, startTime: EXECUTION_START },
-      lock: { table: lockTable, policyOf: lockPolicyOf, leaseSeconds: LOCK_LEASE_SECONDS },
+      lock: {
+        table: lockTable,
+        policyOf: (service) => (service === 'sample-service' ? (scenario.policy ?? LOCK_POLICY) : undefined),
+        leaseSeconds: LOCK_LEASE_SECONDS,
+      },
       lockWaitMs: 0,
       clock: () => CLOCK,
     });
@@ -255,6 +291,8 @@ export async function runScenario(
       notifications: result.notifications.map((n) => n.event),
       lockTable,
       scan,
+      transitions: result.transitions,
+      logs: run.logs,
     };
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });

@@ -45,8 +45,13 @@ describe('deploy pipeline: the image scan gate (real scan handlers, ECR scripted
     expect(run.status).toBe('FAILED');
     expect(run.error?.Error).toBe('ScanFindingsAboveThreshold');
     expect(run.calls.HelmDeploy).toBeUndefined();
-    expect(run.calls.TerraformApply).toBeUndefined();
     expect(run.entered).not.toContain('HelmDeploy');
+    // The scan is awaited after TerraformApply (the ECR scan of the push overlaps the apply): the
+    // release is never touched, so nothing is rolled back, and the failure goes straight to ReleaseLock.
+    expect(run.entered.indexOf('TerraformApply')).toBeLessThan(run.entered.indexOf('WaitForScan'));
+    expect(run.entered).not.toContain('Rollback');
+    const rejected = run.entered.indexOf('WaitForScanRejected');
+    expect(run.entered.slice(rejected, rejected + 2)).toEqual(['WaitForScanRejected', 'ReleaseLock']);
     const failures = run.notifications.filter((n) => n.type === 'failed');
     expect(failures).toHaveLength(1);
     expect(failures[0]?.failure).toMatchObject({ stage: 'WaitForScan', error: 'ScanFindingsAboveThreshold' });

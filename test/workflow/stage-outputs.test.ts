@@ -15,8 +15,18 @@ const BUILDSPEC_DIR = join(__dirname, '..', '..', 'lib', 'buildspecs');
 const stageOf = (file: string) =>
   file.replace(/\.yml$/, '').replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
 
+/**
+ * The functions that read a build's exported variables passed on whole (`exported.$`), by the
+ * variable's name: CoverageGate reads RunTests' CHANGED_LINES_KEY, VerifyDeployment HelmDeploy's DEPLOYED_COMMIT.
+ */
+const WHOLE_LIST_READERS = [
+  join(__dirname, '..', '..', 'lambdas', 'coverage-gate', 'gate-event.ts'),
+  join(__dirname, '..', '..', 'lib', 'contracts', 'rollback.ts'),
+];
+
 interface State {
   Type: string;
+  Parameters?: Record<string, unknown>;
   ResultSelector?: Record<string, string>;
   Branches?: Array<{ States: Record<string, State> }>;
 }
@@ -40,16 +50,42 @@ describe('stage outputs: lib/contracts/stage-outputs.ts against the buildspecs a
     expect(spec.env?.['exported-variables'] ?? []).toEqual(STAGE_EXPORTS[stage]);
   });
 
-  test("each build task reads exactly its stage's declared outputs", () => {
-    const states = taskStates(JSON.parse(readDeployPipelineAsl()).States);
-    const tasks = states.filter(([name]) => (BUILD_STAGE_NAMES as string[]).includes(name));
-    // HelmRollback is not in the workflow yet; every other build stage is.
-    expect(tasks.map(([name]) => name).sort()).toEqual(BUILD_STAGE_NAMES.filter((s) => s !== 'HelmRollback').sort());
-    for (const [name, state] of tasks) {
-      const read = Object.values(state.ResultSelector ?? {})
-        .flatMap((expr) => [...expr.matchAll(/'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]))
-        .sort();
-      expect([name, read]).toEqual([name, [...STAGE_EXPORTS[name as BuildStageName]].sort()]);
+  test("each build task reads only its stage's declared outputs, and every declared output is read", () => {
+    const text = readDeployPipelineAsl();
+    const states = taskStates(JSON.parse(text).States);
+    // A build task runs the stage whose buildspec it overrides with (`${HelmRollbackBuildspec}` = HelmRollback).
+    const tasks = states.flatMap(([name, state]) => {
+      const [, stage] = /^\$\{([A-Za-z]+)Buildspec\}$/.exec(String(state.Parameters?.BuildspecOverride)) ?? [];
+      return stage === undefined ? [] : [[name, stage as BuildStageName, state] as const];
+    });
+    expect([...new Set(tasks.map(([, stage]) => stage))].sort()).toEqual([...BUILD_STAGE_NAMES].sort());
+    expect(tasks.map(([name]) => name).sort()).toEqual(
+      [
+        ...BUILD_STAGE_NAMES.filter((s) => s !== 'HelmRollback'),
+        'BuildDeferredImage',
+        'RollbackRelease',
+        'RollbackOnRequest',
+      ].sort(),
+    );
+    for (const [name, stage, state] of tasks) {
+      const selector = Object.values(state.ResultSelector ?? {});
+      const byName = selector.flatMap((expr) => [...expr.matchAll(/'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1] as string));
+      const declared = STAGE_EXPORTS[stage] as readonly string[];
+      // Nothing read by name that the stage does not declare.
+      expect([name, byName.filter((v) => !declared.includes(v))]).toEqual([name, []]);
+      // Every declared output is read: by name here, or passed on whole and read by name downstream
+      // (in the definition, or by the function whose input schema reads it).
+      const whole = selector.includes('$.Build.ExportedEnvironmentVariables');
+      const unread = declared.filter(
+        (v) =>
+          !byName.includes(v) &&
+          !(
+            whole &&
+            (text.includes(`'${v}'`) ||
+              WHOLE_LIST_READERS.some((file) => readFileSync(file, 'utf8').includes(`'${v}'`)))
+          ),
+      );
+      expect([name, unread]).toEqual([name, []]);
     }
   });
 
@@ -74,7 +110,16 @@ describe('stage outputs: lib/contracts/stage-outputs.ts against the buildspecs a
     );
     expect(() =>
       parseStageOutputs('BuildImage', { IMAGE_URI: 'repo:latest', IMAGE_DIGEST: `sha256:${'a'.repeat(64)}` }),
-    ).toThrow(/IMAGE_URI: must be <repository>:<40-character commit>/);
+    ).toThrow(/IMAGE_URI: must be <repository>@sha256:<64 hex digits>/);
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(() =>
+      parseStageOutputs('BuildImage', { IMAGE_URI: `repo@sha256:${'b'.repeat(64)}`, IMAGE_DIGEST: digest }),
+    ).toThrow(/IMAGE_URI: must end with @IMAGE_DIGEST/);
+    expect(() => parseStageOutputs('BuildImage', { IMAGE_DEFERRED: 'true', IMAGE_DIGEST: digest })).toThrow(
+      /IMAGE_DEFERRED comes alone/,
+    );
+    expect(() => parseStageOutputs('BuildImage', {})).toThrow(/IMAGE_URI: is required unless IMAGE_DEFERRED is "true"/);
+    expect(parseStageOutputs('BuildImage', { IMAGE_DEFERRED: 'true' })).toEqual({ IMAGE_DEFERRED: 'true' });
     expect(() => parseStageOutputs('TerraformApply', { PLAN_KEY: 'runs/e/x' })).toThrow(/unknown field\(s\): PLAN_KEY/);
   });
 });
