@@ -7,6 +7,7 @@ import {
   type PipelineEventType,
   type StageTiming,
 } from '../../lib/contracts/pipeline-event';
+import { exportedValue, exportedVariablesSchema } from '../../lib/contracts/stage-outputs';
 import { truncateText } from '../shared/notifications/text';
 import type { NotifyRequest } from './notify-request';
 
@@ -62,10 +63,15 @@ const scanPart = z.object({
   counts: z.record(z.string(), z.number().int().nonnegative()),
   consoleUrl: z.string().optional(),
 });
-const imagePart = z.object({
-  imageUri: z.array(z.string()).optional(),
-  digest: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/)).min(1),
-});
+// BuildImage's (or PromotedImage's) result: the build's exported variables, IMAGE_URI and IMAGE_DIGEST
+// (absent when the build deferred the image: no repository yet).
+const imagePart = z
+  .object({ exported: exportedVariablesSchema })
+  .transform(({ exported }) => ({
+    uri: exportedValue(exported, 'IMAGE_URI') ?? null,
+    digest: exportedValue(exported, 'IMAGE_DIGEST'),
+  }))
+  .pipe(z.object({ uri: z.string().nullable(), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }));
 const inputImagePart = z.object({ repository: z.string(), digest: z.string() });
 
 /** The value at `path` of the state, or undefined. */
@@ -92,7 +98,8 @@ const https = (url: string): string | null => (/^https:\/\/\S+$/.test(url) ? url
  * `source`, `image`), the failure record `$.error.failure` (the type becomes more specific for
  * `RolledBack`, `RollbackFailed` and `LockSuperseded`, see `OUTCOME_OF_ERROR`), the coverage gate's
  * summary `$.verify.tests.coverage.summary`, the plan guard's `$.verify.plan.guard.summary`, the
- * scan gate's `$.scan.summary` and the built image `$.verify.image`. Texts are shortened to
+ * scan gate's `$.scan.summary` and the image `$.verify.image` (IMAGE_URI and IMAGE_DIGEST of its
+ * `exported` variables). Texts are shortened to
  * {@link MAX_CAUSE_CHARS}, {@link MAX_MESSAGE_CHARS} and {@link MAX_FIELD_CHARS}.
  */
 export function buildPipelineEvent(request: NotifyRequest, ctx: BuildContext): PipelineEvent {
@@ -176,7 +183,7 @@ export function buildPipelineEvent(request: NotifyRequest, ctx: BuildContext): P
   const built = take(imagePart, at(state, ['verify', 'image']));
   const promoted = take(inputImagePart, at(state, ['image']));
   if (built !== undefined) {
-    event.image = { uri: built.imageUri?.[0] ?? null, digest: built.digest[0] as string };
+    event.image = { uri: built.uri, digest: built.digest };
   } else if (promoted !== undefined) {
     event.image = { uri: `${promoted.repository}@${promoted.digest}`, digest: promoted.digest };
   }

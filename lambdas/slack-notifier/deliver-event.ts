@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PipelineEvent } from '../../lib/contracts/pipeline-event';
 import { parseEventMessage, UnreadableEventMessage } from '../shared/notifications/parse-event-message';
-import { renderSlackMessage } from '../shared/notifications/render-slack';
+import { parseApprovalRequest, renderApprovalRequest } from '../shared/notifications/render-approval-request';
+import { renderSlackMessage, type SlackMessage } from '../shared/notifications/render-slack';
 import type { Attempt, PostOutcome } from './post-with-retry';
 
 /** What the dead-letter queue gets for an event that did not reach Slack: never the webhook URL. */
@@ -34,6 +35,8 @@ export type Delivery = 'delivered' | 'delivered-as-text' | 'dead-lettered';
 
 /**
  * Delivers one SNS message to the channel's webhook: parse, render (Block Kit), post with retries.
+ * The message is a pipeline event, or the approval request `lambdas/approval` publishes
+ * (`approval_requested`, rendered by `renderApprovalRequest`).
  * A post Slack refuses for its blocks is sent once more as plain text. An event that cannot be
  * delivered goes to the dead-letter queue with the attempts made; an unreadable message goes there
  * without a post.
@@ -42,7 +45,7 @@ export type Delivery = 'delivered' | 'delivered-as-text' | 'dead-lettered';
  *   retries, then its on-failure destination, the same queue, take over)
  */
 export async function deliverMessage(message: string, deps: DeliverDeps): Promise<Delivery> {
-  const deadLetter = async (reason: string, attempts: readonly Attempt[], event: PipelineEvent | null) => {
+  const deadLetter = async (reason: string, attempts: readonly Attempt[], event: { readonly id: string } | null) => {
     await deps.deadLetter({
       channel: deps.channel,
       reason,
@@ -60,16 +63,24 @@ export async function deliverMessage(message: string, deps: DeliverDeps): Promis
     return 'dead-lettered' as const;
   };
 
-  let event: PipelineEvent;
-  try {
-    event = parseEventMessage(message);
-  } catch (err) {
-    if (!(err instanceof UnreadableEventMessage)) throw err;
-    deps.logger.warn('unreadable message', { channel: deps.channel, detail: err.message });
-    return deadLetter('unreadable', [], null);
+  let event: Pick<PipelineEvent, 'id' | 'type'> | { readonly id: string; readonly type: 'approval_requested' };
+  let rendered: SlackMessage;
+  const approval = parseApprovalRequest(message);
+  if (approval !== null) {
+    event = { id: `${approval.execution}/approval_requested`, type: approval.type };
+    rendered = renderApprovalRequest(approval);
+  } else {
+    try {
+      const parsed = parseEventMessage(message);
+      event = parsed;
+      rendered = renderSlackMessage(parsed);
+    } catch (err) {
+      if (!(err instanceof UnreadableEventMessage)) throw err;
+      deps.logger.warn('unreadable message', { channel: deps.channel, detail: err.message });
+      return deadLetter('unreadable', [], null);
+    }
   }
   const url = await deps.webhookUrl();
-  const rendered = renderSlackMessage(event);
   const outcome = await deps.post(url, JSON.stringify(rendered));
   if (outcome.delivered) {
     deps.logger.info('event delivered to Slack', summary(deps.channel, event, outcome.attempts));
@@ -92,6 +103,6 @@ export async function deliverMessage(message: string, deps: DeliverDeps): Promis
   return deadLetter(outcome.reason, outcome.attempts, event);
 }
 
-function summary(channel: string, event: PipelineEvent, attempts: readonly Attempt[]) {
+function summary(channel: string, event: { readonly id: string; readonly type: string }, attempts: readonly Attempt[]) {
   return { channel, eventId: event.id, type: event.type, attempts: attempts.length };
 }

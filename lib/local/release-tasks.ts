@@ -3,17 +3,40 @@ import { ExecutionAlreadyExists, StartExecutionCommand, type StartExecutionComma
 import { handleApproval } from '../../lambdas/approval/handle-approval';
 import { handlePromoteOnSuccess } from '../../lambdas/promote/promote-on-success';
 import { handleRollback } from '../../lambdas/rollback/handle-rollback';
+import type { LockTable } from '../../lambdas/shared/deploy-lock/lock-table';
 import { handleVerify } from '../../lambdas/verify-deployment/handle-verify';
-import type { ApprovalDecision } from '../contracts/deploy-lock';
+import type { ApprovalDecision, DeployPolicy } from '../contracts/deploy-lock';
 import { ErrorName } from '../contracts/error-names';
+import type { PipelineConfig } from '../contracts/pipeline-config';
 import { TaskFailure } from './codebuild-results';
-import type { LocalLambda, LocalLambdaContext } from './lambda-tasks';
 import { StageLogger } from './stage-logger';
+
+/**
+ * What the release tasks use of a local function's context (`LocalLambdaContext` in lambda-tasks.ts,
+ * which spreads these tasks into `LOCAL_LAMBDAS`; declared here so the two modules form no cycle).
+ */
+interface ReleaseTaskContext {
+  readonly wishes: Readonly<Record<string, unknown>>;
+  readonly config: PipelineConfig;
+  readonly lock: {
+    readonly table: LockTable;
+    policyOf(service: string, environment: string): DeployPolicy | undefined;
+  };
+  log(line: string): void;
+  now(): Date;
+}
+
+/** A local function as `LOCAL_LAMBDAS` holds it (`LocalLambda` in lambda-tasks.ts). */
+interface ReleaseTask {
+  readonly source: string;
+  readonly reason?: string;
+  invoke(payload: unknown, ctx: ReleaseTaskContext): Promise<unknown>;
+}
 
 /**
  * The release side of the workflow as a local run plays it: approval, the bake's check, the
  * rollback decision and promotion, each the function's own handler. What only AWS or a person can
- * answer comes from the scenario's wishes (`LocalLambdaContext.wishes`), and each stand-in says so
+ * answer comes from the scenario's wishes (`ReleaseTaskContext.wishes`), and each stand-in says so
  * in the stage's log.
  */
 
@@ -29,7 +52,7 @@ function namedError(name: string, message: string): Error {
  * message; a local run has nobody to ask, so the scenario answers (`{ answer: 'approve' | 'reject' |
  * 'timeout' }`, default `approve`) as `deployctl approve|reject` or the state's timeout would.
  */
-const waitForApproval: LocalLambda = {
+const waitForApproval: ReleaseTask = {
   source: 'lambdas/approval/handle-approval.ts',
   reason: 'real approval request (lambdas/approval) on the local lock table; the answer comes from the scenario',
   async invoke(payload, ctx): Promise<ApprovalDecision> {
@@ -63,7 +86,7 @@ const waitForApproval: LocalLambda = {
  * alarms the scenario sets (`{ alarms: { '<name>': 'ALARM' | 'OK' } }`, each with its history of one
  * state update during the bake); `/version` is the deploy build's `DEPLOYED_COMMIT`.
  */
-const verifyDeployment: LocalLambda = {
+const verifyDeployment: ReleaseTask = {
   source: 'lambdas/verify-deployment/handle-verify.ts',
   reason: 'real check (lambdas/verify-deployment); CloudWatch alarms from the scenario',
   async invoke(payload, ctx) {
@@ -78,7 +101,7 @@ const verifyDeployment: LocalLambda = {
 };
 
 /** A CloudWatch client stand-in answering DescribeAlarms and DescribeAlarmHistory from the scenario's alarms. */
-function localCloudWatch(alarms: Readonly<Record<string, 'ALARM' | 'OK'>>, ctx: LocalLambdaContext) {
+function localCloudWatch(alarms: Readonly<Record<string, 'ALARM' | 'OK'>>, ctx: ReleaseTaskContext) {
   return {
     async send(command: unknown) {
       const at = ctx.now();
@@ -114,7 +137,7 @@ function localCloudWatch(alarms: Readonly<Record<string, 'ALARM' | 'OK'>>, ctx: 
 }
 
 /** `Rollback`: the rollback function's own decision (it calls no AWS API). */
-const rollback: LocalLambda = {
+const rollback: ReleaseTask = {
   source: 'lambdas/rollback/handle-rollback.ts',
   async invoke(payload, ctx) {
     return handleRollback(payload, { logger: StageLogger.to((line) => ctx.log(line), 'rollback') });
@@ -127,7 +150,15 @@ const rollback: LocalLambda = {
  * stand-in that records the run it would start (a local run starts no other execution) and
  * answers as Step Functions does. `payload` is the status-change event the runner builds.
  */
-export const promoteOnSuccess: LocalLambda = {
+export const promoteOnSuccess: {
+  readonly source: string;
+  readonly reason: string;
+  /** `ctx`: the runner's whole `LocalLambdaContext`; promotion reads only its configuration and log. */
+  invoke(
+    payload: unknown,
+    ctx: Pick<ReleaseTaskContext, 'config' | 'log'> & Readonly<Record<string, unknown>>,
+  ): Promise<unknown>;
+} = {
   source: 'lambdas/promote/promote-on-success.ts',
   reason: 'real promotion (lambdas/promote) after the run; the target runs are recorded, not started',
   async invoke(payload, ctx) {
@@ -156,7 +187,7 @@ export const promoteOnSuccess: LocalLambda = {
 };
 
 /** The release states' local functions, by state name. */
-export const LOCAL_RELEASE_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
+export const LOCAL_RELEASE_LAMBDAS: Readonly<Record<string, ReleaseTask>> = {
   WaitForApproval: waitForApproval,
   VerifyDeployment: verifyDeployment,
   Rollback: rollback,

@@ -60,7 +60,7 @@ describe('buildPipelineEvent from what the workflow sends', () => {
       summary: '1 to add, 0 to change, 0 to destroy',
     });
     expect(event.image).toEqual({
-      uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service:0123456789abcdef0123456789abcdef01234567',
+      uri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service@sha256:${'ab'.repeat(32)}`,
       digest: `sha256:${'ab'.repeat(32)}`,
     });
   });
@@ -71,7 +71,10 @@ describe('buildPipelineEvent from what the workflow sends', () => {
     expect(event.failure).toEqual({
       stage: 'HelmDeploy',
       error: 'HelmDeployFailed',
-      cause: expect.stringMatching(/^States\.TaskFailed: \{"Build":\{"BuildStatus":"FAILED"/),
+      // The rollback decision (a failed deploy: restore) says where the release is, then the build's failure.
+      cause: expect.stringMatching(
+        /^Release sample-service \(namespace sample-service, cluster deploy-dev\) is back on its last good revision\. States\.TaskFailed: \{"Build":\{"BuildStatus":"FAILED"/,
+      ),
     });
     expect(event.stages.at(-1)).toMatchObject({ name: 'HelmDeploy', status: 'failed' });
   });
