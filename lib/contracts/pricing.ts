@@ -162,6 +162,12 @@ export interface RunCostOptions {
   readonly pricing?: Pricing;
   /** Memory of the pipeline's functions, for GB-seconds (approximate: one figure for all). @default 512 */
   readonly lambdaMemoryMb?: number;
+  /**
+   * States the run will still enter after this history was read, priced as transitions: the final
+   * notification reads the history from inside its `Notify*` state, before the run's ending states.
+   * @default 0
+   */
+  readonly pendingTransitions?: number;
 }
 
 const millis = (t: Date | string | number): number =>
@@ -219,10 +225,17 @@ const round = (n: number, digits = 6) => Math.round(n * 10 ** digits) / 10 ** di
  * - **Lambda**: each `lambda:invoke` task, its scheduled-to-ended time times `lambdaMemoryMb`, plus its
  *   request (approximate: the task's time includes Step Functions' own latency). Callback tasks
  *   (`.waitForTaskToken`) count their request only: the function returns at once and the wait is free.
- * Events still running (no end yet) add nothing. Pure: no clock, no I/O.
+ * Events still running (no end yet) add nothing; `pendingTransitions` adds states not yet entered.
+ * Pure: no clock, no I/O.
+ *
+ * @throws RangeError when `pendingTransitions` is not a whole number, zero or more
  */
 export function runCostFromHistory(events: readonly CostHistoryEvent[], options: RunCostOptions = {}): RunCost {
   const pricing = options.pricing ?? DEFAULT_PRICING;
+  const pending = options.pendingTransitions ?? 0;
+  if (!Number.isInteger(pending) || pending < 0) {
+    throw new RangeError(`pendingTransitions must be a whole number, zero or more, got ${pending}`);
+  }
   const memoryGb = (options.lambdaMemoryMb ?? 512) / 1024;
   const sorted = [...events].sort((a, b) => a.id - b.id);
   const byId = new Map(sorted.map((e) => [e.id, e]));
@@ -294,11 +307,15 @@ export function runCostFromHistory(events: readonly CostHistoryEvent[], options:
     }
   }
 
+  const billed = transitions + pending;
   lines.unshift({
     kind: 'transitions',
-    item: `${transitions} state transitions`,
-    quantity: transitions,
-    usd: round(transitions * pricing.stepFunctionsTransition),
+    item:
+      pending === 0
+        ? `${transitions} state transitions`
+        : `${billed} state transitions (${transitions} so far + ${pending} ending)`,
+    quantity: billed,
+    usd: round(billed * pricing.stepFunctionsTransition),
   });
   if (lambdaRequests > 0) {
     lines.push({
