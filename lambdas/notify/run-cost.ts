@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { MAX_COST_LINES, type PipelineEvent } from '../../lib/contracts/pipeline-event';
-import { type CostHistoryEvent, formatUsd, type Pricing, runCostFromHistory } from '../../lib/contracts/pricing';
+import { formatUsd, type Pricing, runCostFromHistory } from '../../lib/contracts/pricing';
+import { costEvents } from '../shared/execution-history';
 
 /**
  * States a run still enters after its final `Notify*` state has read the history: at most two in the
@@ -9,25 +10,6 @@ import { type CostHistoryEvent, formatUsd, type Pricing, runCostFromHistory } fr
  * `Notify*` payload may say `endingStates` itself.
  */
 export const DEFAULT_ENDING_STATES = 2;
-
-/** The fields of a history event the cost reads; events without id, type or time are left out. */
-export function costEvents(events: readonly HistoryEvent[]): CostHistoryEvent[] {
-  const out: CostHistoryEvent[] = [];
-  for (const e of events) {
-    if (e.id === undefined || e.type === undefined || e.timestamp === undefined) continue;
-    out.push({
-      id: e.id,
-      ...(e.previousEventId === undefined ? {} : { previousEventId: e.previousEventId }),
-      timestamp: e.timestamp,
-      type: e.type,
-      ...(e.stateEnteredEventDetails ? { stateEnteredEventDetails: { name: e.stateEnteredEventDetails.name } } : {}),
-      ...(e.taskScheduledEventDetails ? { taskScheduledEventDetails: e.taskScheduledEventDetails } : {}),
-      ...(e.taskSucceededEventDetails ? { taskSucceededEventDetails: e.taskSucceededEventDetails } : {}),
-      ...(e.taskFailedEventDetails ? { taskFailedEventDetails: e.taskFailedEventDetails } : {}),
-    });
-  }
-  return out;
-}
 
 /**
  * The `cost` of a final event from the run's history read with execution data (the builds' compute
