@@ -88,8 +88,12 @@ export type PricingOverride = z.input<typeof pricingSchema>;
 /**
  * CodeBuild on-demand per-minute prices in us-east-1 (https://aws.amazon.com/codebuild/pricing/).
  * Lambda compute is billed per second; its per-minute figure here is 60 times the per-second price.
- * The EC2 figures are the long-published ones; the Lambda-compute and Arm medium figures were taken
- * down from the pricing page without a way to re-check it here: confirm them for your Region and set
+ *
+ * Where each figure comes from ({@link CODEBUILD_PRICE_SOURCES}): the pricing page itself could not be
+ * read from where this table was last checked (its rates are rendered by script, and no copy of them
+ * was found in the documentation searched). The EC2 x86 figures are the long-published ones, and
+ * third-party summaries of that page agree with them; the Arm and Lambda-compute figures have NO source
+ * found: they are estimates. Confirm them for your Region on the pricing page and set
  * `pricing.codeBuildMinute` when they differ.
  */
 export const DEFAULT_CODEBUILD_MINUTE: Readonly<Record<BuildComputeType, number>> = {
@@ -110,6 +114,17 @@ export const DEFAULT_CODEBUILD_MINUTE: Readonly<Record<BuildComputeType, number>
   'arm-lambda-8gb': 0.0001 * 60,
   'arm-lambda-10gb': 0.000125 * 60,
 };
+
+/** How far each default CodeBuild price was checked (shown in docs/BENCHMARKS.md beside the figures). */
+export type PriceSource = 'published (EC2 x86, agreed by third-party summaries)' | 'unverified: no source found';
+
+/** The check behind each figure of {@link DEFAULT_CODEBUILD_MINUTE}. */
+export const CODEBUILD_PRICE_SOURCES: Readonly<Record<BuildComputeType, PriceSource>> = Object.fromEntries(
+  BUILD_COMPUTE_TYPES.map((c) => [
+    c,
+    c.startsWith('ec2-') ? 'published (EC2 x86, agreed by third-party summaries)' : 'unverified: no source found',
+  ]),
+) as Record<BuildComputeType, PriceSource>;
 
 /** The default price table (us-east-1). */
 export const DEFAULT_PRICING: Pricing = pricingSchema.parse({});
