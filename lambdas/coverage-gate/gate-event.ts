@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { coveragePolicySchema } from '../../lib/contracts/pipeline-config';
 
 /** Input of the CoverageGate task, built by the state machine from the execution input and RunTests. */

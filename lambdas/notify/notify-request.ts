@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PIPELINE_EVENT_TYPES } from '../../lib/contracts/pipeline-event';
 
 /**

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one event every message on the pipeline topic carries (docs/notifications.md). The workflow's

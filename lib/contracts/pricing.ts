@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What one run of the deploy pipeline costs, from what it really used: the prices (one table, which
