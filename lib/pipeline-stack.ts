@@ -123,7 +123,7 @@ export class PipelineStack extends Stack {
       artifactsBucket: this.artifactsBucket,
       topic: this.topic,
     });
-    const { deployLock, helmDeploy, helmRollback, notifications, scanGate } = this.stages;
+    const { deployLock, helmDeploy, helmRollback, notifications, promote, scanGate } = this.stages;
     this.settingsParameterPrefix = `/${this.stackName}/run-settings`;
     for (const service of config.services) {
       for (const env of service.environments) {
@@ -153,6 +153,7 @@ export class PipelineStack extends Stack {
     notifications.readHistoryOf(this.pipeline.stateMachine);
     deployLock.watch(this.pipeline.stateMachine, notifications);
     scanGate.answerTasksOf(this.pipeline.stateMachine);
+    promote.allowStartOf(this.pipeline.stateMachine);
 
     const pushTrigger = new PushTrigger(this, 'PushTrigger', {
       config,

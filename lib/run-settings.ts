@@ -1,3 +1,4 @@
+import { deploySettingsOf, runDeploySettingsOf } from './contracts/deploy-settings';
 import {
   type EnvironmentConfig,
   ecrRepositoryName,
@@ -66,5 +67,6 @@ export function runSettingsFor(service: ServiceConfig, env: EnvironmentConfig, c
     scanType: ctx.scanType,
     deployProject: ctx.deployProject,
     rollbackProject: ctx.rollbackProject,
+    deploy: runDeploySettingsOf(deploySettingsOf(env)),
   };
 }

@@ -6,12 +6,8 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import {
-  type ApprovalDecision,
-  type ApprovalItem,
-  type ApprovalRejection,
-  LockErrorName,
-} from '../../lib/contracts/deploy-lock';
+import type { ApprovalDecision, ApprovalItem, ApprovalRejection } from '../../lib/contracts/deploy-lock';
+import { ErrorName } from '../../lib/contracts/error-names';
 import type { LockTable } from '../shared/deploy-lock/lock-table';
 import { executionNameOf } from './handle-approval';
 
@@ -111,7 +107,7 @@ export async function answerApproval(
       await deps.sfn.send(
         new SendTaskFailureCommand({
           taskToken: pending.taskToken,
-          error: LockErrorName.ApprovalRejected,
+          error: ErrorName.ApprovalRejected,
           cause: JSON.stringify(cause),
         }),
       );

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import {
   type ApprovalItem,
   type ApprovalRequestedMessage,
+  approvalReasonOf,
   approvalRequestSchema,
   type DeployPolicy,
   planCountsSchema,
@@ -71,6 +72,8 @@ export async function handleApproval(event: unknown, deps: ApprovalDeps): Promis
     throw new InvalidApprovalRequest(`invalid approval request: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
   }
   const request = parsed.data;
+  const reason = approvalReasonOf(request);
+  const blocked = request.blocked ?? request.plan?.guard?.summary.blocked ?? null;
   const policy = deps.policyOf(request.service, request.environment);
   if (policy === undefined) {
     throw new InvalidApprovalRequest(
@@ -89,7 +92,7 @@ export async function handleApproval(event: unknown, deps: ApprovalDeps): Promis
     service: request.service,
     environment: request.environment,
     commit: request.commit,
-    reason: request.reason,
+    reason,
     requestedAt: now.toISOString(),
     expiresAtIso: expires.toISOString(),
     expiresAt: Math.floor(expires.getTime() / 1000) + TTL_MARGIN_SECONDS,
@@ -105,10 +108,10 @@ export async function handleApproval(event: unknown, deps: ApprovalDeps): Promis
     execution,
     executionArn: request.executionArn,
     commit: request.commit,
-    reason: request.reason,
+    reason,
     planSummary: counts?.summary ?? null,
     plan: counts === null ? null : { add: counts.add, change: counts.change, destroy: counts.destroy },
-    blocked: request.blocked ?? null,
+    blocked,
     approveCommand: commands.approve,
     rejectCommand: commands.reject,
     expiresAt: item.expiresAtIso,
@@ -118,7 +121,7 @@ export async function handleApproval(event: unknown, deps: ApprovalDeps): Promis
     execution,
     service: request.service,
     environment: request.environment,
-    reason: request.reason,
+    reason,
     expiresAt: item.expiresAtIso,
   });
   return message;

@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest';
+import { appJwt, type GitHubCredentials } from '../shared/github-credentials';
 import type { CommitStatus } from './commit-status-of';
-import { appJwt, type GitHubCredentials } from './github-credentials';
 
 /** Sets commit statuses on GitHub. */
 export interface CommitStatusApi {

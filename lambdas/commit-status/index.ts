@@ -1,10 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
 import { cachedValue } from '../shared/cached-value';
+import { parseCredentials } from '../shared/github-credentials';
 import { logger } from '../shared/logger';
 import { requiredEnv } from '../shared/required-env';
 import { gitHubCommitStatusApi } from './github-api';
-import { parseCredentials } from './github-credentials';
 import { type StatusOutcome, setCommitStatus } from './set-commit-status';
 
 const SECRET_READ_TIMEOUT_MS = 5_000;

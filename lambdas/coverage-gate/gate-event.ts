@@ -1,15 +1,23 @@
 import * as z from 'zod';
 import { coveragePolicySchema } from '../../lib/contracts/pipeline-config';
+import { exportedValue, exportedVariablesSchema } from '../../lib/contracts/stage-outputs';
 
 /** Input of the CoverageGate task, built by the state machine from the execution input and RunTests. */
 export const gateEventSchema = z.object({
   bucket: z.string().min(1),
   reportKey: z.string().min(1),
-  /** `none` (or empty) when the run had no parent commit to diff against. */
+  /**
+   * The changed-lines diff: a key, or RunTests' exported variables as the state machine passes them
+   * (`CHANGED_LINES_KEY` is absent when the build had no parent commit to diff against); `none`,
+   * empty or absent = no diff.
+   */
   diffKey: z
-    .string()
+    .union([z.string(), exportedVariablesSchema])
     .nullish()
-    .transform((key) => (key && key !== 'none' ? key : null)),
+    .transform((key) => {
+      const value = Array.isArray(key) ? exportedValue(key, 'CHANGED_LINES_KEY') : key;
+      return value && value !== 'none' ? value : null;
+    }),
   baselineKey: z.string().min(1),
   service: z.string().min(1),
   environment: z.string().min(1),

@@ -11,7 +11,7 @@ import {
   type RenewLockInput,
   type RenewLockOutput,
 } from '../../lib/contracts/deploy-lock';
-import { InvalidLockRequest, LockNotHeld, LockSuperseded } from '../shared/deploy-lock/errors';
+import { InvalidLockRequest, LockBusy, LockNotHeld, LockSuperseded } from '../shared/deploy-lock/errors';
 import type { LockTable } from '../shared/deploy-lock/lock-table';
 import {
   type LockContext,
@@ -42,13 +42,15 @@ const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString(
  * and environment. Wiring in docs/deploy-lock.md.
  *
  * Input (`action` picks the operation; all take `service`, `environment`, `executionArn` = `$$.Execution.Id`):
- * - `acquire` (+ `commit`, optional `startedAt` = `$$.Execution.StartTime`): joins the line or gets
- *   the lock. Idempotent: the `AcquireLock` state calls it again after each `Wait` until `acquired`.
- *   Returns {@link AcquireLockOutput}: `{ acquired: true, fencingToken, leaseExpiresAt, policy, ... }`
- *   or `{ acquired: false, position, waitSeconds, holder, policy, ... }`.
+ * - `acquire` (+ `commit`, optional `startedAt` = `$$.Execution.StartTime`): gets the lock, or joins
+ *   the line and throws `LockBusy`. Idempotent: the `AcquireLock` state's `Retry` on `LockBusy` calls
+ *   it again until it returns. Returns {@link AcquireLockOutput} only when the lock is held:
+ *   `{ acquired: true, position: 0, waitSeconds: 0, fencingToken, leaseExpiresAt, holder, policy, ... }`.
  * - `release`: gives the lock up or leaves the line. Idempotent. Returns {@link ReleaseLockOutput}.
  * - `renew` (+ optional `extendSeconds`): extends the holder's lease. Returns {@link RenewLockOutput}.
  *
+ * @throws LockBusy (`acquire`) while another run holds the lock or is ahead in line; the message is the
+ *   JSON `LockBusyCause` `{ holder: { executionArn, commit } | null, position, waitSeconds }`.
  * @throws LockSuperseded (`acquire`) when a newer push replaced this waiting run; the message is the
  *   JSON `SupersededCause` naming the replacing execution and commit.
  * @throws LockNotHeld (`release`, `renew`) when the execution neither holds nor waits for the lock and
@@ -125,42 +127,40 @@ async function acquire(
         ctx,
       );
       if (plan.write !== null && !(await deps.store.writeLock(plan.write))) return { done: false };
-      const base = { lockKey, mode: policy.lock.mode, policy };
-      const holder =
-        plan.holder === null
-          ? null
-          : { executionArn: plan.holder.executionArn, commit: plan.holder.commit, acquiredAt: plan.holder.acquiredAt };
-      const value: AcquireLockOutput =
-        plan.kind === 'acquired'
-          ? {
-              ...base,
-              acquired: true,
-              position: 0,
-              waitSeconds: 0,
-              fencingToken: plan.holder.fencingToken,
-              leaseExpiresAt: iso(plan.holder.leaseExpiresAt),
-              holder,
-            }
-          : {
-              ...base,
-              acquired: false,
-              position: plan.position,
-              waitSeconds: plan.waitSeconds,
-              fencingToken: null,
-              leaseExpiresAt: null,
-              holder,
-            };
       const dropped = plan.write?.records.filter((r) => r.executionArn !== input.executionArn) ?? [];
-      deps.logger.info('lock acquire', {
+      const logged = {
         lockKey,
         executionArn: input.executionArn,
-        acquired: value.acquired,
-        position: value.position,
         version: plan.write?.next.version,
         ...(dropped.length === 0
           ? {}
           : { others: dropped.map((r) => ({ executionArn: r.executionArn, outcome: r.outcome })) }),
-      });
+      };
+      if (plan.kind !== 'acquired') {
+        // In line (the write above, if any, put it there): the state's Retry on LockBusy asks again.
+        deps.logger.info('lock acquire', { ...logged, acquired: false, position: plan.position });
+        throw new LockBusy({
+          holder: plan.holder === null ? null : { executionArn: plan.holder.executionArn, commit: plan.holder.commit },
+          position: plan.position,
+          waitSeconds: plan.waitSeconds,
+        });
+      }
+      const value: AcquireLockOutput = {
+        lockKey,
+        mode: policy.lock.mode,
+        policy,
+        acquired: true,
+        position: 0,
+        waitSeconds: 0,
+        fencingToken: plan.holder.fencingToken,
+        leaseExpiresAt: iso(plan.holder.leaseExpiresAt),
+        holder: {
+          executionArn: plan.holder.executionArn,
+          commit: plan.holder.commit,
+          acquiredAt: plan.holder.acquiredAt,
+        },
+      };
+      deps.logger.info('lock acquire', { ...logged, acquired: true, position: 0 });
       return { done: true, value };
     },
     deps,

@@ -35,7 +35,9 @@ export class DestructiveChangeBlocked extends Error {
     super(
       `Plan would delete or replace ${changes.length} protected resource(s): ${changes
         .map(describeChange)
-        .join('; ')}. Re-run with destructiveApproved=true if this is intended.`,
+        .join(
+          '; ',
+        )}. If this is intended, set approveDestructive: true on the environment (such plans then wait for deployctl approve) or change the plan.`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { DestructiveChangeBlocked, type ProtectedChange } from './errors';
+import { DestructiveChangeBlocked, describeChange, type ProtectedChange } from './errors';
 import type { TerraformPlan } from './parse-plan';
 
 export interface PlanEvaluation {
@@ -11,12 +11,24 @@ export interface PlanEvaluation {
   readonly protectedChanges: ProtectedChange[];
   /** Terraform's own wording: `<n> to add, <n> to change, <n> to destroy`. */
   readonly summary: string;
+  /**
+   * Present when the plan would have been blocked and the environment sends such plans to approval
+   * (`approveDestructive`): `WaitForApproval` holds the run until a person decides.
+   */
+  readonly requiresApproval?: true;
+  /** What a person approves: the protected changes as {@link describeChange} words them. */
+  readonly blocked?: string;
 }
 
 export interface EvaluateOptions {
   readonly protectedTypes: readonly string[];
   /** A person approved destructive changes for this run. @default false */
   readonly destructiveApproved?: boolean;
+  /**
+   * The environment's `approveDestructive`: a plan that would be blocked is returned with
+   * `requiresApproval` instead of failing. @default false
+   */
+  readonly approveDestructive?: boolean;
 }
 
 /** `["delete","create"]` (destroy first) or `["create","delete"]` (create_before_destroy). */
@@ -26,7 +38,8 @@ export function isReplacement(actions: readonly string[]): boolean {
 
 /**
  * Counts the plan the way `terraform plan` prints it and refuses deletions or replacements of
- * protected resource types unless `destructiveApproved`. Data sources are reads, never counted. The
+ * protected resource types unless `destructiveApproved` (or returns them for approval with
+ * `approveDestructive`). Data sources are reads, never counted. The
  * destroy of a deposed object counts in `destroy` (as `terraform plan` counts it) and is named as the
  * deposed object it is, never as the live resource.
  */
@@ -55,10 +68,7 @@ export function evaluatePlan(plan: TerraformPlan, options: EvaluateOptions): Pla
     }
   }
 
-  if (protectedChanges.length > 0 && options.destructiveApproved !== true) {
-    throw new DestructiveChangeBlocked(protectedChanges);
-  }
-  return {
+  const evaluation = {
     add,
     change,
     destroy,
@@ -66,4 +76,9 @@ export function evaluatePlan(plan: TerraformPlan, options: EvaluateOptions): Pla
     protectedChanges,
     summary: `${add} to add, ${change} to change, ${destroy} to destroy`,
   };
+  if (protectedChanges.length === 0 || options.destructiveApproved === true) return evaluation;
+  if (options.approveDestructive === true) {
+    return { ...evaluation, requiresApproval: true, blocked: protectedChanges.map(describeChange).join('; ') };
+  }
+  throw new DestructiveChangeBlocked(protectedChanges);
 }

@@ -10,6 +10,8 @@ const eventSchema = z.object({
   bucket: z.string().min(1),
   planJsonKey: z.string().min(1),
   destructiveApproved: z.boolean().optional(),
+  /** The environment's `approveDestructive` (`$.lock.policy.approval.onDestructive`). */
+  approveDestructive: z.boolean().optional(),
   protectedTypes: z.array(z.string()).optional(),
 });
 
@@ -50,7 +52,8 @@ async function readPlanText(deps: PlanGuardDeps, bucket: string, key: string): P
  * @throws TypeError for an event without the fields the state machine passes (naming them).
  * @throws PlanUnreadable when the plan is missing, empty, not text in an accepted encoding, not JSON or
  *   not a plan.
- * @throws DestructiveChangeBlocked when a protected resource would be deleted or replaced unapproved.
+ * @throws DestructiveChangeBlocked when a protected resource would be deleted or replaced unapproved
+ *   and the environment does not send such plans to approval (`approveDestructive`).
  */
 export async function handlePlanGuard(event: unknown, deps: PlanGuardDeps): Promise<PlanEvaluation> {
   const parsed = eventSchema.safeParse(event);
@@ -58,12 +61,12 @@ export async function handlePlanGuard(event: unknown, deps: PlanGuardDeps): Prom
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
     throw new TypeError(`Invalid PlanGuard event: ${issues}`);
   }
-  const { bucket, planJsonKey, destructiveApproved, protectedTypes } = parsed.data;
+  const { bucket, planJsonKey, destructiveApproved, approveDestructive, protectedTypes } = parsed.data;
   const plan = parsePlan(await readPlanText(deps, bucket, planJsonKey), `s3://${bucket}/${planJsonKey}`);
   const types = resolveProtectedTypes(deps.protectedTypesSetting, protectedTypes);
   try {
-    const result = evaluatePlan(plan, { protectedTypes: types, destructiveApproved });
-    deps.logger.info('Plan evaluated', {
+    const result = evaluatePlan(plan, { protectedTypes: types, destructiveApproved, approveDestructive });
+    deps.logger.info(result.requiresApproval ? 'Plan sent to approval' : 'Plan evaluated', {
       summary: result.summary,
       replace: result.replace,
       approvedDestructive: result.protectedChanges,

@@ -1,9 +1,10 @@
-import {
-  type BuildVariable,
-  type RollbackAction,
-  type RollbackDecision,
-  RollbackErrorName,
-  type RunFailure,
+import { ErrorName } from '../../lib/contracts/error-names';
+import type {
+  BuildVariable,
+  ManualRollbackRequest,
+  RollbackAction,
+  RollbackDecision,
+  RunFailure,
 } from '../../lib/contracts/rollback';
 
 /** The stage that deploys: a failure here may have changed the release. */
@@ -28,7 +29,7 @@ export interface RollbackFacts {
    * recorded (HelmDeploy did not report it).
    */
   readonly previousRevision: number | undefined;
-  /** Helm `--timeout` of the rollback build, in minutes. */
+  /** Helm `--timeout` of the rollback build, in minutes (`run.settings.deploy.timeoutMinutes`). */
   readonly helmTimeoutMinutes: number;
 }
 
@@ -54,7 +55,7 @@ export function inspectCommands(facts: Pick<RollbackFacts, 'release' | 'namespac
  * | TerraformApply | - | none, needs attention | TerraformApplyFailed, saying infrastructure is not rolled back |
  * | HelmDeploy | 0 (first install) | uninstall | HelmDeployFailed |
  * | HelmDeploy | N >= 1 | rollback to N (the build does nothing more if Helm's own rollback restored N) | HelmDeployFailed |
- * | HelmDeploy | not recorded | none, needs attention | RollbackFailed |
+ * | HelmDeploy | not recorded (a failed build exports nothing) | restore: the build returns to the last good revision in the release's history, or uninstalls | HelmDeployFailed |
  * | after HelmDeploy succeeded (VerifyDeployment, ...) | 0 | uninstall | RolledBack |
  * | after HelmDeploy succeeded | N >= 1 | rollback to N | RolledBack |
  * | after HelmDeploy succeeded | not recorded | none, needs attention | RollbackFailed |
@@ -74,7 +75,7 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
   /** `verb`: what could not be done, e.g. `roll back release orders (...) to revision 7`. */
   const rollbackFailed = (verb: string): RunFailure => ({
     stage: 'Rollback',
-    error: RollbackErrorName.RollbackFailed,
+    error: ErrorName.RollbackFailed,
     cause:
       `Could not ${verb} after ${failedWith}: the environment needs a person. ` +
       `Inspect it: ${commands.join('; ')}. Original failure: ${clip(failure.cause, MAX_QUOTED_CAUSE)}`,
@@ -98,6 +99,26 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
   }
 
   const previous = facts.previousRevision;
+  if (previous === undefined && deployFailed) {
+    // A failed build exports nothing, so HelmDeploy's PREVIOUS_REVISION is not known here: the
+    // build reads the release's history and returns to its last good revision.
+    return {
+      action: 'restore',
+      reason:
+        `${failedWith}: return ${target} to its last good revision (the build reads it from the release's history; ` +
+        `Helm's own --rollback-on-failure may have restored it already, and the build checks first).`,
+      needsAttention: false,
+      ...where,
+      failure: {
+        stage: failure.stage,
+        error: failure.error,
+        cause: `${capitalize(target)} is back on its last good revision. ${failure.cause}`,
+      },
+      ifRollbackFails: rollbackFailed(`return ${target} to its last good revision`),
+      inspectCommands: commands,
+      build: { projectName: facts.rollbackProject, environmentVariables: buildVariables(facts, 'restore', undefined) },
+    };
+  }
   if (previous === undefined) {
     const reason =
       `${failedWith}, but HelmDeploy did not record the revision it replaced, so nothing can be rolled back ` +
@@ -127,17 +148,10 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
           : '')
       : `${failedWith}: roll back to revision ${previous}, the one deployed before this run. ` +
         (deployFailed ? `Helm's own --rollback-on-failure may have restored it already; the build checks first.` : '');
-  const variables: BuildVariable[] = [
-    { Name: 'ACTION', Type: 'PLAINTEXT', Value: action },
-    { Name: 'RELEASE', Type: 'PLAINTEXT', Value: release },
-    { Name: 'NAMESPACE', Type: 'PLAINTEXT', Value: namespace },
-    { Name: 'CLUSTER', Type: 'PLAINTEXT', Value: cluster },
-    ...(action === 'rollback' ? [{ Name: 'TO_REVISION', Type: 'PLAINTEXT', Value: String(previous) } as const] : []),
-    { Name: 'HELM_TIMEOUT', Type: 'PLAINTEXT', Value: `${facts.helmTimeoutMinutes}m` },
-  ];
+  const variables = buildVariables(facts, action, previous === 0 ? undefined : previous);
   const finalFailure: RunFailure = deployFailed
     ? { stage: failure.stage, error: failure.error, cause: `${outcome} ${failure.cause}` }
-    : { stage: 'Rollback', error: RollbackErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
+    : { stage: 'Rollback', error: ErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
   return {
     action,
     ...(action === 'rollback' ? { toRevision: previous } : {}),
@@ -150,6 +164,69 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
     ),
     inspectCommands: commands,
     build: { projectName: facts.rollbackProject, environmentVariables: variables },
+  };
+}
+
+/**
+ * The rollback build's `EnvironmentVariablesOverride` (names in `ROLLBACK_BUILD_VARIABLES`):
+ * `TO_REVISION` is empty for an uninstall and for a rollback to "the revision before the deployed one".
+ */
+export function buildVariables(
+  where: Pick<RollbackFacts, 'release' | 'namespace' | 'cluster' | 'helmTimeoutMinutes'>,
+  action: Exclude<RollbackAction, 'none'>,
+  toRevision: number | undefined,
+): BuildVariable[] {
+  const variable = (Name: BuildVariable['Name'], Value: string): BuildVariable => ({ Name, Type: 'PLAINTEXT', Value });
+  return [
+    variable('ROLLBACK_ACTION', action),
+    variable('RELEASE', where.release),
+    variable('NAMESPACE', where.namespace),
+    variable('EKS_CLUSTER', where.cluster),
+    variable('TO_REVISION', action === 'rollback' && toRevision !== undefined ? String(toRevision) : ''),
+    variable('DEPLOY_TIMEOUT_MINUTES', String(where.helmTimeoutMinutes)),
+  ];
+}
+
+/** What a person's rollback request (`deployctl rollback`) needs, read from the execution state. */
+export interface ManualRollbackFacts
+  extends Pick<RollbackFacts, 'release' | 'namespace' | 'cluster' | 'rollbackProject' | 'helmTimeoutMinutes'> {
+  readonly request: ManualRollbackRequest;
+}
+
+/**
+ * A manual rollback (`trigger: "rollback"`, `$.rollbackRequest`): always `rollback`, to
+ * `toRevision` when given, else to the revision before the deployed one (the build resolves it from
+ * `helm history`; `TO_REVISION` empty). No `failure`: the run succeeds when the build does; if the
+ * build fails, `ifRollbackFails` (`RollbackFailed` with the commands to inspect).
+ */
+export function decideManualRollback(facts: ManualRollbackFacts): RollbackDecision {
+  const { release, namespace, cluster, request } = facts;
+  const commands = inspectCommands(facts);
+  const target = `release ${release} (namespace ${namespace}, cluster ${cluster})`;
+  const to =
+    request.toRevision === undefined ? 'the revision before the deployed one' : `revision ${request.toRevision}`;
+  const why =
+    request.reason === undefined || request.reason === '' ? '' : ` Reason: ${clip(request.reason, MAX_QUOTED_CAUSE)}`;
+  return {
+    action: 'rollback',
+    ...(request.toRevision === undefined ? {} : { toRevision: request.toRevision }),
+    reason: `${request.requestedBy} asked to roll ${target} back to ${to}.${why}`,
+    needsAttention: false,
+    release,
+    namespace,
+    cluster,
+    ifRollbackFails: {
+      stage: 'Rollback',
+      error: ErrorName.RollbackFailed,
+      cause:
+        `Could not roll ${target} back to ${to} as ${request.requestedBy} asked: the environment needs a person. ` +
+        `Inspect it: ${commands.join('; ')}.`,
+    },
+    inspectCommands: commands,
+    build: {
+      projectName: facts.rollbackProject,
+      environmentVariables: buildVariables(facts, 'rollback', request.toRevision),
+    },
   };
 }
 

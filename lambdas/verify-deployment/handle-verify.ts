@@ -1,43 +1,41 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { BAKE_CHECK_INTERVAL_SECONDS, bakeCheckCount, deploySettingsOf } from '../../lib/contracts/deploy-settings';
-import type { PipelineConfig } from '../../lib/contracts/pipeline-config';
-import { type VerifyResult, type VersionStatus, verifyRequestSchema } from '../../lib/contracts/rollback';
+import { BAKE_WINDOW_MARGIN_SECONDS, type VerifyResult, verifyRequestSchema } from '../../lib/contracts/rollback';
 import { formatIssues } from '../../lib/contracts/validation-issues';
 import { AlarmDuringBake, InvalidVerifyRequest, VerificationFailed, VersionMismatch } from './errors';
+import { readAlarmEntries } from './read-alarm-history';
 import { readAlarmStates } from './read-alarms';
 import type { VersionReading } from './read-version';
 
 export interface VerifyDeps {
-  readonly config: PipelineConfig;
   readonly cloudwatch: Pick<CloudWatchClient, 'send'>;
   /** Reads `/version` at a URL (`readVersion` with its timeout). */
   readonly readVersion: (url: string) => Promise<VersionReading>;
-  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly logger: Pick<Logger, 'info'>;
 }
 
-/** Longest CloudWatch state reason repeated in an error message. */
-const MAX_REASON = 300;
-const clip = (text: string) => (text.length <= MAX_REASON ? text : `${text.slice(0, MAX_REASON)}...`);
+/** Longest CloudWatch reason or reported commit repeated in an error message. */
+const MAX_QUOTED = 300;
+const clip = (text: string) => (text.length <= MAX_QUOTED ? text : `${text.slice(0, MAX_QUOTED)}...`);
 
 /**
- * `VerifyDeployment`: one check of the bake after Helm reported success. The workflow runs the bake
- * as a loop of this task, a Choice on `done` and a Wait of `nextWaitSeconds`; this function never
- * sleeps. The environment's `deploy` settings (bake length, alarms, `versionUrl`) come from the
- * embedded configuration.
+ * `VerifyDeployment`: the one check after the bake (`HelmDeploy -> WaitBake -> VerifyDeployment`),
+ * over the whole window: `since`, or the bake itself (`deploy.bakeSeconds` plus a margin back from
+ * now) when the workflow leaves `since` out. Never sleeps; the workflow's `Wait` is the bake.
  *
- * Each check:
- * 1. every watched alarm must exist and not be in ALARM (`INSUFFICIENT_DATA` passes);
- * 2. the version: the deploy build's reading (`deployedCommit`) must be the commit; and with a
- *    `versionUrl`, `/version` must report the commit. Until it first does, another commit or no
- *    answer only makes the check `pending` (old pods may still answer behind a load balancer while
- *    they drain); once it has, any other commit fails. On the last check, pending fails.
+ * 1. Alarms (`deploy.alarms`): each must exist (DescribeAlarms), none may be in ALARM now, and none
+ *    may have entered ALARM since `since` (DescribeAlarmHistory, StateUpdate items): an alarm that
+ *    fired and cleared inside the window fails the deploy as well.
+ * 2. Version: with `deploy.versionUrl` the Lambda reads it (its timeout is the caller's) and it must
+ *    report `commit`; without, the deploy build's in-cluster reading (`deployedCommit`) must be
+ *    `commit`; with neither, the version is not checked.
  *
- * @returns the progress the next check continues from; `done` on the last check when it passed.
- * @throws {@link AlarmDuringBake} naming each alarm in ALARM with CloudWatch's reason.
+ * @returns {@link VerifyResult} when everything passed.
+ * @throws {@link AlarmDuringBake} naming each alarm in ALARM now or since `since`, with CloudWatch's reason.
  * @throws {@link VersionMismatch} with the expected and the reported commit.
- * @throws {@link VerificationFailed} when an alarm does not exist or `/version` never answered.
- * @throws {@link InvalidVerifyRequest} for input that is not a check request or names no configured environment.
+ * @throws {@link VerificationFailed} when a watched alarm does not exist or `versionUrl` did not answer.
+ * @throws {@link InvalidVerifyRequest} for input that is not this shape, naming each bad field.
  */
 export async function handleVerify(event: unknown, deps: VerifyDeps): Promise<VerifyResult> {
   const parsed = verifyRequestSchema.safeParse(event, { reportInput: true });
@@ -45,102 +43,70 @@ export async function handleVerify(event: unknown, deps: VerifyDeps): Promise<Ve
     throw new InvalidVerifyRequest(`VerifyDeployment input: ${formatIssues(parsed.error.issues).join('; ')}`);
   }
   const request = parsed.data;
-  const environment = deps.config.services
-    .find((s) => s.name === request.service)
-    ?.environments.find((e) => e.name === request.environment);
-  if (environment === undefined) {
-    throw new InvalidVerifyRequest(
-      `VerifyDeployment input: service "${request.service}" has no environment "${request.environment}" in the configuration`,
-    );
-  }
-  const settings = deploySettingsOf(environment);
-  const total = bakeCheckCount(settings.bakeMinutes);
-  const check = (request.bake?.checksDone ?? 0) + 1;
-  const last = check >= total;
-  const where = `${request.service} in ${request.environment} (bake check ${Math.min(check, total)} of ${total})`;
+  const { deploy } = request;
+  const now = deps.now();
+  const since =
+    request.since === undefined
+      ? new Date(now.getTime() - (deploy.bakeSeconds + BAKE_WINDOW_MARGIN_SECONDS) * 1000)
+      : new Date(request.since);
+  const where = `${request.service} in ${request.environment} (window ${since.toISOString()} to ${now.toISOString()})`;
   const expected = request.commit;
 
-  // (a) Alarms: one in ALARM fails at once, whichever check this is.
-  const { alarms, missing } = await readAlarmStates(deps.cloudwatch, settings.alarms);
+  // (a) Alarms: every one must exist; none in ALARM now; none entered ALARM in the window.
+  const { alarms, missing } = await readAlarmStates(deps.cloudwatch, deploy.alarms);
   if (missing.length > 0) {
     throw new VerificationFailed(
-      `Cannot watch ${where}: no CloudWatch alarm named ${missing.map((n) => `"${n}"`).join(', ')} in this account and Region (environments[].deploy.alarms).`,
+      `Cannot check ${where}: no CloudWatch alarm named ${missing.map((n) => `"${n}"`).join(', ')} in this account and Region (environments[].deploy.alarms).`,
     );
   }
   const inAlarm = alarms.filter((a) => a.state === 'ALARM');
-  if (inAlarm.length > 0) {
-    throw new AlarmDuringBake(
-      `Alarm(s) in ALARM during the bake of ${where}: ${inAlarm.map((a) => `${a.name} (${clip(a.reason)})`).join('; ')}`,
-    );
+  const fired =
+    since.getTime() <= now.getTime() ? await readAlarmEntries(deps.cloudwatch, deploy.alarms, since, now) : [];
+  if (inAlarm.length > 0 || fired.length > 0) {
+    const parts = [
+      ...inAlarm.map((a) => `${a.name} is in ALARM (${clip(a.reason)})`),
+      ...fired.map((e) => `${e.name} entered ALARM at ${e.at} (${clip(e.reason)})`),
+    ];
+    throw new AlarmDuringBake(`Alarm(s) during the bake of ${where}: ${parts.join('; ')}`);
   }
 
   // (b) Version.
-  let confirmed = request.bake?.versionConfirmed ?? false;
-  let status: VersionStatus = 'not-checked';
-  let source: VerifyResult['version']['source'] = 'none';
-  let actual: string | undefined;
-  let detail: string | undefined;
-  const fromBuild = Array.isArray(request.deployedCommit) ? request.deployedCommit[0] : request.deployedCommit;
-  if (fromBuild !== undefined) {
-    if (fromBuild.toLowerCase() !== expected) {
+  let version: VerifyResult['version'] = { expected, source: 'none' };
+  if (deploy.versionUrl !== undefined) {
+    const reading = await deps.readVersion(deploy.versionUrl);
+    if (reading.kind !== 'answered') {
+      throw new VerificationFailed(`Cannot read the version of ${where}: ${clip(reading.detail)}`);
+    }
+    if (reading.commit.toLowerCase() !== expected) {
       throw new VersionMismatch(
-        `/version inside the cluster reported commit ${fromBuild} for ${where}, expected ${expected} (read by the deploy build).`,
+        `${deploy.versionUrl} reported commit ${clip(reading.commit)} for ${where}, expected ${expected}.`,
       );
     }
-    confirmed = true;
-    status = 'matched';
-    source = 'deploy-build';
-    actual = fromBuild;
-  }
-  if (settings.versionUrl !== undefined) {
-    source = 'version-url';
-    const reading = await deps.readVersion(settings.versionUrl);
-    if (reading.kind === 'answered') {
-      actual = reading.commit;
-      if (reading.commit.toLowerCase() === expected) {
-        confirmed = true;
-        status = 'matched';
-      } else if (confirmed || last) {
+    version = { expected, actual: reading.commit, source: 'version-url' };
+  } else {
+    const fromBuild = request.deployedCommit;
+    if (fromBuild !== undefined) {
+      if (fromBuild.trim().toLowerCase() !== expected) {
         throw new VersionMismatch(
-          `${settings.versionUrl} reported commit ${reading.commit} for ${where}, expected ${expected}` +
-            (confirmed ? ' (it had reported the expected commit before: something replaced this deploy).' : '.'),
+          `/version inside the cluster reported commit ${clip(fromBuild)} for ${where}, expected ${expected} (read by the deploy build).`,
         );
-      } else {
-        status = 'pending';
-        detail = `reported ${reading.commit}, waiting for ${expected}`;
       }
-    } else if (last) {
-      throw new VerificationFailed(`Cannot read the version of ${where}: ${reading.detail}`);
-    } else {
-      status = 'pending';
-      detail = reading.detail;
+      version = { expected, actual: fromBuild, source: 'deploy-build' };
     }
   }
 
   const result: VerifyResult = {
-    healthy: status !== 'pending',
-    done: last,
-    checksDone: check,
-    checksLeft: Math.max(0, total - check),
-    nextWaitSeconds: last ? 0 : BAKE_CHECK_INTERVAL_SECONDS,
-    versionConfirmed: confirmed,
-    alarmsInAlarm: [],
+    verified: true,
+    since: since.toISOString(),
+    checkedAt: now.toISOString(),
     alarms: alarms.map(({ name, state }) => ({ name, state })),
-    version: {
-      expected,
-      ...(actual === undefined ? {} : { actual }),
-      status,
-      source,
-      ...(detail === undefined ? {} : { detail }),
-    },
+    version,
   };
-  deps.logger.info('bake check', {
+  deps.logger.info('deployment verified', {
     serviceName: request.service,
     environment: request.environment,
-    check,
-    total,
-    healthy: result.healthy,
-    done: result.done,
+    since: result.since,
+    alarms: result.alarms.length,
     version: result.version,
   });
   return result;

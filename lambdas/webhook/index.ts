@@ -1,9 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { parseCredentials } from '../commit-status/github-credentials';
 import { cachedValue } from '../shared/cached-value';
 import { embeddedConfig } from '../shared/embedded-config';
+import { parseCredentials } from '../shared/github-credentials';
 import { logger } from '../shared/logger';
 import { requiredEnv } from '../shared/required-env';
 import { DEFAULT_MAX_BODY_BYTES } from './body-limit';

@@ -2,8 +2,9 @@ import type { PipelineConfigInput } from '../contracts/pipeline-config';
 
 /**
  * The configuration `cdk synth` uses when none is given: the bundled sample service (`app/`),
- * deployed from a sample GitHub repository to `dev` and `prod` on pushes to `main`, with the default
- * coverage policy (`DEFAULT_MIN_LINE_PCT`).
+ * deployed from a sample GitHub repository to `dev` on pushes to `main`, then promoted to `prod` (the
+ * image dev tested, after a person approves the plan), with the default coverage policy
+ * (`DEFAULT_MIN_LINE_PCT`).
  */
 export const DEFAULT_CONFIG: PipelineConfigInput = {
   services: [
@@ -28,6 +29,8 @@ export const DEFAULT_CONFIG: PipelineConfigInput = {
           eksCluster: 'deploy-prod',
           terraformDir: 'terraform/environments/prod',
           helmValuesFile: 'values-prod.yaml',
+          promoteFrom: 'dev',
+          approval: true,
         },
       ],
     },

@@ -1,38 +1,13 @@
 import * as z from 'zod';
 import { DEFAULT_APPROVAL_TIMEOUT_HOURS, LOCK_MODES, type LockMode, type PipelineConfig } from './pipeline-config';
+import { exportedValue, exportedVariablesSchema } from './stage-outputs';
 
 /**
  * The deploy lock's contracts (docs/deploy-lock.md): the table's items, what the lock, watchdog,
- * promotion and approval handlers take and return, and the error names they throw. The workflow's
+ * promotion and approval handlers take and return (their error names are in `error-names.ts`). The workflow's
  * `AcquireLock`, `ReleaseLock` and `WaitForApproval` states, the watchdog's EventBridge rule and
  * `deployctl approve|reject` are wired from these shapes.
  */
-
-// ---------------------------------------------------------------------------------------------
-// Error names
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Error names of the lock and approval (to be listed in `lib/contracts/error-names.ts`). The handlers'
- * error classes carry these literal names; the workflow's `Catch`/`Retry` match them.
- */
-export const LockErrorName = {
-  /** A newer push replaced this waiting run (SUPERSEDED mode). A success: the run ends `Superseded`. */
-  LockSuperseded: 'LockSuperseded',
-  /** `release`/`renew` by an execution that does not hold the lock (never did, or its lease was taken over). */
-  LockNotHeld: 'LockNotHeld',
-  /** QUEUED mode: the waiting line already has {@link MAX_WAITERS} runs. */
-  LockQueueFull: 'LockQueueFull',
-  /** Too many concurrent writers for one lock in one invocation; retry the task. */
-  LockContention: 'LockContention',
-  /** The handler's input is not the documented shape, or names an unknown service or environment. */
-  InvalidLockRequest: 'InvalidLockRequest',
-  /** A person rejected the run at `WaitForApproval` (`deployctl reject`). */
-  ApprovalRejected: 'ApprovalRejected',
-  /** Nobody approved or rejected within the environment's approval timeout. */
-  ApprovalTimedOut: 'ApprovalTimedOut',
-} as const;
-export type LockErrorName = (typeof LockErrorName)[keyof typeof LockErrorName];
 
 // ---------------------------------------------------------------------------------------------
 // Limits and defaults
@@ -221,7 +196,7 @@ const target = {
   executionArn: executionArnSchema,
 };
 
-/** `AcquireLock`, called again after each `Wait` until `acquired` is true. */
+/** `AcquireLock`, called again by the state's `Retry` on `LockBusy` until it returns. */
 export const acquireLockInputSchema = z.strictObject({
   action: z.literal('acquire'),
   ...target,
@@ -258,23 +233,24 @@ export type ReleaseLockInput = z.infer<typeof releaseLockInputSchema>;
 export type RenewLockInput = z.infer<typeof renewLockInputSchema>;
 
 /**
- * What `acquire` returns. Every field is always present (null or 0 where it does not apply), so a
- * `ResultSelector` may pick any of them.
+ * What `acquire` returns: only once the run holds the lock (while it waits, `acquire` throws
+ * `LockBusy`). The fields of the waiting answer stay, fixed, so a `ResultSelector` written for it
+ * still reads them.
  */
 export interface AcquireLockOutput {
-  readonly acquired: boolean;
+  readonly acquired: true;
   readonly lockKey: string;
   readonly mode: LockMode;
-  /** Place in the waiting line, 1 = next; 0 when acquired. */
-  readonly position: number;
-  /** Seconds to `Wait` before calling again; 0 when acquired. */
-  readonly waitSeconds: number;
-  /** The holder's fencing token when acquired, else null. */
-  readonly fencingToken: number | null;
-  /** ISO 8601 end of the lease when acquired, else null. */
-  readonly leaseExpiresAt: string | null;
-  /** Who holds the lock now (this run when acquired; null when free). */
-  readonly holder: { readonly executionArn: string; readonly commit: string; readonly acquiredAt: string } | null;
+  /** Always 0 (the run holds the lock). */
+  readonly position: 0;
+  /** Always 0. */
+  readonly waitSeconds: 0;
+  /** The holder's fencing token: the lock's version when this run got it. */
+  readonly fencingToken: number;
+  /** ISO 8601 end of the lease. */
+  readonly leaseExpiresAt: string;
+  /** This run, as the lock records it. */
+  readonly holder: { readonly executionArn: string; readonly commit: string; readonly acquiredAt: string };
   /** The environment's lock, approval and promotion settings. */
   readonly policy: DeployPolicy;
 }
@@ -295,6 +271,18 @@ export interface RenewLockOutput {
   readonly lockKey: string;
   /** ISO 8601. */
   readonly leaseExpiresAt: string;
+}
+
+/**
+ * The `Cause` of a `LockBusy` error (`ErrorName.LockBusy`), JSON of this: who holds the lock (null
+ * when it is free but another run is ahead in line), this run's place in line (1 = next) and the
+ * wait the lock suggests before the next attempt, in seconds (5 growing to 60; the `AcquireLock`
+ * state's `Retry` decides the real wait).
+ */
+export interface LockBusyCause {
+  readonly holder: { readonly executionArn: string; readonly commit: string } | null;
+  readonly position: number;
+  readonly waitSeconds: number;
 }
 
 /** The `Cause` of a `LockSuperseded` error: JSON of this. */
@@ -336,6 +324,23 @@ export const imageRefSchema = z.strictObject({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>'),
 });
 
+/**
+ * The Verify branch's image output as an {@link imageRefSchema} reference, from BuildImage's
+ * exported `IMAGE_URI` and `IMAGE_DIGEST`: the repository is the URI's part before `@` (a promoted
+ * image lives in its source environment's repository). No image (a deferred build) reads as null.
+ */
+const builtImageSchema = z.looseObject({ exported: exportedVariablesSchema }).transform((built, ctx) => {
+  const uri = exportedValue(built.exported, 'IMAGE_URI');
+  const digest = exportedValue(built.exported, 'IMAGE_DIGEST');
+  if (uri === undefined || digest === undefined) return null;
+  const parsed = imageRefSchema.safeParse({ repository: uri.slice(0, uri.lastIndexOf('@')), digest });
+  if (!parsed.success || !uri.endsWith(`@${digest}`)) {
+    ctx.addIssue({ code: 'custom', message: `imageUri "${uri}" is not <repository>@${digest}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 /** What the promotion handler starts from: a succeeded run in the source environment. */
 export const promoteInputSchema = z.strictObject({
   /** The source run's execution input (`$$.Execution.Input`). */
@@ -343,10 +348,14 @@ export const promoteInputSchema = z.strictObject({
   /** The source run's execution (`$$.Execution.Id`). */
   executionArn: executionArnSchema,
   /**
-   * The image the source run deployed (its BuildImage output, or its own input's `image` when it was
-   * itself a promotion). Null when the run built no image (infrastructure-only change).
+   * The image the source run deployed, or null when it deployed none (infrastructure-only change).
+   * Either a reference, or what the workflow passes: the Verify branch's image output
+   * (`$.verify.image`: `{ exported: [{ Name: "IMAGE_URI", Value }, { Name: "IMAGE_DIGEST", Value }], ... }`,
+   * also for a promoted image) or `{ skipped: true }`.
    */
-  image: imageRefSchema.nullable(),
+  image: z
+    .union([imageRefSchema, builtImageSchema, z.looseObject({ skipped: z.literal(true) }).transform(() => null)])
+    .nullable(),
 });
 export type PromoteInput = z.input<typeof promoteInputSchema>;
 
@@ -382,21 +391,37 @@ export const approvalRequestSchema = z.strictObject({
   service: z.string().min(1),
   environment: z.string().min(1),
   commit: commitSchema,
-  /** `approval`: the environment requires it; `destructive`: PlanGuard blocked the plan. */
-  reason: z.enum(['approval', 'destructive']),
+  /**
+   * `approval`: the environment requires it; `destructive`: PlanGuard sent a plan it would block
+   * (`approveDestructive`). The workflow leaves it out: it is read from the plan
+   * (`guard.summary.requiresApproval`).
+   */
+  reason: z.enum(['approval', 'destructive']).optional(),
   /**
    * The TerraformPlan branch's output (`$.verify.plan`): PlanGuard's counts are read from
-   * `guard.summary`; `{ skipped: true }` (no infrastructure change) or null means no plan.
+   * `guard.summary`; a plan without a guard (no changes), `{ skipped: true }` (no infrastructure
+   * change) or null means no counts.
    */
   plan: z
-    .union([
-      z.looseObject({ guard: z.looseObject({ summary: planCountsSchema }) }),
-      z.looseObject({ skipped: z.literal(true) }),
-    ])
+    .looseObject({
+      guard: z
+        .looseObject({
+          summary: planCountsSchema.extend({
+            requiresApproval: z.boolean().optional(),
+            blocked: z.string().optional(),
+          }),
+        })
+        .optional(),
+    })
     .nullable(),
-  /** The blocked changes (`DestructiveChangeBlocked`'s cause) when `reason` is `destructive`. */
+  /** The blocked changes when the reason is `destructive`; the workflow leaves it out (read from the plan). */
   blocked: z.string().optional(),
 });
+
+/** Why a request waits: given, or `destructive` when PlanGuard sent the plan to approval. */
+export function approvalReasonOf(request: z.output<typeof approvalRequestSchema>): 'approval' | 'destructive' {
+  return request.reason ?? (request.plan?.guard?.summary.requiresApproval === true ? 'destructive' : 'approval');
+}
 export type ApprovalRequest = z.input<typeof approvalRequestSchema>;
 
 /** The stored approval: `pk = approval#<execution name>`. */

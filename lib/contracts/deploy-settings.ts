@@ -24,12 +24,6 @@ export const DEFAULT_BAKE_MINUTES = 1;
 /** Longest bake an environment may set, in minutes (a project limit: the run holds the lock while it bakes). */
 export const MAX_BAKE_MINUTES = 60;
 /**
- * Seconds between two bake checks. CloudWatch evaluates standard-resolution alarms once a minute
- * (their shortest period is 60 s), so two checks a minute see every evaluation.
- */
-export const BAKE_CHECK_INTERVAL_SECONDS = 30;
-
-/**
  * Most alarms one environment may watch. DescribeAlarms, `AlarmNames`: "Array Members: Maximum number
  * of 100 items", each of length 1 to 255
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html); the bake
@@ -60,14 +54,15 @@ export const deployConfigSchema = z.strictObject({
   /** Helm `--timeout` of the deploy and of the rollback build, in minutes. @default 10 */
   timeoutMinutes: wholeMinutes(1, MAX_DEPLOY_TIMEOUT_MINUTES).default(DEFAULT_DEPLOY_TIMEOUT_MINUTES),
   /**
-   * How long VerifyDeployment watches the release after Helm reports success, in minutes; `0` = one
-   * check right after the deploy. @default 5 for an environment named `prod` or `production`, else 1
+   * How long the run waits after Helm reports success before VerifyDeployment checks the whole
+   * window once, in minutes; `0` = check right after the deploy. @default 5 for an environment named `prod` or `production`, else 1
    * (see {@link defaultBakeMinutes})
    */
   bakeMinutes: wholeMinutes(0, MAX_BAKE_MINUTES).optional(),
   /**
    * CloudWatch alarms (metric or composite) that must not be in ALARM during the bake, by name.
-   * Any of them in ALARM rolls the deploy back (`AlarmDuringBake`). @default []
+   * Any of them in ALARM at the check, or having entered ALARM since the deploy started, rolls the
+   * deploy back (`AlarmDuringBake`). @default []
    */
   alarms: z
     .array(alarmName)
@@ -95,7 +90,7 @@ export type DeployConfigInput = z.input<typeof deployConfigSchema>;
 export interface DeploySettings {
   /** Helm `--timeout`, in minutes. */
   readonly timeoutMinutes: number;
-  /** Bake after Helm reports success, in minutes (0 = one check). */
+  /** Bake after Helm reports success, in minutes (0 = check at once). */
   readonly bakeMinutes: number;
   /** Alarm names that must not be in ALARM during the bake. */
   readonly alarms: readonly string[];
@@ -130,11 +125,31 @@ export function deploySettingsOf(environment: {
 }
 
 /**
- * How many checks a bake makes: one right after the deploy and one every
- * {@link BAKE_CHECK_INTERVAL_SECONDS} until the bake is over (1 minute: 3 checks; 5 minutes: 11).
+ * What a run reads of its environment's deploy settings (`RunSettings.deploy`, written by the stack):
+ * the Helm timeout in minutes, the bake in seconds (`WaitBake`'s `SecondsPath`), the alarms and the
+ * `/version` URL that `VerifyDeployment` checks.
  */
-export function bakeCheckCount(bakeMinutes: number): number {
-  return Math.floor((bakeMinutes * 60) / BAKE_CHECK_INTERVAL_SECONDS) + 1;
+export const runDeploySettingsSchema = z.strictObject({
+  timeoutMinutes: z.number().int().min(1).max(MAX_DEPLOY_TIMEOUT_MINUTES),
+  bakeSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_BAKE_MINUTES * 60),
+  alarms: z.array(alarmName).max(MAX_BAKE_ALARMS),
+  versionUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+});
+
+export type RunDeploySettings = z.infer<typeof runDeploySettingsSchema>;
+
+/** {@link DeploySettings} as the run settings carry them: `bakeSeconds = bakeMinutes * 60`. */
+export function runDeploySettingsOf(settings: DeploySettings): RunDeploySettings {
+  return {
+    timeoutMinutes: settings.timeoutMinutes,
+    bakeSeconds: settings.bakeMinutes * 60,
+    alarms: [...settings.alarms],
+    ...(settings.versionUrl === undefined ? {} : { versionUrl: settings.versionUrl }),
+  };
 }
 
 /**

@@ -20,6 +20,11 @@ export const ErrorName = {
   LockQueueFull: 'LockQueueFull',
   /** Every attempt to write the deploy lock lost to another writer, also after the state's retries. */
   LockContention: 'LockContention',
+  /**
+   * Another run holds the deploy lock (or is ahead in line): `AcquireLock` throws it and its `Retry`
+   * waits and asks again, so waiting costs no states. The cause is JSON `LockBusyCause` (lib/contracts/deploy-lock.ts).
+   */
+  LockBusy: 'LockBusy',
   /** The lock request is malformed or names an unknown service or environment. */
   InvalidLockRequest: 'InvalidLockRequest',
   /** The lock function itself failed (crashed, timed out, throttled): no answer. */
@@ -61,6 +66,20 @@ export const ErrorName = {
   TerraformApplyFailed: 'TerraformApplyFailed',
   /** The HelmDeploy build failed, stopped or timed out. */
   HelmDeployFailed: 'HelmDeployFailed',
+  /** A watched CloudWatch alarm was in ALARM at the end of the bake, or entered ALARM during it. */
+  AlarmDuringBake: 'AlarmDuringBake',
+  /** The service's `/version` reported another commit than the one deployed. */
+  VersionMismatch: 'VersionMismatch',
+  /** The bake could not check (an alarm does not exist, `/version` did not answer, the check crashed). */
+  VerificationFailed: 'VerificationFailed',
+  /** The deploy succeeded, a later step failed, and the release is back on its previous revision (or uninstalled). */
+  RolledBack: 'RolledBack',
+  /** The release could not be put back: the environment needs a person (the cause has the commands). */
+  RollbackFailed: 'RollbackFailed',
+  /** A person rejected the run at `WaitForApproval` (`deployctl reject`). */
+  ApprovalRejected: 'ApprovalRejected',
+  /** Nobody approved or rejected within the environment's approval timeout. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
@@ -77,6 +96,7 @@ export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
   LockSuperseded: 'AcquireLock',
   LockQueueFull: 'AcquireLock',
   LockContention: 'AcquireLock',
+  LockBusy: 'AcquireLock',
   InvalidLockRequest: 'AcquireLock',
   AcquireLockFailed: 'AcquireLock',
   LockNotHeld: 'ReleaseLock',
@@ -96,6 +116,13 @@ export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
   VerifyFailed: 'Verify',
   TerraformApplyFailed: 'TerraformApply',
   HelmDeployFailed: 'HelmDeploy',
+  AlarmDuringBake: 'VerifyDeployment',
+  VersionMismatch: 'VerifyDeployment',
+  VerificationFailed: 'VerifyDeployment',
+  RolledBack: 'Rollback',
+  RollbackFailed: 'Rollback',
+  ApprovalRejected: 'WaitForApproval',
+  ApprovalTimedOut: 'WaitForApproval',
 };
 
 /**

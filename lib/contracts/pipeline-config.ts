@@ -242,7 +242,8 @@ export const environmentConfigSchema = z.strictObject({
   lockMode: z.enum(LOCK_MODES).default('SUPERSEDED'),
   /**
    * Another environment of the same service whose successful runs start this environment's run for
-   * the same commit and image digest (`trigger: "promotion"`, no rebuild). Unset: no promotion.
+   * the same commit and image digest (`trigger: "promotion"`, no rebuild). Such an environment starts
+   * only from promotions: pushes to its `branch` start nothing there. Unset: no promotion.
    */
   promoteFrom: nameField.optional(),
   /** Every run stops at `WaitForApproval` after its plan, before anything changes. @default false */

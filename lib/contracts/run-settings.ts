@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { runDeploySettingsSchema } from './deploy-settings';
 import { coveragePolicySchema } from './pipeline-config';
 import { scanPolicySchema, scanTypeSchema } from './scan-policy';
 
@@ -31,6 +32,11 @@ export const runSettingsSchema = z.strictObject({
   /** The CodeBuild projects that deploy to and roll back this environment's cluster. */
   deployProject: z.string().min(1),
   rollbackProject: z.string().min(1),
+  /**
+   * The environment's deploy settings (`deploySettingsOf` then `runDeploySettingsOf`): Helm timeout
+   * (minutes), bake (seconds, `WaitBake`'s `SecondsPath`), alarms and `/version` URL for `VerifyDeployment`.
+   */
+  deploy: runDeploySettingsSchema,
 });
 
 export type RunSettings = z.infer<typeof runSettingsSchema>;

@@ -29,20 +29,67 @@ export const STAGE_OUTPUTS = {
     /** Whether the plan changes anything (`terraform plan -detailed-exitcode` 2). */
     PLAN_HAS_CHANGES: z.enum(['true', 'false'], 'must be "true" or "false"'),
   }),
-  BuildImage: z.strictObject({
-    /** The pushed image as `<repository>:<full commit sha>`. */
-    IMAGE_URI: z.string().regex(/^\S+:[0-9a-f]{40}$/, 'must be <repository>:<40-character commit>'),
-    /** The image's content digest. */
-    IMAGE_DIGEST: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>'),
-  }),
+  BuildImage: z
+    .strictObject({
+      /** The pushed image by digest, `<repository>@sha256:<64 hex>`; absent when the build was deferred. */
+      IMAGE_URI: z
+        .string()
+        .regex(/^[^@\s]+@sha256:[0-9a-f]{64}$/, 'must be <repository>@sha256:<64 hex digits>')
+        .optional(),
+      /** The image's content digest; absent when the build was deferred. */
+      IMAGE_DIGEST: z
+        .string()
+        .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>')
+        .optional(),
+      /**
+       * `true` when `ON_MISSING_REPOSITORY=defer` found no ECR repository (a first push): nothing was
+       * built, and the workflow builds again after TerraformApply creates the repository.
+       */
+      IMAGE_DEFERRED: z.literal('true', 'must be "true" when present').optional(),
+    })
+    .superRefine((outputs, ctx) => {
+      const built = outputs.IMAGE_URI !== undefined || outputs.IMAGE_DIGEST !== undefined;
+      if (outputs.IMAGE_DEFERRED !== undefined && built) {
+        ctx.addIssue({ code: 'custom', message: 'IMAGE_DEFERRED comes alone, without IMAGE_URI or IMAGE_DIGEST' });
+      } else if (outputs.IMAGE_DEFERRED === undefined) {
+        for (const name of ['IMAGE_URI', 'IMAGE_DIGEST'] as const) {
+          if (outputs[name] === undefined) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'is required unless IMAGE_DEFERRED is "true"' });
+          }
+        }
+        if (outputs.IMAGE_URI !== undefined && outputs.IMAGE_DIGEST !== undefined) {
+          if (!outputs.IMAGE_URI.endsWith(`@${outputs.IMAGE_DIGEST}`)) {
+            ctx.addIssue({ code: 'custom', path: ['IMAGE_URI'], message: 'must end with @IMAGE_DIGEST' });
+          }
+        }
+      }
+    }),
+  /**
+   * No variables: TerraformApply publishes `terraform output -json` to the artifacts bucket at the
+   * stable key `deploy-values/<service>/<environment>/terraform-outputs.json`, read by HelmDeploy.
+   */
   TerraformApply: z.strictObject({}),
   HelmDeploy: z.strictObject({
-    /** The release's revision before this deploy; `0` when the release is new. */
+    /** The release's deployed revision before this deploy; `0` when there was none (a first install). */
     PREVIOUS_REVISION: z.string().regex(/^\d+$/, 'must be a revision number (0 = no release yet)'),
     /** The release's revision after this deploy. */
     HELM_REVISION: z.string().regex(/^[1-9]\d*$/, 'must be a revision number from 1'),
+    /**
+     * The `commitSha` the service's `/version` reports after the rollout, read in-cluster through the
+     * API server's service proxy; absent when it could not be read (VerifyDeployment then decides).
+     */
+    DEPLOYED_COMMIT: z.string().regex(/^\S+$/, 'must be one word').optional(),
   }),
-  HelmRollback: z.strictObject({}),
+  HelmRollback: z.strictObject({
+    /**
+     * What the rollback build did: `already-restored` (the target revision was deployed already, or
+     * the failed first install is gone), `rolled-back` or `uninstalled`.
+     */
+    ROLLBACK_OUTCOME: z.enum(
+      ['already-restored', 'rolled-back', 'uninstalled'],
+      'must be already-restored, rolled-back or uninstalled',
+    ),
+  }),
 } as const;
 
 /** The CodeBuild stages, by state name. */
@@ -64,6 +111,25 @@ export const STAGE_EXPORTS: { readonly [S in BuildStageName]: readonly StageExpo
   BUILD_STAGE_NAMES.map((stage) => [stage, Object.keys(STAGE_OUTPUTS[stage].shape)]),
   // Object.keys loses the literal key types that the schemas above guarantee.
 ) as unknown as { readonly [S in BuildStageName]: readonly StageExportName<S>[] };
+
+/**
+ * A build's `ExportedEnvironmentVariables` as the state machine passes them on (`[{ Name, Value }]`):
+ * an optional output is read by the function that needs it, because a JSONPath filter for a variable
+ * the build did not export matches nothing, which aws-local-stepfunctions (unlike Step Functions'
+ * own `[]`) refuses.
+ */
+export const exportedVariablesSchema = z
+  .array(z.looseObject({ Name: z.string().min(1), Value: z.string().optional() }))
+  .max(100, 'must list at most 100 variables');
+
+/** The value of `name` in exported variables; `undefined` when it is absent or empty. */
+export function exportedValue(
+  exported: ReadonlyArray<{ readonly Name: string; readonly Value?: string | undefined }>,
+  name: string,
+): string | undefined {
+  const value = exported.find((v) => v.Name === name)?.Value;
+  return value === undefined || value === '' ? undefined : value;
+}
 
 /**
  * Reads a stage's outputs from CodeBuild's `ExportedEnvironmentVariables` (or a name/value record).

@@ -1,6 +1,4 @@
 import { Readable } from 'node:stream';
-import type { LogItem } from '@aws-lambda-powertools/logger';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { gateEventSchema } from '../../lambdas/coverage-gate/gate-event';
 import { runGate } from '../../lambdas/coverage-gate/run-gate';
 import { handleLock } from '../../lambdas/deploy-lock/handle-lock';
@@ -11,9 +9,12 @@ import { type StateVisit, timingsFromVisits } from '../../lambdas/notify/stage-t
 import { handlePlanGuard } from '../../lambdas/plan-guard/handle-plan-guard';
 import type { LockTable } from '../../lambdas/shared/deploy-lock/lock-table';
 import type { DeployPolicy } from '../contracts/deploy-lock';
+import type { PipelineConfig } from '../contracts/pipeline-config';
 import type { PipelineEvent } from '../contracts/pipeline-event';
+import { LOCAL_RELEASE_LAMBDAS } from './release-tasks';
 import { LOCAL_SCAN_LAMBDAS } from './scan-tasks';
 import type { ArtifactStore } from './stage-driver';
+import { StageLogger } from './stage-logger';
 
 /** The deploy lock of a local run: the table and the settings the lock function reads. */
 export interface LocalDeployLock {
@@ -27,6 +28,13 @@ export interface LocalDeployLock {
 
 /** What a Lambda task gets when the local runner invokes its logic. */
 export interface LocalLambdaContext {
+  /**
+   * The scenario's wishes for this task (`LocalScenario.stages[<state name>]`), for what a local run
+   * cannot ask of AWS or a person: e.g. `{ answer: 'reject' }` for WaitForApproval.
+   */
+  readonly wishes: Readonly<Record<string, unknown>>;
+  /** The configuration the functions embed (`EMBEDDED_PIPELINE_CONFIG`). */
+  readonly config: PipelineConfig;
   readonly artifacts: ArtifactStore;
   readonly lock: LocalDeployLock;
   /** One line of the function's log (shown under the stage). */
@@ -58,27 +66,6 @@ export interface LocalLambda {
 /** The object's bytes from the run's store; another bucket is treated as missing, as S3 would (NoSuchBucket). */
 async function readFromStore(ctx: LocalLambdaContext, bucket: string, key: string): Promise<Uint8Array | undefined> {
   return bucket === ctx.artifacts.bucket ? ctx.artifacts.get(key) : undefined;
-}
-
-/** A powertools Logger whose lines go to the stage's log instead of stdout. */
-class StageLogger extends Logger {
-  private sink: (line: string) => void = () => {};
-
-  static to(sink: (line: string) => void, serviceName: string): StageLogger {
-    const logger = new StageLogger({ serviceName, logLevel: 'INFO' });
-    logger.sink = sink;
-    return logger;
-  }
-
-  protected override printLog(_level: number, log: LogItem): void {
-    log.prepareForPrint();
-    const { level, message, ...rest } = log.getAttributes() as Record<string, unknown>;
-    const extra = Object.entries(rest)
-      .filter(([k]) => !['timestamp', 'service', 'sampling_rate', 'xray_trace_id'].includes(k))
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join(' ');
-    this.sink(`${String(level)} ${String(message)}${extra ? ` ${extra}` : ''}`);
-  }
 }
 
 /**
@@ -166,4 +153,5 @@ export const LOCAL_LAMBDAS: Readonly<Record<string, LocalLambda>> = {
   NotifyFailed: notify,
   NotifySuperseded: notify,
   ...LOCAL_SCAN_LAMBDAS,
+  ...LOCAL_RELEASE_LAMBDAS,
 };

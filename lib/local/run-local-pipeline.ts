@@ -7,8 +7,10 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { StateVisit } from '../../lambdas/notify/stage-timeline';
 import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
 import { executionName } from '../../lambdas/shared/execution-name';
+import { loadConfig } from '../config/load-config';
 import { DEFAULT_LOCK_LEASE_SECONDS, type DeployPolicy } from '../contracts/deploy-lock';
 import type { ExecutionInput } from '../contracts/execution-input';
+import type { PipelineConfig } from '../contracts/pipeline-config';
 import type { PipelineEvent } from '../contracts/pipeline-event';
 import { type RunSettings, runSettingsSchema } from '../contracts/run-settings';
 import { type BuildStageName, parseStageOutputs, STAGE_OUTPUTS } from '../contracts/stage-outputs';
@@ -81,12 +83,17 @@ export interface LocalPipelineOptions {
    * it in SSM; `undefined` = no such parameter (the task fails with `Ssm.ParameterNotFoundException`).
    */
   readonly settingsFor: (service: string, environment: string) => unknown;
+  /** The configuration the functions embed. @default the embedded default configuration (`loadConfig()`) */
+  readonly config?: PipelineConfig;
   /** @default {@link realDrivers}: each stage real where its tool runs here, simulated otherwise */
   readonly drivers?: StageDrivers;
   /** Where artifacts live. @default a directory store in a temporary directory, removed after the run */
   readonly artifacts?: ArtifactStore;
-  /** What each CodeBuild stage's driver is asked for (`StageRunContext.scenario`). */
-  readonly stageWishes?: Readonly<Partial<Record<BuildStageName, Readonly<Record<string, unknown>>>>>;
+  /**
+   * What each task is asked for, by state name or, for a build, its stage's name (the state's own
+   * entry wins): a driver's `StageRunContext.scenario`, a local function's `LocalLambdaContext.wishes`.
+   */
+  readonly stageWishes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The scenario's name, for the result. @default null */
   readonly scenarioName?: string | null;
   readonly fail?: readonly FaultInjection[];
@@ -107,7 +114,10 @@ export interface LocalPipelineOptions {
    * without approval; the lease of {@link DEFAULT_LOCK_LEASE_SECONDS}
    */
   readonly lock?: Partial<LocalDeployLock>;
-  /** How long `WaitForLock` waits, in milliseconds. @default the state's own `SecondsPath` */
+  /**
+   * How long `AcquireLock` waits before asking again while another run holds the lock (its `LockBusy`
+   * retry), in milliseconds. @default 50
+   */
   readonly lockWaitMs?: number;
   /** The clock the functions read (`LocalLambdaContext.now`). @default the system clock */
   readonly clock?: () => Date;
@@ -129,6 +139,36 @@ export interface LocalPipelineRun {
   readonly calls: Readonly<Record<string, readonly unknown[]>>;
   /** Log lines of each Task state, by state name. */
   readonly logs: Readonly<Record<string, readonly string[]>>;
+}
+
+const DEFAULT_LOCK_WAIT_MS = 50;
+
+/**
+ * The CodeBuild stage a build task runs: its own name for a stage's task (`HelmDeploy`), otherwise
+ * the stage whose buildspec it overrides with (`BuildDeferredImage` runs BuildImage's,
+ * `RollbackRelease` HelmRollback's; local buildspec paths are `lib/buildspecs/<kebab-stage>.yml`).
+ */
+function buildStageOf({ name, state }: Pick<LocatedState, 'name' | 'state'>): BuildStageName | undefined {
+  if (name in STAGE_OUTPUTS) return name as BuildStageName;
+  const buildspec = (state.Parameters as { BuildspecOverride?: unknown } | undefined)?.BuildspecOverride;
+  const [, kebab] = /^lib\/buildspecs\/([a-z0-9-]+)\.yml$/.exec(String(buildspec)) ?? [];
+  const stage = kebab?.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+  return stage !== undefined && stage in STAGE_OUTPUTS ? (stage as BuildStageName) : undefined;
+}
+
+/**
+ * Step Functions reads a Task's `TimeoutSecondsPath` from the state input; aws-local-stepfunctions
+ * reads it from the task's parameters, where `WaitForApproval`'s timeout is not. Locally the task's
+ * answer comes from the scenario at once, so such a task gets a fixed day instead (the longest a
+ * local run could wait; timers past 24.8 days would fire at once).
+ */
+function withLocalTimeouts(states: readonly LocatedState[]): void {
+  for (const { state } of states) {
+    const task = state as { TimeoutSecondsPath?: string; TimeoutSeconds?: number };
+    if (task.TimeoutSecondsPath === undefined) continue;
+    delete task.TimeoutSecondsPath;
+    task.TimeoutSeconds = 24 * 60 * 60;
+  }
 }
 
 /** Thrown before a run starts when its options cannot work (unknown state in `fail`, a Task no handler serves). */
@@ -232,6 +272,7 @@ async function run(
   const text = options.definitionText ?? readDeployPipelineAsl();
   const definition = JSON.parse(substituteAsl(text, localSubstitutions(text, artifacts.bucket))) as AslDefinition;
   const states = allStates(definition);
+  withLocalTimeouts(states);
   const tasks = states.filter(({ state }) => state.Type === 'Task');
   const overrides = options.overrides ?? {};
   const emit = (event: LocalRunEvent) => options.onEvent?.(event);
@@ -257,8 +298,9 @@ async function run(
       if (fault !== undefined) modes[name] = { mode: 'simulated', reason: `fault injected: fails with ${fault}` };
       else if (overrides[name]) modes[name] = { mode: 'simulated', reason: 'handler replaced by the caller' };
       if (kind === 'codebuild') {
-        const driver = drivers[name as BuildStageName];
-        if (!(name in STAGE_OUTPUTS) || driver === undefined) {
+        const stage = buildStageOf({ name, state });
+        const driver = stage === undefined ? undefined : drivers[stage];
+        if (driver === undefined) {
           if (!overrides[name] && fault === undefined) unserved.push(`${name} (no stage driver)`);
           return;
         }
@@ -371,7 +413,7 @@ async function run(
     const { name: stateName, state } = located;
     const kind = taskKind(state);
     if (kind === 'codebuild') {
-      const stage = stateName as BuildStageName;
+      const stage = buildStageOf(located) as BuildStageName;
       return async (params, signal) => {
         const driver = drivers[stage];
         const { ProjectName = stage, EnvironmentVariablesOverride = [] } = params as BuildTaskParameters;
@@ -384,7 +426,7 @@ async function run(
           sourceDir,
           workDir,
           artifacts,
-          scenario: options.stageWishes?.[stage] ?? {},
+          scenario: options.stageWishes?.[stateName] ?? options.stageWishes?.[stage] ?? {},
           log: (line) => log(stateName, line),
           signal,
         };
@@ -417,6 +459,8 @@ async function run(
         if (fn === undefined) throw new LocalRunDefect(`no local function for ${stateName}`);
         const payload = (params as { Payload?: unknown }).Payload;
         const result = await fn.invoke(payload, {
+          wishes: options.stageWishes?.[stateName] ?? {},
+          config: options.config ?? loadConfig(),
           artifacts,
           lock,
           log: (line) => log(stateName, line),
@@ -531,8 +575,19 @@ async function run(
         options.settingsFor(service, environment) === undefined ? undefined : DEFAULT_LOCAL_LOCK_POLICY),
     leaseSeconds: options.lock?.leaseSeconds ?? DEFAULT_LOCK_LEASE_SECONDS,
   };
+  // Retries do not back off locally, except the lock's wait (AcquireLock retries LockBusy), which
+  // would otherwise ask the lock table again without pause while another run holds it.
   const retryIntervalOverrides = Object.fromEntries(
-    states.filter(({ state }) => (state.Retry ?? []).length > 0).map(({ name: n }) => [n, 0]),
+    states
+      .filter(({ state }) => (state.Retry ?? []).length > 0)
+      .map(({ name: n, state }) => [
+        n,
+        (state.Retry ?? []).map((retrier) =>
+          (retrier.ErrorEquals as readonly string[]).includes('LockBusy')
+            ? (options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS)
+            : 0,
+        ),
+      ]),
   );
   const machine = stateMachineOf(definition);
   runStart = now();
@@ -540,11 +595,10 @@ async function run(
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(tasks.map((t) => [t.name, taskHandler(t)])) as never,
       retryIntervalOverrides,
-      // Wait states (the scan polls' backoff, the lock's wait loop) do not sleep locally unless told to.
-      waitTimeOverrides: {
-        ...Object.fromEntries(states.filter(({ state }) => state.Type === 'Wait').map(({ name: n }) => [n, 0])),
-        ...(options.lockWaitMs === undefined ? {} : { WaitForLock: options.lockWaitMs }),
-      },
+      // Wait states (the scan polls' backoff, the bake) do not sleep locally.
+      waitTimeOverrides: Object.fromEntries(
+        states.filter(({ state }) => state.Type === 'Wait').map(({ name: n }) => [n, 0]),
+      ),
     },
     context: {
       Execution: {

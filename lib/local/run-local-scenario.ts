@@ -3,7 +3,7 @@ import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-ta
 import { loadConfig } from '../config/load-config';
 import { DEFAULT_LOCK_LEASE_SECONDS, type DeployPolicy, deployPolicyOf } from '../contracts/deploy-lock';
 import type { ExecutionInput } from '../contracts/execution-input';
-import type { PipelineConfig } from '../contracts/pipeline-config';
+import type { EnvironmentConfig, PipelineConfig } from '../contracts/pipeline-config';
 import { runSettingsFor } from '../run-settings';
 import { S3ArtifactStore } from './artifact-stores';
 import { realDrivers } from './drivers/index';
@@ -83,7 +83,6 @@ export function checkScenarioChanges(scenario: LocalScenario, changes: ChangeSet
  *   an endpoint that is not an http(s) URL, or what {@link runLocalPipeline} refuses.
  */
 export async function runLocalScenario(options: LocalScenarioOptions = {}): Promise<LocalPipelineRun> {
-  const config = options.config ?? loadConfig();
   const scenarioName = options.scenario ?? 'happy';
   let scenario: ReturnType<typeof scenarioNamed>;
   try {
@@ -91,6 +90,9 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
   } catch (err) {
     throw new LocalRunInvalid((err as Error).message);
   }
+  const service = options.service ?? (options.config ?? loadConfig()).services[0]?.name ?? '';
+  const environment = options.environment ?? 'dev';
+  const config = withEnvironmentSettings(options.config ?? loadConfig(), service, environment, scenario);
   const changes = options.changes ?? 'all';
   checkScenarioChanges(scenario, changes);
   let artifacts: S3ArtifactStore | undefined;
@@ -102,8 +104,6 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
     }
     artifacts = await S3ArtifactStore.atEndpoint(options.awsEndpoint);
   }
-  const service = options.service ?? config.services[0]?.name ?? '';
-  const environment = options.environment ?? 'dev';
   const sourceDir = options.sourceDir ?? REPOSITORY_ROOT;
   const input = localExecutionInput({ config, service, environment, changes, sourceDir });
   const policyOf = (svc: string, env: string) => deployPolicyOf(config, svc, env);
@@ -115,6 +115,7 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
   return runLocalPipeline({
     input,
     settingsFor: settingsFromConfig(config),
+    config,
     lock: { policyOf, ...(contention === undefined ? {} : { table: contention.table }) },
     ...(contention === undefined ? {} : { lockWaitMs: 200 }),
     onEvent,
@@ -128,6 +129,36 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
     ...(options.fail === undefined ? {} : { fail: options.fail }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+}
+
+/** `config` with the scenario's settings on the run's environment (the configuration itself unchanged). */
+function withEnvironmentSettings(
+  config: PipelineConfig,
+  service: string,
+  environment: string,
+  scenario: LocalScenario,
+): PipelineConfig {
+  if (scenario.environmentSettings === undefined) return config;
+  return {
+    ...config,
+    services: config.services.map((s) =>
+      s.name !== service
+        ? s
+        : {
+            ...s,
+            environments: s.environments.map((e) =>
+              e.name === environment
+                ? {
+                    ...e,
+                    ...scenario.environmentSettings,
+                    // Deploy settings merge, so a scenario's alarms keep the environment's timeouts.
+                    deploy: { ...e.deploy, ...scenario.environmentSettings?.deploy } as EnvironmentConfig['deploy'],
+                  }
+                : e,
+            ),
+          },
+    ),
+  };
 }
 
 /**
@@ -163,9 +194,13 @@ async function supersedingRuns(
   return {
     table,
     onEvent(event) {
-      if (newerArrived || event.type !== 'state' || event.event !== 'entered' || event.name !== 'WaitForLock') return;
+      // This run waits: AcquireLock failed with LockBusy and is retried. The newer push asks for the
+      // lock too, and waits behind the holder in its place (LockBusy is its answer as well).
+      if (newerArrived || event.type !== 'state' || event.event !== 'retried' || event.name !== 'AcquireLock') return;
       newerArrived = true;
-      void acquire(`${input.service}-${input.environment}-newer-push`, 'c'.repeat(40));
+      acquire(`${input.service}-${input.environment}-newer-push`, 'c'.repeat(40)).catch((err: Error) => {
+        if (err.name !== 'LockBusy') throw err;
+      });
     },
   };
 }

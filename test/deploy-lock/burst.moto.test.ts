@@ -18,7 +18,7 @@ import {
 } from './support';
 
 const PUSHES = 20;
-/** Real waits are 5-60 s; the simulation checks again after this many milliseconds. */
+/** Real waits (the LockBusy retrier) are 5-60 s; the simulation checks again after this many milliseconds. */
 const WAIT_MS = 150;
 
 const lambdaResult = (payload: unknown) => ({ ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload });
@@ -119,8 +119,8 @@ describeWithTools(['moto_server'], 'burst of pushes through the lock states (aws
               return { MessageId: `m-${notifications.length}` } as never;
             },
           },
-          waitTimeOverrides: { WaitForLock: WAIT_MS },
-          retryIntervalOverrides: { AcquireLock: 20, ReleaseLock: 20 },
+          // AcquireLock's first retrier is LockBusy's (the wait), the second the transient errors'.
+          retryIntervalOverrides: { AcquireLock: [WAIT_MS, 20], ReleaseLock: 20 },
         },
         context: { Execution: { Id: arn, Name: name, StartTime: new Date().toISOString(), Input: input } } as never,
       });

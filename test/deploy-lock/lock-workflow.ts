@@ -25,6 +25,20 @@ const LOCK_RETRY = [
   },
 ];
 
+/**
+ * Waiting for the lock: `acquire` throws `LockBusy` while another run holds it or is ahead, and
+ * this retrier asks again (WIRING-SPEC: no Choice or Wait state for the wait). Step Functions caps
+ * `MaxAttempts` at 99999999 ("Retrying after an error", Step Functions Developer Guide).
+ */
+export const LOCK_BUSY_RETRY = {
+  ErrorEquals: ['LockBusy'],
+  IntervalSeconds: 5,
+  BackoffRate: 1.5,
+  MaxDelaySeconds: 60,
+  MaxAttempts: 99999999,
+  JitterStrategy: 'FULL',
+};
+
 const lockTarget = {
   'service.$': '$.service',
   'environment.$': '$.environment',
@@ -32,7 +46,7 @@ const lockTarget = {
 };
 
 export const LOCK_WORKFLOW = {
-  Comment: 'AcquireLock (with its Wait loop) ... ReleaseLock on every exit path.',
+  Comment: 'AcquireLock (its Retry on LockBusy is the wait) ... ReleaseLock on every exit path.',
   StartAt: 'AcquireLock',
   States: {
     AcquireLock: {
@@ -55,19 +69,13 @@ export const LOCK_WORKFLOW = {
         'policy.$': '$.Payload.policy',
       },
       ResultPath: '$.lock',
-      Retry: LOCK_RETRY,
+      Retry: [LOCK_BUSY_RETRY, ...LOCK_RETRY],
       Catch: [
         { ErrorEquals: ['LockSuperseded'], ResultPath: '$.superseded', Next: 'ReadSuperseded' },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseLock' },
       ],
-      Next: 'ChooseLockAcquired',
+      Next: 'Deploy',
     },
-    ChooseLockAcquired: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.lock.acquired', BooleanEquals: true, Next: 'Deploy' }],
-      Default: 'WaitForLock',
-    },
-    WaitForLock: { Type: 'Wait', SecondsPath: '$.lock.waitSeconds', Next: 'AcquireLock' },
     Deploy: {
       Type: 'Task',
       Comment: 'Stands for every stage from NotifyStarted to VerifyDeployment.',

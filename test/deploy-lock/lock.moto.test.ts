@@ -5,6 +5,7 @@ import type { AcquireLockOutput, LockInput, ReleaseLockOutput, RenewLockOutput }
 import { type MotoServer, startMoto } from '../support/moto-server';
 import { describeWithTools } from '../support/real-tool';
 import {
+  attemptAcquire,
   commitOf,
   createLockTable,
   executionArn,
@@ -54,7 +55,13 @@ describeWithTools(['moto_server'], 'deploy lock against moto_server', () => {
   });
 
   const acquire = (deps: LockDeps, name: string, service?: string, environment?: string) =>
-    handleLock(acquireInput(name, service, environment), deps) as Promise<AcquireLockOutput>;
+    attemptAcquire(acquireInput(name, service, environment), deps);
+  /** An acquire that must get the lock. */
+  const held = async (deps: LockDeps, name: string): Promise<AcquireLockOutput> => {
+    const out = await acquire(deps, name);
+    if (!out.acquired) throw new Error(`${name} did not get the lock: ${JSON.stringify(out)}`);
+    return out;
+  };
   const release = (deps: LockDeps, name: string, service?: string, environment?: string) =>
     handleLock(releaseInput(name, service, environment), deps) as Promise<ReleaseLockOutput>;
 
@@ -135,15 +142,15 @@ describeWithTools(['moto_server'], 'deploy lock against moto_server', () => {
   test('an expired lease is taken over; the old holder learns it when it releases', async () => {
     const clock = { now: new Date('2026-11-20T10:00:00Z') };
     const deps = lockDeps(store, clock, 600);
-    const first = await acquire(deps, 'slow');
+    const first = await held(deps, 'slow');
     expect(first).toMatchObject({ acquired: true, leaseExpiresAt: '2026-11-20T10:10:00.000Z' });
 
     clock.now = new Date('2026-11-20T10:09:59Z');
     expect(await acquire(deps, 'next')).toMatchObject({ acquired: false, position: 1 });
     clock.now = new Date('2026-11-20T10:10:00Z');
-    const takeover = await acquire(deps, 'next');
+    const takeover = await held(deps, 'next');
     expect(takeover).toMatchObject({ acquired: true, holder: { executionArn: executionArn('next') } });
-    expect(takeover.fencingToken).toBeGreaterThan(first.fencingToken as number);
+    expect(takeover.fencingToken).toBeGreaterThan(first.fencingToken);
 
     await expect(release(deps, 'slow')).rejects.toThrow(
       `${executionArn('slow')} cannot release orders#dev: its lease expired and ${executionArn('next')} took the lock over at 2026-11-20T10:10:00.000Z`,
@@ -187,7 +194,13 @@ describeWithTools(['moto_server'], 'deploy lock against moto_server', () => {
     });
     // And the same service's other environment neither.
     expect(await acquire(deps, 'orders-qa-run', 'orders', 'qa')).toMatchObject({ acquired: true });
-    expect(await acquire(deps, 'orders-run-2', 'orders', 'dev')).toMatchObject({ acquired: false, position: 1 });
+    // Busy: the LockBusy cause names the holder, the place in line and the first wait.
+    expect(await acquire(deps, 'orders-run-2', 'orders', 'dev')).toEqual({
+      acquired: false,
+      holder: { executionArn: executionArn('orders-run'), commit: commitOf('orders-run') },
+      position: 1,
+      waitSeconds: 5,
+    });
   });
 
   test('a waiter that stops checking is dropped, so it cannot block the line', async () => {

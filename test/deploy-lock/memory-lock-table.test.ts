@@ -1,15 +1,15 @@
 import { handleLock, type LockDeps } from '../../lambdas/deploy-lock/handle-lock';
 import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
 import { handleWatchdog } from '../../lambdas/watchdog/handle-watchdog';
-import type { AcquireLockOutput, LockReleasedByWatchdogMessage } from '../../lib/contracts/deploy-lock';
-import { commitOf, executionArn, policyOf, quiet, STATE_MACHINE_ARN } from './support';
+import type { LockReleasedByWatchdogMessage } from '../../lib/contracts/deploy-lock';
+import { attemptAcquire, commitOf, executionArn, policyOf, quiet, STATE_MACHINE_ARN } from './support';
 
 /** The in-memory table (local runs) under the same handlers and the same sequence as the moto suites. */
 describe('the lock on the in-memory table', () => {
   const table = new MemoryLockTable();
   const deps: LockDeps = { store: table, policyOf, leaseSeconds: 3600, now: () => new Date(), logger: quiet };
   const acquire = (name: string) =>
-    handleLock(
+    attemptAcquire(
       {
         action: 'acquire',
         service: 'orders',
@@ -18,7 +18,7 @@ describe('the lock on the in-memory table', () => {
         commit: commitOf(name),
       },
       deps,
-    ) as Promise<AcquireLockOutput>;
+    );
   const release = (name: string) =>
     handleLock({ action: 'release', service: 'orders', environment: 'dev', executionArn: executionArn(name) }, deps);
 

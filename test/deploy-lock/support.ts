@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LockDeps } from '../../lambdas/deploy-lock/handle-lock';
+import { handleLock, type LockDeps } from '../../lambdas/deploy-lock/handle-lock';
+import { LockBusy } from '../../lambdas/shared/deploy-lock/errors';
 import { LockStore } from '../../lambdas/shared/deploy-lock/lock-store';
-import { type DeployPolicy, deployPolicyOf, type LockItem, lockItemSchema } from '../../lib/contracts/deploy-lock';
+import {
+  type AcquireLockOutput,
+  type DeployPolicy,
+  deployPolicyOf,
+  type LockBusyCause,
+  type LockInput,
+  type LockItem,
+  lockItemSchema,
+} from '../../lib/contracts/deploy-lock';
 import type { PipelineConfig, PipelineConfigInput } from '../../lib/contracts/pipeline-config';
 import { validateConfig } from '../../lib/contracts/validate-config';
 
@@ -60,6 +69,25 @@ export const TEST_CONFIG: PipelineConfig = validateConfig(TEST_CONFIG_INPUT, 'te
 
 export function policyOf(service: string, environment: string): DeployPolicy | undefined {
   return deployPolicyOf(TEST_CONFIG, service, environment);
+}
+
+/** One `acquire` as a test sees it: the lock held, or still waiting (the `LockBusy` cause). */
+export type AcquireAttempt = AcquireLockOutput | ({ readonly acquired: false } & LockBusyCause);
+
+/**
+ * Calls `acquire` and turns a `LockBusy` into `{ acquired: false, holder, position, waitSeconds }`,
+ * after checking that the error's message is exactly the JSON of its cause (what the workflow reads).
+ * Any other error is rethrown.
+ */
+export async function attemptAcquire(input: LockInput, deps: LockDeps): Promise<AcquireAttempt> {
+  try {
+    return (await handleLock(input, deps)) as AcquireLockOutput;
+  } catch (error) {
+    if (!(error instanceof LockBusy)) throw error;
+    expect(error.name).toBe('LockBusy');
+    expect(JSON.parse(error.message)).toEqual(error.busy);
+    return { acquired: false, ...error.busy };
+  }
 }
 
 /** Creates the lock table as the stack does (partition key `pk`, TTL `expiresAt`), with a stream of every write. */

@@ -7,10 +7,10 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { handleLock } from '../../lambdas/deploy-lock/handle-lock';
 import type { LockStore } from '../../lambdas/shared/deploy-lock/lock-store';
 import { handleWatchdog, type WatchdogResult } from '../../lambdas/watchdog/handle-watchdog';
-import type { AcquireLockOutput } from '../../lib/contracts/deploy-lock';
 import { type MotoServer, startMoto } from '../support/moto-server';
 import { describeWithTools } from '../support/real-tool';
 import {
+  attemptAcquire,
   commitOf,
   createLockTable,
   executionArn,
@@ -120,10 +120,10 @@ describeWithTools(['moto_server'], 'watchdog against moto_server', () => {
   });
 
   const acquire = (name: string, environment = 'dev', service = 'orders') =>
-    handleLock(
+    attemptAcquire(
       { action: 'acquire', service, environment, executionArn: executionArn(name), commit: commitOf(name) },
       lockDeps(store),
-    ) as Promise<AcquireLockOutput>;
+    );
 
   test.each(['ABORTED', 'TIMED_OUT'] as const)(
     '%s holder: the lock is released, the next run gets it, one notification',

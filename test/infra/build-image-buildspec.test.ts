@@ -76,7 +76,7 @@ describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', 
   test('builds once, tagged with the full commit, with the newest image as inline cache', () => {
     const { run, builds } = buildImage({});
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(`EXPORT ${URI}:${COMMIT} ${DIGEST}`);
+    expect(run.stdout).toContain(`EXPORT ${URI}@${DIGEST} ${DIGEST}`);
     expect(builds).toHaveLength(1);
     expect(builds[0]).toContain(`--cache-from type=registry,ref=${URI}:previous-sha`);
     expect(builds[0]).toContain('--cache-to type=inline');
@@ -84,7 +84,7 @@ describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', 
     expect(builds[0]).toContain(`--build-arg COMMIT_SHA=${COMMIT}`);
     // Exported (not just set), and what lib/contracts/stage-outputs.ts declares.
     expect(parseStageOutputs('BuildImage', run.exported)).toEqual({
-      IMAGE_URI: `${URI}:${COMMIT}`,
+      IMAGE_URI: `${URI}@${DIGEST}`,
       IMAGE_DIGEST: DIGEST,
     });
   });
@@ -140,14 +140,14 @@ describe('build-image buildspec (real bash; ECR and Docker replaced by shims)', 
     const { run, builds } = buildImage({ image: true });
     expect(run.status).toBe(0);
     expect(builds).toEqual([]);
-    expect(run.stdout).toContain(`EXPORT ${URI}:${COMMIT} ${DIGEST}`);
-    expect(run.exported).toEqual({ IMAGE_URI: `${URI}:${COMMIT}`, IMAGE_DIGEST: DIGEST });
+    expect(run.stdout).toContain(`EXPORT ${URI}@${DIGEST} ${DIGEST}`);
+    expect(run.exported).toEqual({ IMAGE_URI: `${URI}@${DIGEST}`, IMAGE_DIGEST: DIGEST });
   });
 
   test('losing a push race to another environment exports the winner’s digest', () => {
     const { run } = buildImage({ push: 'lose-race' });
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(`EXPORT ${URI}:${COMMIT} ${DIGEST}`);
+    expect(run.stdout).toContain(`EXPORT ${URI}@${DIGEST} ${DIGEST}`);
   });
 
   test('a failed build with no image fails the stage', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseStageOutputs } from '../../lib/contracts/stage-outputs';
 import { helmBinary } from '../support/helm';
-import { recordingStub, runBuildspec, runStageScript } from './run-buildspec';
+import { runBuildspec } from './run-buildspec';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -18,15 +18,17 @@ const REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/sample-service'
  */
 function renderAsTheBuildWould(valuesFile: string) {
   const shims = `aws() { [ "$1 $2" = "eks update-kubeconfig" ] || return 2; }
+  kubectl() { return 1; }
   helm() {
     case "$1" in
-      history) echo '[{"revision": 7}]' ;;
+      history) echo '[{"revision": 6, "status": "superseded"}, {"revision": 7, "status": "deployed"}]' ;;
+      status) echo '{"version": 8}' ;;
       upgrade)
         [ "$2" = --install ] || return 2
         shift 2; local args=() skip=0
         for a in "$@"; do
           if [ $skip = 1 ]; then skip=0; continue; fi
-          case "$a" in --wait|--create-namespace) ;; --timeout) skip=1 ;; *) args+=("$a") ;; esac
+          case "$a" in --wait|--rollback-on-failure) ;; --timeout) skip=1 ;; *) args+=("$a") ;; esac
         done
         "$HELM" template "\${args[@]}" > "$RENDERED" ;;
       *) return 2 ;;
@@ -37,18 +39,22 @@ function renderAsTheBuildWould(valuesFile: string) {
   const run = runBuildspec('helm-deploy', ['build'], {
     cwd: REPO_ROOT,
     shims,
-    after: 'echo "REVISION $HELM_REVISION"',
+    after: 'echo "REVISION $PREVIOUS_REVISION $HELM_REVISION"',
     env: {
       HELM: helmBinary(),
       RENDERED: rendered,
+      ARTIFACTS_DIR: mkdtempSync(join(tmpdir(), 'artifacts-')),
+      SERVICE: 'sample-service',
+      ENVIRONMENT: 'dev',
+      COMMIT: 'a'.repeat(40),
+      DEPLOY_TIMEOUT_MINUTES: '10',
       EKS_CLUSTER: 'deploy-dev',
       AWS_REGION: 'us-east-1',
       CHART: 'app/chart',
       RELEASE: 'sample-service',
       NAMESPACE: 'sample-service',
       VALUES_FILE: valuesFile,
-      IMAGE_REPOSITORY: REPOSITORY,
-      IMAGE_DIGEST: DIGEST,
+      IMAGE_URI: `${REPOSITORY}@${DIGEST}`,
     },
   });
   return { run, rendered };
@@ -61,7 +67,7 @@ describe('helm-deploy buildspec against the bundled chart (real helm template; n
   ])('deploys the image by digest with %s', (valuesFile, replicas) => {
     const { run, rendered } = renderAsTheBuildWould(valuesFile);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(run.stdout).toContain('REVISION 7');
+    expect(run.stdout).toContain('REVISION 7 8');
     const manifests = parseAllDocuments(readFileSync(rendered, 'utf8')).map((d) => d.toJS());
     const deployment = manifests.find((m) => m?.kind === 'Deployment');
     expect(deployment.spec.template.spec.containers[0].image).toBe(`${REPOSITORY}@${DIGEST}`);
@@ -70,13 +76,21 @@ describe('helm-deploy buildspec against the bundled chart (real helm template; n
     expect(hpa?.spec.minReplicas ?? deployment.spec.replicas).toBe(replicas);
   });
 
-  test('exports the revisions before and after the upgrade', () => {
+  test('exports the revisions before and after the upgrade, and the commit /version reports', () => {
     const state = mkdtempSync(join(tmpdir(), 'helm-deploy-revisions-'));
     const shims = `
       aws() { [ "$1 $2" = "eks update-kubeconfig" ] || return 2; }
+      kubectl() {
+        case "$1 $2" in
+          "get service") echo sample-service ;;
+          "get --raw") echo '{"commitSha":"${'c'.repeat(40)}","buildTime":"x"}' ;;
+          *) return 2 ;;
+        esac
+      }
       helm() {
         case "$1" in
-          history) if [ -f "$STATE/upgraded" ]; then echo '[{"revision": 5}]'; else echo '[{"revision": 4}]'; fi ;;
+          history) echo '[{"revision": 4, "status": "deployed"}]' ;;
+          status) echo '{"version": 5}' ;;
           upgrade) touch "$STATE/upgraded" ;;
           *) return 2 ;;
         esac
@@ -86,17 +100,26 @@ describe('helm-deploy buildspec against the bundled chart (real helm template; n
       shims,
       env: {
         STATE: state,
+        ARTIFACTS_DIR: state,
+        SERVICE: 'sample-service',
+        ENVIRONMENT: 'dev',
+        COMMIT: 'c'.repeat(40),
+        DEPLOY_TIMEOUT_MINUTES: '10',
         CHART: 'app/chart',
         RELEASE: 'sample-service',
         NAMESPACE: 'sample-service',
         EKS_CLUSTER: 'c',
         AWS_REGION: 'us-east-1',
-        IMAGE_REPOSITORY: REPOSITORY,
-        IMAGE_DIGEST: DIGEST,
+        IMAGE_URI: `${REPOSITORY}@${DIGEST}`,
       },
     });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(parseStageOutputs('HelmDeploy', run.exported)).toEqual({ PREVIOUS_REVISION: '4', HELM_REVISION: '5' });
+    expect(existsSync(join(state, 'upgraded'))).toBe(true);
+    expect(parseStageOutputs('HelmDeploy', run.exported)).toEqual({
+      PREVIOUS_REVISION: '4',
+      HELM_REVISION: '5',
+      DEPLOYED_COMMIT: 'c'.repeat(40),
+    });
   });
 });
 
@@ -158,128 +181,4 @@ describe.each(['helm-deploy', 'helm-rollback'])(
   },
 );
 
-/**
- * The exact commands of the Helm scripts, with `aws`, `helm` and `jq`-free stubs on the PATH that
- * record every argument (lib/stages/scripts/helm-deploy.sh, helm-rollback.sh).
- */
-describe('helm-deploy and helm-rollback scripts: exact commands and flags', () => {
-  const env = {
-    EKS_CLUSTER: 'deploy-dev',
-    AWS_REGION: 'eu-west-1',
-    CHART: 'app/chart',
-    RELEASE: 'sample-service',
-    NAMESPACE: 'sample-service',
-    IMAGE_REPOSITORY: REPOSITORY,
-    IMAGE_DIGEST: DIGEST,
-  };
-  // history answers 3 before the upgrade and 4 after it.
-  const helmStub = recordingStub(`case "$1" in
-    history) if [ -f "$STUB_LOG.upgraded" ]; then echo '[{"revision":4}]'; else echo '[{"revision":3}]'; fi ;;
-    upgrade) touch "$STUB_LOG.upgraded" ;;
-    rollback) ;;
-    *) exit 2 ;;
-  esac`);
-
-  test('deploy: kubeconfig, revision before, upgrade by digest with the values file and --wait, revision after', () => {
-    const { run, outputs, calls } = runStageScript('helm-deploy.sh', {
-      cwd: REPO_ROOT,
-      stubs: { aws: recordingStub(), helm: helmStub },
-      env: { ...env, VALUES_FILE: 'values-dev.yaml' },
-    });
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    const chart = join(REPO_ROOT, 'app/chart');
-    expect(calls).toEqual([
-      ['aws', 'eks', 'update-kubeconfig', '--name', 'deploy-dev', '--region', 'eu-west-1'],
-      ['helm', 'history', 'sample-service', '-n', 'sample-service', '--max', '1', '-o', 'json'],
-      [
-        'helm',
-        'upgrade',
-        '--install',
-        'sample-service',
-        chart,
-        '--namespace',
-        'sample-service',
-        '--values',
-        `${chart}/values-dev.yaml`,
-        '--set',
-        `image.repository=${REPOSITORY}`,
-        '--set',
-        `image.digest=${DIGEST}`,
-        '--wait',
-        '--timeout',
-        '10m',
-      ],
-      ['helm', 'history', 'sample-service', '-n', 'sample-service', '--max', '1', '-o', 'json'],
-    ]);
-    expect(parseStageOutputs('HelmDeploy', outputs)).toEqual({ PREVIOUS_REVISION: '3', HELM_REVISION: '4' });
-  });
-
-  test('deploy without a values file passes none; a first release records revision 0 before it', () => {
-    const { run, outputs, calls } = runStageScript('helm-deploy.sh', {
-      cwd: REPO_ROOT,
-      stubs: {
-        aws: recordingStub(),
-        helm: recordingStub(`case "$1" in
-          history) if [ -f "$STUB_LOG.upgraded" ]; then echo '[{"revision":1}]'; else echo 'Error: release: not found' >&2; exit 1; fi ;;
-          upgrade) touch "$STUB_LOG.upgraded" ;;
-        esac`),
-      },
-      env: { ...env, VALUES_FILE: '' },
-    });
-    expect(run.status).toBe(0);
-    expect(outputs).toEqual({ PREVIOUS_REVISION: '0', HELM_REVISION: '1' });
-    expect(calls.find((c) => c[1] === 'upgrade')).not.toContain('--values');
-  });
-
-  test('a failed rollout fails the deploy and records no new revision', () => {
-    const { run, outputs } = runStageScript('helm-deploy.sh', {
-      cwd: REPO_ROOT,
-      stubs: {
-        aws: recordingStub(),
-        helm: recordingStub(`case "$1" in
-          history) echo '[{"revision":3}]' ;;
-          upgrade) echo 'Error: UPGRADE FAILED: context deadline exceeded' >&2; exit 1 ;;
-        esac`),
-      },
-      env: { ...env, VALUES_FILE: 'values-dev.yaml' },
-    });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain('UPGRADE FAILED');
-    expect(outputs).toEqual({ PREVIOUS_REVISION: '3' });
-  });
-
-  test('rollback: kubeconfig, then helm rollback to the target revision with --wait', () => {
-    const { run, calls } = runStageScript('helm-rollback.sh', {
-      cwd: REPO_ROOT,
-      stubs: { aws: recordingStub(), helm: helmStub },
-      env: { ...env, TARGET_REVISION: '3' },
-    });
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(calls).toEqual([
-      ['aws', 'eks', 'update-kubeconfig', '--name', 'deploy-dev', '--region', 'eu-west-1'],
-      ['helm', 'rollback', 'sample-service', '3', '--namespace', 'sample-service', '--wait', '--timeout', '10m'],
-    ]);
-  });
-
-  test.each([['0'], [undefined]])('rollback with TARGET_REVISION=%s fails before touching the cluster', (target) => {
-    const { run, calls } = runStageScript('helm-rollback.sh', {
-      cwd: REPO_ROOT,
-      stubs: { aws: recordingStub(), helm: helmStub },
-      env: { ...env, TARGET_REVISION: target },
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('no earlier revision to roll back to');
-    expect(calls).toEqual([]);
-  });
-
-  test('a missing variable is named before anything runs', () => {
-    const { run, calls } = runStageScript('helm-deploy.sh', {
-      cwd: REPO_ROOT,
-      stubs: { aws: recordingStub(), helm: helmStub },
-      env: { ...env, IMAGE_DIGEST: undefined, EKS_CLUSTER: '' },
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('helm-deploy.sh: missing environment variable(s): EKS_CLUSTER IMAGE_DIGEST');
-    expect(calls).toEqual([]);
-  });
-});
+// The exact commands and flags of helm-deploy.sh and helm-rollback.sh: test/stages/.

@@ -128,10 +128,13 @@ describe('how the stage scripts reach CodeBuild (cdk assertions)', () => {
 });
 
 describe('lib/stages/scripts', () => {
-  const files = readdirSync(STAGE_SCRIPTS_DIR);
+  const all = readdirSync(STAGE_SCRIPTS_DIR);
+  const files = all.filter((file) => file.endsWith('.sh'));
 
-  test('holds one script per CodeBuild stage, the tool installer and the shared helpers, nothing else', () => {
-    expect(files.sort()).toEqual([...Object.values(STAGE_SCRIPTS), 'common.sh', 'install-tools.sh'].sort());
+  test('holds one script per CodeBuild stage, the tool installer, the shared helpers and the deploy-values filter, nothing else', () => {
+    expect(all.sort()).toEqual(
+      [...Object.values(STAGE_SCRIPTS), 'common.sh', 'install-tools.sh', 'deploy-values.jq'].sort(),
+    );
     expect(readdirSync(BUILDSPEC_DIR).sort()).toEqual(
       Object.values(STAGE_SCRIPTS)
         .map((s) => s.replace(/\.sh$/, '.yml'))

@@ -35,6 +35,7 @@ terraform() {
           return "$PLAN_EXIT" ;;
     show) echo '{"format_version":"1.2"}' ;;
     apply) cp "\${@: -1}" "$STATE/applied.tfplan" ;;
+    output) [ "$2" = -json ] && echo '{"cluster_name":{"sensitive":false,"type":"string","value":"deploy-dev"}}' ;;
     *) return 2 ;;
   esac
 }
@@ -62,6 +63,8 @@ function run(buildspec: 'terraform-plan' | 'terraform-apply', state: string, wor
       RUN_PREFIX: 'runs/x/',
       PLAN_KEY: 'runs/x/terraform/plan.tfplan',
       PLAN_EXIT: '2',
+      SERVICE: 'sample-service',
+      ENVIRONMENT: 'dev',
       ...env,
     },
   });
@@ -90,8 +93,14 @@ describe('terraform-plan and terraform-apply buildspecs (real bash and tar; Terr
 
     const dir = join(workRoot, TF_DIR);
     expect(readFileSync(join(state, 'terraform.log'), 'utf8')).toBe(
-      [`${dir} init`, `${dir} plan`, `${dir} show`, `${dir} init`, `${dir} apply`, ''].join('\n'),
+      [`${dir} init`, `${dir} plan`, `${dir} show`, `${dir} init`, `${dir} apply`, `${dir} output`, ''].join('\n'),
     );
+    // The outputs are published at the stable key HelmDeploy reads.
+    expect(
+      JSON.parse(
+        readFileSync(join(state, 'bucket', 'deploy-values/sample-service/dev/terraform-outputs.json'), 'utf8'),
+      ),
+    ).toEqual({ cluster_name: { sensitive: false, type: 'string', value: 'deploy-dev' } });
     expect(readFileSync(join(state, 'applied.tfplan'), 'utf8')).toBe(`planned in ${dir}\n`);
     expect(existsSync(join(workRoot, '.git'))).toBe(false);
   });

@@ -2,6 +2,7 @@ import { buildPipelineEvent } from '../../lambdas/notify/build-pipeline-event';
 import { parseNotifyRequest } from '../../lambdas/notify/notify-request';
 import type { StateVisit } from '../../lambdas/notify/stage-timeline';
 import { MemoryLockTable } from '../../lambdas/shared/deploy-lock/memory-lock-table';
+import { loadConfig } from '../../lib/config/load-config';
 import { type PipelineEvent, pipelineEventSchema } from '../../lib/contracts/pipeline-event';
 import { DirectoryArtifactStore } from '../../lib/local/artifact-stores';
 import { LOCAL_LAMBDAS, type LocalLambdaContext } from '../../lib/local/lambda-tasks';
@@ -48,6 +49,8 @@ describe('local runner: the Notify states build the real pipeline event', () => 
     const now = new Date('2026-11-21T12:06:12.000Z');
     const captured: PipelineEvent[] = [];
     const ctx: LocalLambdaContext = {
+      wishes: {},
+      config: loadConfig(),
       artifacts: new DirectoryArtifactStore('/tmp/deployctl-notify-test'),
       lock: { table: new MemoryLockTable(), policyOf: () => undefined, leaseSeconds: 300 },
       log: () => {},

@@ -3,8 +3,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import type { SNSEvent } from 'aws-lambda';
 import { COMMIT_STATE, commitStatusOf, MAX_DESCRIPTION_CHARS } from '../../lambdas/commit-status/commit-status-of';
 import { gitHubCommitStatusApi } from '../../lambdas/commit-status/github-api';
-import { GitHubCredentialsInvalid, parseCredentials } from '../../lambdas/commit-status/github-credentials';
 import { setCommitStatus } from '../../lambdas/commit-status/set-commit-status';
+import { GitHubCredentialsInvalid, parseCredentials } from '../../lambdas/shared/github-credentials';
 import { PIPELINE_EVENT_TYPES, type PipelineEvent, type PipelineEventType } from '../../lib/contracts/pipeline-event';
 import { LogCapture } from '../push-trigger/log-capture';
 import { type MotoServer, startMoto } from '../support/moto-server';

@@ -63,6 +63,18 @@ describe('PlanGuard on committed AWS plans (real terraform plan output, see fixt
     ]);
   });
 
+  it('with approveDestructive returns the blocked plan for approval instead of failing, naming what is approved', () => {
+    const { plan } = fixture('aws-db-replace');
+    const result = evaluatePlan(plan, { protectedTypes: DEFAULT_PROTECTED_TYPES, approveDestructive: true });
+    expect(result.requiresApproval).toBe(true);
+    expect(result.blocked).toBe('aws_db_instance.main (delete, create); aws_s3_bucket.assets (delete)');
+    // A plan that touches nothing protected needs no approval, with or without the setting.
+    const { plan: safe } = fixture('aws-db-replace');
+    const unprotected = evaluatePlan(safe, { protectedTypes: ['aws_eks_cluster'], approveDestructive: true });
+    expect(unprotected.requiresApproval).toBeUndefined();
+    expect(unprotected.blocked).toBeUndefined();
+  });
+
   it('does not block destructive changes of unprotected types', () => {
     const { plan } = fixture('aws-db-replace');
     expect(evaluatePlan(plan, { protectedTypes: ['aws_eks_cluster'] }).protectedChanges).toEqual([]);
@@ -83,7 +95,7 @@ describe('the deposed-object regression plan (terraform 1.11.4, saved with a UTF
     const protect = { protectedTypes: ['terraform_data'] };
     const error = caught(() => evaluatePlan(plan, protect)) as DestructiveChangeBlocked;
     expect(error.message).toBe(
-      'Plan would delete or replace 1 protected resource(s): deposed object 0a1b2c3d of terraform_data.db (delete). Re-run with destructiveApproved=true if this is intended.',
+      'Plan would delete or replace 1 protected resource(s): deposed object 0a1b2c3d of terraform_data.db (delete). If this is intended, set approveDestructive: true on the environment (such plans then wait for deployctl approve) or change the plan.',
     );
     expect(error.changes).toEqual([
       { address: 'terraform_data.db', type: 'terraform_data', actions: ['delete'], deposed: '0a1b2c3d' },

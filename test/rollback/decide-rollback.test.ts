@@ -2,10 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { decideRollback, type RollbackFacts } from '../../lambdas/rollback/decide-rollback';
 import { handleRollback, InvalidRollbackRequest } from '../../lambdas/rollback/handle-rollback';
 import { previousRevisionFromCause } from '../../lambdas/rollback/revision-from-cause';
-import type { PipelineConfigInput } from '../../lib/contracts/pipeline-config';
 import { rollbackDecisionSchema } from '../../lib/contracts/rollback';
 import { STAGE_EXPORTS } from '../../lib/contracts/stage-outputs';
-import { validateConfig } from '../../lib/contracts/validate-config';
 
 const logger = new Logger({ serviceName: 'rollback-test', logLevel: 'SILENT' });
 
@@ -58,12 +56,12 @@ describe('decideRollback: the decision table', () => {
     const decision = decideRollback(facts({ failure, deploySucceeded: false, previousRevision: undefined }));
     expect(decision).toMatchObject({ action: 'none', needsAttention: true });
     expect(decision.build).toBeUndefined();
-    expect(decision.failure.stage).toBe('TerraformApply');
-    expect(decision.failure.error).toBe('TerraformApplyFailed');
-    expect(decision.failure.cause).toMatch(
+    expect(decision.failure?.stage).toBe('TerraformApply');
+    expect(decision.failure?.error).toBe('TerraformApplyFailed');
+    expect(decision.failure?.cause).toMatch(
       /^TerraformApply failed with TerraformApplyFailed\. Infrastructure is never rolled back automatically: the environment needs attention/,
     );
-    expect(decision.failure.cause.endsWith('States.TaskFailed: build FAILED')).toBe(true);
+    expect(decision.failure?.cause.endsWith('States.TaskFailed: build FAILED')).toBe(true);
   });
 
   test('HelmDeploy failed on a first install (previous 0): uninstall, the run still ends HelmDeployFailed', () => {
@@ -72,11 +70,12 @@ describe('decideRollback: the decision table', () => {
     expect(decision.action).toBe('uninstall');
     expect(decision.toRevision).toBeUndefined();
     expect(variables(decision)).toEqual({
-      ACTION: 'uninstall',
+      ROLLBACK_ACTION: 'uninstall',
       RELEASE: 'orders',
       NAMESPACE: 'orders',
-      CLUSTER: 'prod-eks',
-      HELM_TIMEOUT: '10m',
+      EKS_CLUSTER: 'prod-eks',
+      TO_REVISION: '',
+      DEPLOY_TIMEOUT_MINUTES: '10',
     });
     expect(decision.build?.projectName).toBe('DeployPipeline-helm-rollback-prod-eks');
     expect(decision.failure).toEqual({
@@ -98,12 +97,12 @@ describe('decideRollback: the decision table', () => {
     const decision = decideRollback(facts({ failure, deploySucceeded: false, previousRevision: 4 }));
     expect(decision).toMatchObject({ action: 'rollback', toRevision: 4, needsAttention: false });
     expect(variables(decision)).toEqual({
-      ACTION: 'rollback',
+      ROLLBACK_ACTION: 'rollback',
       RELEASE: 'orders',
       NAMESPACE: 'orders',
-      CLUSTER: 'prod-eks',
+      EKS_CLUSTER: 'prod-eks',
       TO_REVISION: '4',
-      HELM_TIMEOUT: '10m',
+      DEPLOY_TIMEOUT_MINUTES: '10',
     });
     expect(decision.failure).toEqual({
       stage: 'HelmDeploy',
@@ -116,15 +115,17 @@ describe('decideRollback: the decision table', () => {
     );
   });
 
-  test('HelmDeploy failed and never recorded the revision: nothing is guessed, the run ends RollbackFailed with the commands', () => {
+  test('HelmDeploy failed without reporting the revision (a failed build exports nothing): restore from the history', () => {
     const failure = { stage: 'HelmDeploy', error: 'HelmDeployFailed', cause: 'States.TaskFailed: build FAILED' };
     const decision = decideRollback(facts({ failure, deploySucceeded: false, previousRevision: undefined }));
-    expect(decision).toMatchObject({ action: 'none', needsAttention: true });
-    expect(decision.build).toBeUndefined();
-    expect(decision.failure.error).toBe('RollbackFailed');
-    expect(decision.failure.stage).toBe('Rollback');
-    expect(decision.failure.cause).toContain('HelmDeploy did not record the revision it replaced');
-    expect(decision.failure.cause).toContain('helm history orders --namespace orders --max 10');
+    expect(decision).toMatchObject({ action: 'restore', needsAttention: false });
+    expect(decision.toRevision).toBeUndefined();
+    expect(variables(decision)).toMatchObject({ ROLLBACK_ACTION: 'restore', TO_REVISION: '' });
+    // The run still ends with the deploy's failure; a failed restore build ends it RollbackFailed.
+    expect(decision.failure).toMatchObject({ stage: 'HelmDeploy', error: 'HelmDeployFailed' });
+    expect(decision.failure?.cause).toContain('is back on its last good revision. States.TaskFailed: build FAILED');
+    expect(decision.ifRollbackFails?.error).toBe('RollbackFailed');
+    expect(decision.ifRollbackFails?.cause).toContain('helm history orders --namespace orders --max 10');
   });
 
   test('VerifyDeployment failed (AlarmDuringBake): roll back to the recorded revision, the run ends RolledBack', () => {
@@ -142,21 +143,22 @@ describe('decideRollback: the decision table', () => {
   test('VerifyDeployment failed after a first install (previous 0): uninstall, the run ends RolledBack', () => {
     const decision = decideRollback(facts({ previousRevision: 0 }));
     expect(decision.action).toBe('uninstall');
-    expect(variables(decision).ACTION).toBe('uninstall');
-    expect(variables(decision).TO_REVISION).toBeUndefined();
-    expect(decision.failure.error).toBe('RolledBack');
+    expect(variables(decision).ROLLBACK_ACTION).toBe('uninstall');
+    // Always passed (the script reads it); empty with an uninstall.
+    expect(variables(decision).TO_REVISION).toBe('');
+    expect(decision.failure?.error).toBe('RolledBack');
   });
 
   test('a failure after a successful deploy with no recorded revision: RollbackFailed, nothing started', () => {
     const decision = decideRollback(facts({ previousRevision: undefined }));
     expect(decision.action).toBe('none');
-    expect(decision.failure.error).toBe('RollbackFailed');
+    expect(decision.failure?.error).toBe('RollbackFailed');
     expect(decision.needsAttention).toBe(true);
   });
 
   test('every decision says what a failed rollback build leaves: RollbackFailed, the exact commands and the original failure', () => {
     const decision = decideRollback(facts({ helmTimeoutMinutes: 15 }));
-    expect(variables(decision).HELM_TIMEOUT).toBe('15m');
+    expect(variables(decision).DEPLOY_TIMEOUT_MINUTES).toBe('15');
     expect(decision.inspectCommands).toEqual([
       'aws eks update-kubeconfig --name prod-eks',
       'helm history orders --namespace orders --max 10',
@@ -174,7 +176,7 @@ describe('decideRollback: the decision table', () => {
       facts({ failure: { stage: 'VerifyDeployment', error: 'VersionMismatch', cause: 'x'.repeat(5000) } }),
     );
     expect(long.ifRollbackFails.cause.length).toBeLessThan(1_500);
-    expect(long.failure.cause).toContain('x'.repeat(5000));
+    expect(long.failure?.cause).toContain('x'.repeat(5000));
   });
 
   test('every decision matches the published output schema, with a build exactly when there is an action', () => {
@@ -224,27 +226,6 @@ describe('previousRevisionFromCause: PREVIOUS_REVISION of a failed HelmDeploy bu
 });
 
 describe('handleRollback: from the execution state the workflow hands over', () => {
-  const configInput: PipelineConfigInput = {
-    services: [
-      {
-        name: 'orders',
-        repository: { provider: 'github', name: 'example-org/orders' },
-        helm: { chart: 'app/chart', release: 'orders', namespace: 'orders' },
-        ecrRepository: 'orders',
-        environments: [
-          {
-            name: 'prod',
-            branch: 'main',
-            eksCluster: 'prod-eks',
-            terraformDir: 'terraform/environments/prod',
-            deploy: { timeoutMinutes: 12 },
-          },
-        ],
-      },
-    ],
-  };
-  const config = validateConfig(configInput);
-
   /** The state at `Rollback`, shaped as the workflow builds it ($.run from LoadRunSettings, $.deploy from HelmDeploy). */
   const state = (over: Record<string, unknown>) => ({
     state: {
@@ -261,27 +242,28 @@ describe('handleRollback: from the execution state the workflow hands over', () 
           rollbackProject: 'DeployPipeline-helm-rollback-prod-eks',
           deployProject: 'DeployPipeline-helm-deploy-prod-eks',
           chart: 'app/chart',
+          deploy: { timeoutMinutes: 12, bakeSeconds: 300, alarms: [] },
         },
       },
       ...over,
     },
   });
 
-  test('after a successful deploy: the revision comes from $.deploy (JSONPath filter lists), the timeout from the config', async () => {
+  test('after a successful deploy: the revision comes from $.deploy (JSONPath filter lists), the timeout from the run settings', async () => {
     const decision = await handleRollback(
       state({
         deploy: { buildId: 'b', status: 'SUCCEEDED', previousRevision: ['5'], revision: ['6'] },
         error: { failure: { stage: 'VerifyDeployment', error: 'VersionMismatch', cause: 'reported 0123' } },
       }),
-      { config, logger },
+      { logger },
     );
     expect(decision).toMatchObject({ action: 'rollback', toRevision: 5 });
     expect(decision.build?.environmentVariables).toContainEqual({
-      Name: 'HELM_TIMEOUT',
+      Name: 'DEPLOY_TIMEOUT_MINUTES',
       Type: 'PLAINTEXT',
-      Value: '12m',
+      Value: '12',
     });
-    expect(decision.failure.error).toBe('RolledBack');
+    expect(decision.failure?.error).toBe('RolledBack');
   });
 
   test('after a failed deploy: the revision comes from the failed build in the cause', async () => {
@@ -295,7 +277,7 @@ describe('handleRollback: from the execution state the workflow hands over', () 
           },
         },
       }),
-      { config, logger },
+      { logger },
     );
     expect(decision).toMatchObject({ action: 'rollback', toRevision: 2 });
   });
@@ -306,41 +288,68 @@ describe('handleRollback: from the execution state the workflow hands over', () 
         deploy: { previousRevision: [], revision: ['6'] },
         error: { failure: { stage: 'VerifyDeployment', error: 'AlarmDuringBake', cause: 'c' } },
       }),
-      { config, logger },
+      { logger },
     );
-    expect(decision.failure.error).toBe('RollbackFailed');
+    expect(decision.failure?.error).toBe('RollbackFailed');
   });
 
-  test('an environment missing from the configuration still rolls back, with the default Helm timeout', async () => {
+  test('a manual rollback (trigger rollback, $.rollbackRequest) to a given revision: no failure, the run succeeds with the build', async () => {
     const decision = await handleRollback(
       state({
-        environment: 'staging',
-        deploy: { previousRevision: ['1'] },
-        error: { failure: { stage: 'VerifyDeployment', error: 'AlarmDuringBake', cause: 'c' } },
+        trigger: 'rollback',
+        rollbackRequest: { toRevision: 3, requestedBy: 'arn:aws:iam::123456789012:user/ana', reason: 'bad release' },
       }),
-      { config, logger },
+      { logger },
     );
-    expect(decision.build?.environmentVariables).toContainEqual({
-      Name: 'HELM_TIMEOUT',
-      Type: 'PLAINTEXT',
-      Value: '10m',
+    expect(rollbackDecisionSchema.parse(decision)).toEqual(decision);
+    expect(decision).toMatchObject({ action: 'rollback', toRevision: 3, needsAttention: false });
+    expect(decision.failure).toBeUndefined();
+    expect(decision.reason).toBe(
+      'arn:aws:iam::123456789012:user/ana asked to roll release orders (namespace orders, cluster prod-eks) back to revision 3. Reason: bad release',
+    );
+    expect(variables(decision)).toEqual({
+      ROLLBACK_ACTION: 'rollback',
+      RELEASE: 'orders',
+      NAMESPACE: 'orders',
+      EKS_CLUSTER: 'prod-eks',
+      TO_REVISION: '3',
+      DEPLOY_TIMEOUT_MINUTES: '12',
     });
+    expect(decision.ifRollbackFails).toMatchObject({ stage: 'Rollback', error: 'RollbackFailed' });
+    expect(decision.ifRollbackFails.cause).toContain('helm history orders --namespace orders --max 10');
+  });
+
+  test('a manual rollback without a revision: TO_REVISION empty, the build takes the one before the deployed revision', async () => {
+    const decision = await handleRollback(state({ trigger: 'rollback', rollbackRequest: { requestedBy: 'ana' } }), {
+      logger,
+    });
+    expect(decision.toRevision).toBeUndefined();
+    expect(variables(decision).TO_REVISION).toBe('');
+    expect(decision.reason).toContain('back to the revision before the deployed one.');
+  });
+
+  test('a state with both a failure and a rollback request, or neither, is refused', async () => {
+    const failure = { failure: { stage: 'HelmDeploy', error: 'HelmDeployFailed', cause: 'c' } };
+    await expect(
+      handleRollback(state({ error: failure, rollbackRequest: { requestedBy: 'ana' } }), { logger }),
+    ).rejects.toThrow('must hold exactly one of error.failure');
+    await expect(handleRollback(state({}), { logger })).rejects.toThrow('must hold exactly one of error.failure');
+    await expect(
+      handleRollback(state({ rollbackRequest: { requestedBy: 'ana', toRevision: 0 } }), { logger }),
+    ).rejects.toThrow('state.rollbackRequest.toRevision');
   });
 
   test('input that is not the execution state fails, naming each missing field', async () => {
-    await expect(
-      handleRollback({ state: { service: 'orders', environment: 'prod' } }, { config, logger }),
-    ).rejects.toThrow(InvalidRollbackRequest);
-    await expect(
-      handleRollback({ state: { service: 'orders', environment: 'prod' } }, { config, logger }),
-    ).rejects.toThrow('Rollback input is not the execution state: state.run: required; state.error: required');
+    await expect(handleRollback({ state: { service: 'orders', environment: 'prod' } }, { logger })).rejects.toThrow(
+      InvalidRollbackRequest,
+    );
+    await expect(handleRollback({ state: { service: 'orders', environment: 'prod' } }, { logger })).rejects.toThrow(
+      'Rollback input is not the execution state: state.run: required',
+    );
     await expect(
       handleRollback(
         state({ deploy: { previousRevision: ['x'] }, error: { failure: { stage: 's', error: 'e', cause: 'c' } } }),
-        {
-          config,
-          logger,
-        },
+        { logger },
       ),
     ).rejects.toThrow('state.deploy.previousRevision');
   });

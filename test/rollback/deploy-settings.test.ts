@@ -1,8 +1,8 @@
 import {
-  bakeCheckCount,
   type DeployConfigInput,
   deployBuildTimeoutMinutes,
   deploySettingsOf,
+  runDeploySettingsOf,
 } from '../../lib/contracts/deploy-settings';
 import { ConfigError } from '../../lib/contracts/validate-config';
 import { configWith } from './support';
@@ -82,8 +82,20 @@ describe('environments[].deploy', () => {
     expect(problemsOf(deploy)).toEqual([problem]);
   });
 
-  test('a bake makes a check right away and one every 30 s until it is over', () => {
-    expect([0, 1, 5, 60].map(bakeCheckCount)).toEqual([1, 3, 11, 121]);
+  test('the run settings carry the bake in seconds (WaitBake SecondsPath) and the rest as configured', () => {
+    expect(
+      runDeploySettingsOf({
+        timeoutMinutes: 12,
+        bakeMinutes: 5,
+        alarms: ['a'],
+        versionUrl: 'https://x.example/version',
+      }),
+    ).toEqual({ timeoutMinutes: 12, bakeSeconds: 300, alarms: ['a'], versionUrl: 'https://x.example/version' });
+    expect(runDeploySettingsOf({ timeoutMinutes: 10, bakeMinutes: 0, alarms: [] })).toEqual({
+      timeoutMinutes: 10,
+      bakeSeconds: 0,
+      alarms: [],
+    });
   });
 
   test('the deploy build needs twice the Helm timeout (Helm’s own rollback waits again) plus 10 minutes', () => {

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { DeployConfigInput } from '../../lib/contracts/deploy-settings';
 import type { PipelineConfig, PipelineConfigInput } from '../../lib/contracts/pipeline-config';
-import type { VerifyRequest, VerifyResult } from '../../lib/contracts/rollback';
 import { validateConfig } from '../../lib/contracts/validate-config';
 
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
@@ -28,26 +27,6 @@ export function configWith(deploys: Record<string, DeployConfigInput | undefined
     ],
   };
   return validateConfig(input);
-}
-
-/**
- * Runs a bake the way the workflow does: `StartBake`, then the check, a Choice on `done` and a Wait
- * (skipped here) until done. Returns every result; a check that throws ends the bake with its error.
- */
-export async function runBake(
-  check: (request: VerifyRequest) => Promise<VerifyResult>,
-  request: Omit<VerifyRequest, 'bake'>,
-  maxChecks = 100,
-): Promise<VerifyResult[]> {
-  const results: VerifyResult[] = [];
-  let bake: VerifyRequest['bake'] = { checksDone: 0, versionConfirmed: false };
-  for (let i = 0; i < maxChecks; i++) {
-    const result = await check({ ...request, bake });
-    results.push(result);
-    if (result.done) return results;
-    bake = result;
-  }
-  throw new Error(`the bake did not end within ${maxChecks} checks`);
 }
 
 /** A local HTTP server answering each request with the next scripted handler (the last one repeats). */

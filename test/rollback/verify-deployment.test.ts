@@ -1,5 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { DescribeAlarmsCommand, DescribeAlarmsCommandOutput } from '@aws-sdk/client-cloudwatch';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AlarmHistoryItem,
+  DescribeAlarmHistoryCommand,
+  type DescribeAlarmHistoryCommandInput,
+  type DescribeAlarmsCommandInput,
+} from '@aws-sdk/client-cloudwatch';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerVersion } from '../../app/src/routes/version';
 import {
@@ -10,37 +16,61 @@ import {
 } from '../../lambdas/verify-deployment/errors';
 import { handleVerify, type VerifyDeps } from '../../lambdas/verify-deployment/handle-verify';
 import { readAlarmStates } from '../../lambdas/verify-deployment/read-alarms';
-import { readVersion, type VersionReading } from '../../lambdas/verify-deployment/read-version';
-import type { DeployConfigInput } from '../../lib/contracts/deploy-settings';
-import { type VerifyRequest, verifyResultSchema } from '../../lib/contracts/rollback';
-import {
-  COMMIT,
-  configWith,
-  OLD_COMMIT,
-  runBake,
-  type ScriptedServer,
-  startScriptedServer,
-  versionAnswer,
-} from './support';
-
-const logger = new Logger({ serviceName: 'verify-test', logLevel: 'SILENT' });
+import { readVersion } from '../../lambdas/verify-deployment/read-version';
+import type { RunDeploySettings } from '../../lib/contracts/deploy-settings';
+import { BAKE_WINDOW_MARGIN_SECONDS, type VerifyRequest, verifyResultSchema } from '../../lib/contracts/rollback';
+import { COMMIT, OLD_COMMIT, type ScriptedServer, startScriptedServer, versionAnswer } from './support';
 
 type Alarm = { name: string; state: string; reason?: string; composite?: boolean };
 
+/** The documented DescribeAlarmHistory answer (fixtures/describe-alarm-history.json): fired 19:02, cleared 19:03. */
+const RECORDED_HISTORY = (
+  JSON.parse(readFileSync(join(__dirname, 'fixtures', 'describe-alarm-history.json'), 'utf8')) as {
+    AlarmHistoryItems: Array<AlarmHistoryItem & { Timestamp: string }>;
+  }
+).AlarmHistoryItems;
+
 /**
- * A CloudWatch stand-in for DescribeAlarms: answers from `alarms` (states may change between calls)
- * in pages of `pageSize`, and records every request.
+ * A recorded CloudWatch stand-in: DescribeAlarms answers from `alarms` in pages of `pageSize`;
+ * DescribeAlarmHistory answers the recorded items of the asked alarm between StartDate and EndDate,
+ * in pages of `historyPage`. Every request is recorded.
  */
-function fakeCloudWatch(alarms: () => Alarm[], pageSize = 100) {
-  const requests: DescribeAlarmsCommand['input'][] = [];
-  const send = async (command: DescribeAlarmsCommand): Promise<DescribeAlarmsCommandOutput> => {
-    const input = command.input;
+function recordedCloudWatch(
+  alarms: () => Alarm[],
+  { history = [] as typeof RECORDED_HISTORY, pageSize = 100, historyPage = 100 } = {},
+) {
+  const requests: DescribeAlarmsCommandInput[] = [];
+  const historyRequests: DescribeAlarmHistoryCommandInput[] = [];
+  const send = async (command: { input: unknown }) => {
+    if (command instanceof DescribeAlarmHistoryCommand) {
+      const input = command.input;
+      historyRequests.push(input);
+      const from = (input.StartDate as Date).getTime();
+      const to = (input.EndDate as Date).getTime();
+      const items = history.filter(
+        (h) =>
+          h.AlarmName === input.AlarmName &&
+          Date.parse(h.Timestamp) >= from &&
+          Date.parse(h.Timestamp) <= to &&
+          (input.HistoryItemType === undefined || h.HistoryItemType === input.HistoryItemType),
+      );
+      const start = Number(input.NextToken ?? '0');
+      const next = start + historyPage < items.length ? String(start + historyPage) : undefined;
+      return {
+        AlarmHistoryItems: items
+          .slice(start, start + historyPage)
+          .map((h) => ({ ...h, Timestamp: new Date(h.Timestamp) })),
+        ...(next === undefined ? {} : { NextToken: next }),
+        $metadata: {},
+      };
+    }
+    const input = command.input as DescribeAlarmsCommandInput;
     requests.push(input);
     const asked = alarms().filter((a) => input.AlarmNames?.includes(a.name));
     const start = Number(input.NextToken ?? '0');
     const page = asked.slice(start, start + pageSize);
     const next = start + pageSize < asked.length ? String(start + pageSize) : undefined;
-    const shape = (a: Alarm) => ({ AlarmName: a.name, StateValue: a.state as 'OK', StateReason: a.reason ?? '' });
+    const shape = (a: Alarm) => ({ AlarmName: a.name, StateValue: a.state, StateReason: a.reason ?? '' });
     return {
       MetricAlarms: page.filter((a) => !a.composite).map(shape),
       CompositeAlarms: page.filter((a) => a.composite).map(shape),
@@ -48,134 +78,238 @@ function fakeCloudWatch(alarms: () => Alarm[], pageSize = 100) {
       $metadata: {},
     };
   };
-  return { requests, client: { send } as unknown as VerifyDeps['cloudwatch'] };
+  return { requests, historyRequests, client: { send } as unknown as VerifyDeps['cloudwatch'] };
 }
 
-/** `readVersion` answering from a script, one reading per call (the last repeats). */
-function scriptedVersion(...readings: VersionReading[]) {
+const SINCE = '2026-11-29T19:00:00.000Z';
+const NOW = new Date('2026-11-29T19:05:00.000Z');
+const ALARMS = ['orders-dev-5xx', 'orders-dev-latency'];
+const ok = (name: string): Alarm => ({ name, state: 'OK', reason: 'Threshold Crossed: no datapoints above 5.0' });
+
+function deps(cloudwatch: ReturnType<typeof recordedCloudWatch>, versions: Record<string, string | 'down'> = {}) {
   const urls: string[] = [];
-  return {
-    urls,
-    read: async (url: string): Promise<VersionReading> => {
+  const value: VerifyDeps = {
+    cloudwatch: cloudwatch.client,
+    readVersion: async (url) => {
       urls.push(url);
-      return (readings.length > 1 ? readings.shift() : readings[0]) as VersionReading;
+      const answer = versions[url];
+      return answer === undefined || answer === 'down'
+        ? { kind: 'unreachable', detail: `${url} answered HTTP 503` }
+        : { kind: 'answered', commit: answer };
     },
+    now: () => NOW,
+    logger: { info: () => undefined },
   };
+  return { urls, value };
 }
-const answered = (commit: string): VersionReading => ({ kind: 'answered', commit });
-const unreachable: VersionReading = {
-  kind: 'unreachable',
-  detail: 'http://orders.example.com/version answered HTTP 503',
-};
 
-const VERSION_URL = 'https://orders.example.com/version';
-
-function depsFor(
-  deploy: DeployConfigInput | undefined,
-  {
-    alarms = () => [],
-    version = scriptedVersion(answered(COMMIT)),
-  }: { alarms?: () => Alarm[]; version?: ReturnType<typeof scriptedVersion> } = {},
-  environment = 'dev',
-): VerifyDeps {
-  return {
-    config: configWith({ [environment]: deploy }),
-    cloudwatch: fakeCloudWatch(alarms).client,
-    readVersion: version.read,
-    logger,
-  };
-}
-const request = (over: Partial<VerifyRequest> = {}): Omit<VerifyRequest, 'bake'> => ({
+const deploy = (over: Partial<RunDeploySettings> = {}): RunDeploySettings => ({
+  timeoutMinutes: 10,
+  bakeSeconds: 300,
+  alarms: ALARMS,
+  ...over,
+});
+const request = (over: Partial<VerifyRequest> = {}): VerifyRequest => ({
   service: 'orders',
   environment: 'dev',
   commit: COMMIT,
+  deployedCommit: [COMMIT],
+  since: SINCE,
+  deploy: deploy(),
   ...over,
 });
 
-describe('the bake loop: one check per invocation, never sleeping', () => {
-  test('dev bakes 1 minute by default: 3 checks 30 s apart, done on the last', async () => {
-    const deps = depsFor({ versionUrl: VERSION_URL });
-    const results = await runBake((r) => handleVerify(r, deps), request());
-    expect(results.map((r) => [r.checksDone, r.checksLeft, r.nextWaitSeconds, r.done])).toEqual([
-      [1, 2, 30, false],
-      [2, 1, 30, false],
-      [3, 0, 0, true],
-    ]);
-    for (const result of results) expect(verifyResultSchema.parse(result)).toEqual(result);
-    expect(results.at(-1)).toMatchObject({
-      healthy: true,
-      versionConfirmed: true,
-      alarmsInAlarm: [],
-      version: { expected: COMMIT, actual: COMMIT, status: 'matched', source: 'version-url' },
+describe('VerifyDeployment: one check over the window since the deploy started', () => {
+  test('happy path: alarms exist and stayed out of ALARM, the deploy build read the commit', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok), {
+      history: RECORDED_HISTORY.map((h) => ({ ...h, AlarmName: 'another-alarm' })),
     });
+    const result = await handleVerify(request(), deps(cw).value);
+    expect(verifyResultSchema.parse(result)).toEqual(result);
+    expect(result).toEqual({
+      verified: true,
+      since: SINCE,
+      checkedAt: NOW.toISOString(),
+      alarms: ALARMS.map((name) => ({ name, state: 'OK' })),
+      version: { expected: COMMIT, actual: COMMIT, source: 'deploy-build' },
+    });
+    // The history of each watched alarm, state changes only, over exactly the window.
+    expect(cw.historyRequests).toEqual(
+      ALARMS.map((name) => ({
+        AlarmName: name,
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        HistoryItemType: 'StateUpdate',
+        StartDate: new Date(SINCE),
+        EndDate: NOW,
+        MaxRecords: 100,
+      })),
+    );
   });
 
-  test('prod bakes 5 minutes by default (11 checks); bakeMinutes 0 is one check', async () => {
-    const prod = depsFor(undefined, {}, 'prod');
-    expect(await runBake((r) => handleVerify(r, prod), request({ environment: 'prod' }))).toHaveLength(11);
-    const quick = depsFor({ bakeMinutes: 0 });
-    const results = await runBake((r) => handleVerify(r, quick), request());
-    expect(results.map((r) => [r.checksDone, r.done, r.nextWaitSeconds])).toEqual([[1, true, 0]]);
+  test('an alarm that fired and cleared inside the window fails with AlarmDuringBake, naming when and why', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok), { history: RECORDED_HISTORY });
+    const error = await handleVerify(request(), deps(cw).value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlarmDuringBake);
+    expect((error as Error).name).toBe('AlarmDuringBake');
+    expect((error as Error).message).toBe(
+      `Alarm(s) during the bake of orders in dev (window ${SINCE} to ${NOW.toISOString()}): orders-dev-5xx entered ALARM at 2026-11-29T19:02:05.805Z (testing purposes)`,
+    );
   });
 
-  test('the first check of a bake may come without progress ($.bake absent)', async () => {
-    const result = await handleVerify(request(), depsFor({ bakeMinutes: 0 }));
-    expect(result).toMatchObject({ checksDone: 1, done: true });
+  test('without since (as the workflow calls it) the window is the bake plus the margin, back from now', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok), {
+      history: RECORDED_HISTORY.map((h) => ({ ...h, AlarmName: 'another-alarm' })),
+    });
+    const { since: _, ...withoutSince } = request({ deploy: deploy({ bakeSeconds: 240 }) });
+    const result = await handleVerify(withoutSince, deps(cw).value);
+    const start = new Date(NOW.getTime() - (240 + BAKE_WINDOW_MARGIN_SECONDS) * 1000);
+    expect(result.since).toBe(start.toISOString());
+    expect(cw.historyRequests.map((r) => r.StartDate)).toEqual(ALARMS.map(() => start));
+  });
+
+  test('the same alarm history before the window does not count', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok), { history: RECORDED_HISTORY });
+    const result = await handleVerify(request({ since: '2026-11-29T19:04:00Z' }), deps(cw).value);
+    expect(result.verified).toBe(true);
+  });
+
+  test('an alarm in ALARM now fails with AlarmDuringBake and CloudWatch’s reason, also without history', async () => {
+    const reason = 'Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (5.0).';
+    const cw = recordedCloudWatch(() => [
+      ok('orders-dev-5xx'),
+      { name: 'orders-dev-latency', state: 'ALARM', reason, composite: true },
+    ]);
+    await expect(handleVerify(request(), deps(cw).value)).rejects.toThrow(
+      new AlarmDuringBake(
+        `Alarm(s) during the bake of orders in dev (window ${SINCE} to ${NOW.toISOString()}): orders-dev-latency is in ALARM (${reason})`,
+      ),
+    );
+  });
+
+  test('INSUFFICIENT_DATA passes and is reported', async () => {
+    const cw = recordedCloudWatch(() => [
+      ok('orders-dev-5xx'),
+      { name: 'orders-dev-latency', state: 'INSUFFICIENT_DATA' },
+    ]);
+    const result = await handleVerify(request(), deps(cw).value);
+    expect(result.alarms).toEqual([
+      { name: 'orders-dev-5xx', state: 'OK' },
+      { name: 'orders-dev-latency', state: 'INSUFFICIENT_DATA' },
+    ]);
+  });
+
+  test('a watched alarm that does not exist is VerificationFailed, naming it; no history is read', async () => {
+    const cw = recordedCloudWatch(() => [ok('orders-dev-5xx')]);
+    const error = await handleVerify(request(), deps(cw).value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerificationFailed);
+    expect((error as Error).message).toContain('no CloudWatch alarm named "orders-dev-latency"');
+    expect(cw.historyRequests).toEqual([]);
+  });
+
+  test('history pages are followed to the last one', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok), {
+      history: [RECORDED_HISTORY[0], RECORDED_HISTORY[0], RECORDED_HISTORY[1]] as typeof RECORDED_HISTORY,
+      historyPage: 1,
+    });
+    await expect(handleVerify(request(), deps(cw).value)).rejects.toThrow(AlarmDuringBake);
+    expect(cw.historyRequests.filter((r) => r.AlarmName === 'orders-dev-5xx').map((r) => r.NextToken)).toEqual([
+      undefined,
+      '1',
+      '2',
+    ]);
+  });
+
+  test('no alarms configured: CloudWatch is not called', async () => {
+    const cw = recordedCloudWatch(() => []);
+    await handleVerify(request({ deploy: deploy({ alarms: [] }) }), deps(cw).value);
+    expect([cw.requests, cw.historyRequests]).toEqual([[], []]);
   });
 });
 
-describe('alarms: none of the watched alarms may be in ALARM', () => {
-  test('an alarm going into ALARM on the second check fails it with AlarmDuringBake, naming the alarm and its reason', async () => {
-    let calls = 0;
-    const alarms = () => {
-      calls += 1;
-      return [
-        {
-          name: 'orders-dev-5xx',
-          state: calls >= 2 ? 'ALARM' : 'OK',
-          reason: 'Threshold Crossed: 1 datapoint [12.0] > 5.0',
-        },
-        { name: 'orders-dev-latency', state: 'INSUFFICIENT_DATA' },
-      ];
-    };
-    const deps = depsFor({ alarms: ['orders-dev-5xx', 'orders-dev-latency'] }, { alarms });
-    const checks: number[] = [];
-    const bake = runBake(async (r) => {
-      const result = await handleVerify(r, deps);
-      checks.push(result.checksDone);
-      return result;
-    }, request());
-    await expect(bake).rejects.toThrow(AlarmDuringBake);
+describe('VerifyDeployment: the version', () => {
+  const url = 'https://orders.example.com/version';
+
+  test('versionUrl is read and must report the commit (it wins over the deploy build)', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok));
+    const d = deps(cw, { [url]: COMMIT });
+    const result = await handleVerify(request({ deploy: deploy({ versionUrl: url }), deployedCommit: [] }), d.value);
+    expect(result.version).toEqual({ expected: COMMIT, actual: COMMIT, source: 'version-url' });
+    expect(d.urls).toEqual([url]);
+  });
+
+  test('versionUrl reporting another commit: VersionMismatch with both commits', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok));
     await expect(
-      runBake((r) => handleVerify(r, depsFor({ alarms: ['orders-dev-5xx'] }, { alarms })), request()),
+      handleVerify(request({ deploy: deploy({ versionUrl: url }) }), deps(cw, { [url]: OLD_COMMIT }).value),
     ).rejects.toThrow(
-      'Alarm(s) in ALARM during the bake of orders in dev (bake check 1 of 3): orders-dev-5xx (Threshold Crossed: 1 datapoint [12.0] > 5.0)',
+      new VersionMismatch(
+        `${url} reported commit ${OLD_COMMIT} for orders in dev (window ${SINCE} to ${NOW.toISOString()}), expected ${COMMIT}.`,
+      ),
     );
-    expect(checks).toEqual([1]);
   });
 
-  test('alarms in OK and INSUFFICIENT_DATA pass and are reported with their state', async () => {
-    const alarms = () => [
-      { name: 'a', state: 'OK' },
-      { name: 'b', state: 'INSUFFICIENT_DATA', composite: true },
-    ];
-    const result = await handleVerify(request(), depsFor({ bakeMinutes: 0, alarms: ['b', 'a'] }, { alarms }));
-    expect(result.alarms).toEqual([
-      { name: 'b', state: 'INSUFFICIENT_DATA' },
-      { name: 'a', state: 'OK' },
+  test('versionUrl not answering: VerificationFailed', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok));
+    await expect(
+      handleVerify(request({ deploy: deploy({ versionUrl: url }) }), deps(cw, { [url]: 'down' }).value),
+    ).rejects.toThrow(VerificationFailed);
+  });
+
+  test('the deploy build reading another commit: VersionMismatch; reading nothing: not checked', async () => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok));
+    await expect(handleVerify(request({ deployedCommit: [OLD_COMMIT] }), deps(cw).value)).rejects.toThrow(
+      VersionMismatch,
+    );
+    const result = await handleVerify(request({ deployedCommit: [] }), deps(cw).value);
+    expect(result.version).toEqual({ expected: COMMIT, source: 'none' });
+  });
+
+  test('against a real HTTP /version (the app’s own route) through readVersion', async () => {
+    const app = Fastify();
+    registerVersion(app, { commitSha: COMMIT, buildTime: '2026-11-29T19:00:00Z' });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const cw = recordedCloudWatch(() => ALARMS.map(ok));
+      const live: VerifyDeps = { ...deps(cw).value, readVersion: (u) => readVersion(u, 2_000) };
+      const result = await handleVerify(request({ deploy: deploy({ versionUrl: `${base}/version` }) }), live);
+      expect(result.version).toEqual({ expected: COMMIT, actual: COMMIT, source: 'version-url' });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('hostile or malformed input', () => {
+  test.each([
+    [{ ...request(), commit: 'abc' }, 'commit: must be a 40-character lowercase hex commit id'],
+    [{ ...request(), since: 'yesterday' }, 'since'],
+    [{ ...request(), deployedCommit: ['a', 'b'] }, 'deployedCommit'],
+    [{ ...request(), deployedCommit: ['x'.repeat(5000)] }, 'deployedCommit'],
+    [{ ...request(), deploy: { ...deploy(), alarms: ['x'.repeat(300)] } }, 'deploy.alarms'],
+    [{ ...request(), deploy: { ...deploy(), versionUrl: 'file:///etc/passwd' } }, 'deploy.versionUrl'],
+    [{ ...request(), extra: true }, 'extra'],
+    [null, 'VerifyDeployment input'],
+  ])('%#: InvalidVerifyRequest naming the field', async (event, message) => {
+    const cw = recordedCloudWatch(() => ALARMS.map(ok));
+    const error = await handleVerify(event, deps(cw).value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidVerifyRequest);
+    expect((error as Error).message).toContain(message);
+    expect([cw.requests, cw.historyRequests]).toEqual([[], []]);
+  });
+
+  test('a huge reason from CloudWatch is clipped in the message', async () => {
+    const cw = recordedCloudWatch(() => [
+      ok('orders-dev-5xx'),
+      { name: 'orders-dev-latency', state: 'ALARM', reason: 'r'.repeat(10_000) },
     ]);
-    expect(result.version.status).toBe('not-checked');
+    const error = (await handleVerify(request(), deps(cw).value).catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe('AlarmDuringBake');
+    expect(error.message.length).toBeLessThan(600);
   });
+});
 
-  test('a watched alarm that does not exist fails the check with VerificationFailed, naming it', async () => {
-    const deps = depsFor(
-      { alarms: ['orders-dev-5xx', 'orders-dev-typo'] },
-      { alarms: () => [{ name: 'orders-dev-5xx', state: 'OK' }] },
-    );
-    await expect(handleVerify(request(), deps)).rejects.toThrow(VerificationFailed);
-    await expect(handleVerify(request(), deps)).rejects.toThrow('no CloudWatch alarm named "orders-dev-typo"');
-  });
-
+describe('readAlarmStates', () => {
+  const fakeCloudWatch = (alarms: () => Alarm[], pageSize: number) => recordedCloudWatch(alarms, { pageSize });
   test('readAlarmStates follows NextToken through every page and asks for metric and composite alarms', async () => {
     const names = Array.from({ length: 7 }, (_, i) => `alarm-${i}`);
     const fake = fakeCloudWatch(
@@ -188,96 +322,6 @@ describe('alarms: none of the watched alarms may be in ALARM', () => {
     expect(reading.alarms.map((a) => a.name)).toEqual(names);
     expect(reading.alarms.at(-1)?.state).toBe('ALARM');
     expect(reading.missing).toEqual([]);
-  });
-
-  test('no alarms configured: CloudWatch is not called', async () => {
-    const fake = fakeCloudWatch(() => []);
-    expect(await readAlarmStates(fake.client, [])).toEqual({ alarms: [], missing: [] });
-    expect(fake.requests).toEqual([]);
-  });
-});
-
-describe('version: /version must report the deployed commit', () => {
-  test('the old commit while pods drain is pending, not a failure; the bake passes once the commit is reported', async () => {
-    const version = scriptedVersion(answered(OLD_COMMIT), unreachable, answered(COMMIT));
-    const results = await runBake((r) => handleVerify(r, depsFor({ versionUrl: VERSION_URL }, { version })), request());
-    expect(results.map((r) => [r.healthy, r.version.status, r.versionConfirmed])).toEqual([
-      [false, 'pending', false],
-      [false, 'pending', false],
-      [true, 'matched', true],
-    ]);
-    expect(results[0]?.version.detail).toBe(`reported ${OLD_COMMIT}, waiting for ${COMMIT}`);
-    expect(results[1]?.version.detail).toBe('http://orders.example.com/version answered HTTP 503');
-    expect(version.urls).toEqual([VERSION_URL, VERSION_URL, VERSION_URL]);
-  });
-
-  test('another commit on the last check is VersionMismatch', async () => {
-    const version = scriptedVersion(answered(OLD_COMMIT));
-    const bake = runBake((r) => handleVerify(r, depsFor({ versionUrl: VERSION_URL }, { version })), request());
-    await expect(bake).rejects.toThrow(VersionMismatch);
-    await expect(
-      runBake(
-        (r) =>
-          handleVerify(r, depsFor({ versionUrl: VERSION_URL }, { version: scriptedVersion(answered(OLD_COMMIT)) })),
-        request(),
-      ),
-    ).rejects.toThrow(
-      `${VERSION_URL} reported commit ${OLD_COMMIT} for orders in dev (bake check 3 of 3), expected ${COMMIT}.`,
-    );
-  });
-
-  test('another commit after the expected one was reported fails at once: something replaced the deploy', async () => {
-    const version = scriptedVersion(answered(COMMIT), answered(OLD_COMMIT));
-    const seen: number[] = [];
-    await expect(
-      runBake(async (r) => {
-        const result = await handleVerify(r, depsFor({ versionUrl: VERSION_URL }, { version }));
-        seen.push(result.checksDone);
-        return result;
-      }, request()),
-    ).rejects.toThrow('(it had reported the expected commit before: something replaced this deploy)');
-    expect(seen).toEqual([1]);
-  });
-
-  test('no answer by the last check is VerificationFailed', async () => {
-    const bake = runBake(
-      (r) => handleVerify(r, depsFor({ versionUrl: VERSION_URL }, { version: scriptedVersion(unreachable) })),
-      request(),
-    );
-    await expect(bake).rejects.toThrow(VerificationFailed);
-  });
-
-  test('without versionUrl the deploy build’s reading is checked; without either the version is not checked', async () => {
-    const version = scriptedVersion(answered(OLD_COMMIT));
-    const deps = depsFor({ bakeMinutes: 0 }, { version });
-    expect(await handleVerify({ ...request({ deployedCommit: [COMMIT] }) }, deps)).toMatchObject({
-      version: { status: 'matched', source: 'deploy-build', actual: COMMIT },
-      versionConfirmed: true,
-    });
-    expect(await handleVerify({ ...request({ deployedCommit: [] }) }, deps)).toMatchObject({
-      version: { status: 'not-checked', source: 'none' },
-      versionConfirmed: false,
-    });
-    await expect(handleVerify({ ...request({ deployedCommit: OLD_COMMIT }) }, deps)).rejects.toThrow(VersionMismatch);
-    expect(version.urls).toEqual([]);
-  });
-});
-
-describe('bad input', () => {
-  test.each([
-    [
-      { service: 'orders', environment: 'dev', commit: 'abc' },
-      'commit: must be a 40-character lowercase hex commit id',
-    ],
-    [{ service: 'orders', environment: 'dev' }, 'commit: required'],
-    [
-      { service: 'orders', environment: 'dev', commit: COMMIT, bake: { checksDone: -1, versionConfirmed: false } },
-      'bake.checksDone',
-    ],
-    [{ service: 'orders', environment: 'qa', commit: COMMIT }, 'service "orders" has no environment "qa"'],
-  ])('%j: InvalidVerifyRequest naming the field', async (event, message) => {
-    await expect(handleVerify(event, depsFor({}))).rejects.toThrow(InvalidVerifyRequest);
-    await expect(handleVerify(event, depsFor({}))).rejects.toThrow(message);
   });
 });
 

@@ -87,7 +87,12 @@ export function routePush(config: PipelineConfig, push: RoutedPush): RouteResult
     };
   }
   const targets = services
-    .map((service) => ({ service, environments: service.environments.filter((env) => env.branch === branch) }))
+    // An environment that promotes from another starts only from that environment's successful runs
+    // (lambdas/promote), never from a push: its runs deploy the image the source tested.
+    .map((service) => ({
+      service,
+      environments: service.environments.filter((env) => env.branch === branch && env.promoteFrom === undefined),
+    }))
     .filter((target) => target.environments.length > 0);
   if (targets.length === 0) {
     return {

@@ -18,7 +18,11 @@ const ENGINE_PROBE_TIMEOUT_MS = 10_000;
  * {@link buildContextDigest} of the build context (APP_PATH), so the same tree gives the same
  * digest and any change to what `docker build` would read gives another.
  *
- * Scenario keys read: `outcome: 'fail'`: the build fails.
+ * Scenario keys read:
+ * - `outcome: 'fail'`: the build fails;
+ * - `repository: 'missing'`: the ECR repository does not exist yet (a first push): with
+ *   ON_MISSING_REPOSITORY=defer the build succeeds with IMAGE_DEFERRED=true alone, with `fail` (the
+ *   default) it fails naming the repository, as build-image.sh does.
  */
 export class BuildImageDriver implements StageDriver<'BuildImage'> {
   readonly stage = 'BuildImage';
@@ -50,6 +54,17 @@ export class BuildImageDriver implements StageDriver<'BuildImage'> {
   async run(ctx: StageRunContext, mode: StageMode): Promise<StageOutputs<'BuildImage'>> {
     if (ctx.scenario.outcome === 'fail')
       throw new LocalBuildFailed('FAILED', 'BuildImage: the image build failed (scenario)');
+    if (ctx.scenario.repository === 'missing') {
+      const repository = ctx.environment.ECR_REPOSITORY_URI ?? ctx.settings.ecrRepositoryUri;
+      if ((ctx.environment.ON_MISSING_REPOSITORY ?? 'fail') === 'defer') {
+        ctx.log(`scenario: ECR repository ${repository} does not exist yet: building after TerraformApply creates it`);
+        return parseStageOutputs('BuildImage', { IMAGE_DEFERRED: 'true' });
+      }
+      throw new LocalBuildFailed(
+        'FAILED',
+        `BuildImage: ECR repository ${repository} does not exist: the environment's Terraform creates it (module ecr); apply it first`,
+      );
+    }
     if (mode.mode === 'real') {
       const { outputs } = await runStageScript('BuildImage', ctx, {
         cwd: ctx.sourceDir,
@@ -67,6 +82,6 @@ export class BuildImageDriver implements StageDriver<'BuildImage'> {
       throw new LocalBuildFailed('FAILED', `BuildImage: ${(error as Error).message}`);
     }
     ctx.log(`simulated (${mode.reason}): ${repository}:${commit} with the build context's content digest ${digest}`);
-    return parseStageOutputs('BuildImage', { IMAGE_URI: `${repository}:${commit}`, IMAGE_DIGEST: digest });
+    return parseStageOutputs('BuildImage', { IMAGE_URI: `${repository}@${digest}`, IMAGE_DIGEST: digest });
   }
 }

@@ -10,7 +10,13 @@ import { detectHelm, helmVariables } from './helm-deploy';
  * to a revision the release never had fails as Helm does. Nothing of a rollback can run for real
  * without a cluster (it renders nothing), so the mode is `simulated`, with the reason.
  *
- * Scenario keys read: `outcome: 'fail'`: the rollback fails (as `--wait` does on its deadline).
+ * Variables come from `ctx.environment` (the Rollback decision's build.environmentVariables:
+ * RELEASE, NAMESPACE, EKS_CLUSTER, ROLLBACK_ACTION, TO_REVISION, DEPLOY_TIMEOUT_MINUTES), else the
+ * run settings. The outcome (ROLLBACK_OUTCOME: already-restored, rolled-back or uninstalled) follows
+ * from the release's recorded history, as the script decides it.
+ *
+ * Scenario keys read: `outcome: 'fail'`: the rollback build fails (helm rollback/uninstall fail as
+ * `--wait` does on its deadline; without the script, the build fails).
  */
 export class HelmRollbackDriver implements StageDriver<'HelmRollback'> {
   readonly stage = 'HelmRollback';
@@ -36,18 +42,38 @@ export class HelmRollbackDriver implements StageDriver<'HelmRollback'> {
     const rolloutFails = ctx.scenario.outcome === 'fail';
     if (rolloutFails) ctx.log('scenario: the rollback fails');
     if (mode.reason.startsWith('no cluster;')) {
-      const target = Number(ctx.environment.TARGET_REVISION ?? 0);
-      if (rolloutFails || !cluster.history(vars.release, vars.namespace).some((r) => r.revision === target)) {
-        throw new LocalBuildFailed('FAILED', `HelmRollback: no rollback to revision ${target}`);
-      }
-      return parseStageOutputs('HelmRollback', {});
+      if (rolloutFails) throw new LocalBuildFailed('FAILED', 'HelmRollback: the rollback failed (scenario)');
+      return parseStageOutputs('HelmRollback', { ROLLBACK_OUTCOME: simulatedOutcome(ctx, cluster, vars) });
     }
-    await runStageScript('HelmRollback', ctx, {
+    const { outputs } = await runStageScript('HelmRollback', ctx, {
       cwd: ctx.sourceDir,
-      defaults: { ...vars, release: undefined, namespace: undefined },
+      defaults: {
+        ...vars,
+        ROLLBACK_ACTION: ctx.environment.ROLLBACK_ACTION ?? 'rollback',
+        release: undefined,
+        namespace: undefined,
+      },
       overrides: cluster.environment(rolloutFails),
       pathPrepend: [SIMULATED_CLUSTER_BIN],
     });
-    return parseStageOutputs('HelmRollback', {});
+    return parseStageOutputs('HelmRollback', outputs);
   }
+}
+
+/** The outcome helm-rollback.sh would report, from the recorded history (no Helm here). */
+function simulatedOutcome(
+  ctx: StageRunContext,
+  cluster: SimulatedCluster,
+  vars: { release: string; namespace: string },
+): 'already-restored' | 'rolled-back' | 'uninstalled' {
+  const history = cluster.history(vars.release, vars.namespace);
+  if (ctx.environment.ROLLBACK_ACTION === 'uninstall') return history.length === 0 ? 'already-restored' : 'uninstalled';
+  const deployed = history.filter((r) => r.status === 'deployed').at(-1);
+  const target = Number(ctx.environment.TO_REVISION || 0);
+  if (target > 0 && !history.some((r) => r.revision === target)) {
+    throw new LocalBuildFailed('FAILED', `HelmRollback: release ${vars.release} has no revision ${target}`);
+  }
+  return deployed !== undefined && (deployed.revision === target || deployed.description === `Rollback to ${target}`)
+    ? 'already-restored'
+    : 'rolled-back';
 }

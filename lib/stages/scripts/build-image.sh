@@ -11,7 +11,8 @@
 #   BUILDKIT_IMAGE      the BuildKit builder image
 #   ON_MISSING_REPOSITORY  `fail` (default) or `defer`, see "Who creates the repository" below
 #   STAGE_OUTPUT_FILE (see common.sh)
-# Outputs: IMAGE_URI, IMAGE_DIGEST; or IMAGE_DEFERRED=true alone when the build is deferred.
+# Outputs: IMAGE_URI (<repository>@sha256:<digest>, what HelmDeploy deploys), IMAGE_DIGEST; or
+# IMAGE_DEFERRED=true alone when the build is deferred.
 #
 # Nothing is pulled anonymously from Docker Hub, whose pull limits shared CodeBuild addresses hit
 # (`toomanyrequests`): Docker Official Images named in the Dockerfile (`FROM node:22...`) come from
@@ -37,7 +38,7 @@ case "${ON_MISSING_REPOSITORY:=fail}" in fail | defer) ;; *) echo "ON_MISSING_RE
 
 REGISTRY="${ECR_REPOSITORY_URI%%/*}"
 REPOSITORY_NAME="${ECR_REPOSITORY_URI#*/}"
-IMAGE_URI="$ECR_REPOSITORY_URI:$COMMIT"
+IMAGE_TAG="$ECR_REPOSITORY_URI:$COMMIT"
 
 # The digest of <repository>:<commit>; empty if there is none. Returns 3 when the repository does not
 # exist, 1 on any other error.
@@ -87,7 +88,7 @@ fi
 [ "$code" -eq 0 ] || exit 1
 
 if [ -n "$IMAGE_DIGEST" ]; then
-  echo "$IMAGE_URI already exists: reusing it"
+  echo "$IMAGE_TAG already exists: reusing it"
 else
   aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"
   CACHE_TAG=$(aws ecr describe-images --repository-name "$REPOSITORY_NAME" --filter tagStatus=TAGGED --query 'sort_by(imageDetails,&imagePushedAt)[-1].imageTags[0]' --output text 2> /dev/null || true)
@@ -100,10 +101,10 @@ else
   docker buildx build "$APP_PATH" \
     --build-arg COMMIT_SHA="$COMMIT" --build-arg BUILD_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     "${BASE_CONTEXTS[@]}" "${CACHE_FROM[@]}" --cache-to type=inline \
-    --tag "$IMAGE_URI" --push || echo "push failed: checking whether another build pushed $IMAGE_URI"
+    --tag "$IMAGE_TAG" --push || echo "push failed: checking whether another build pushed $IMAGE_TAG"
   IMAGE_DIGEST=$(image_digest) || exit 1
-  [ -n "$IMAGE_DIGEST" ] || { echo "no image $IMAGE_URI after the build" >&2; exit 1; }
+  [ -n "$IMAGE_DIGEST" ] || { echo "no image $IMAGE_TAG after the build" >&2; exit 1; }
 fi
-stage_output IMAGE_URI "$IMAGE_URI"
+stage_output IMAGE_URI "$ECR_REPOSITORY_URI@$IMAGE_DIGEST"
 stage_output IMAGE_DIGEST "$IMAGE_DIGEST"
-echo "image $IMAGE_URI@$IMAGE_DIGEST"
+echo "image $IMAGE_TAG = $ECR_REPOSITORY_URI@$IMAGE_DIGEST"

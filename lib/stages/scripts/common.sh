@@ -43,6 +43,32 @@ put_artifact() {
   fi
 }
 
+# try_get_artifact KEY FILE: fetches KEY into FILE; returns 1 when there is no such object (and
+# leaves FILE absent), exits on any other error (access denied, no network).
+try_get_artifact() {
+  if [ -n "${ARTIFACTS_DIR:-}" ]; then
+    [ -f "$ARTIFACTS_DIR/$1" ] || return 1
+    cp "$ARTIFACTS_DIR/$1" "$2"
+  else
+    require_vars ARTIFACTS_BUCKET
+    local out
+    if ! out=$(aws s3 cp --only-show-errors "s3://$ARTIFACTS_BUCKET/$1" "$2" 2>&1); then
+      # The AWS CLI reports a missing object as "(404) ... HeadObject" (with s3:ListBucket granted).
+      if grep -q '(404)' <<< "$out"; then rm -f "$2"; return 1; fi
+      echo "$out" >&2
+      exit 1
+    fi
+  fi
+}
+
+# deploy_values_key: where TerraformApply publishes `terraform output -json` of the service's
+# environment and HelmDeploy reads it. A stable key, not under the run's prefix: a run without
+# TerraformApply (an app-only push) deploys with the outputs of the last apply.
+deploy_values_key() {
+  require_vars SERVICE ENVIRONMENT
+  printf 'deploy-values/%s/%s/terraform-outputs.json' "$SERVICE" "$ENVIRONMENT"
+}
+
 # get_artifact KEY FILE: fetches the run artifact KEY into FILE.
 get_artifact() {
   if [ -n "${ARTIFACTS_DIR:-}" ]; then

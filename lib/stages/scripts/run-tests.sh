@@ -36,10 +36,12 @@ mkdir -p .pipeline/coverage && cp "$REPORT" .pipeline/coverage/report
 put_artifact .pipeline/coverage/report "${RUN_PREFIX}coverage/report"
 stage_output COVERAGE_REPORT_KEY "${RUN_PREFIX}coverage/report"
 
-# The new-code rule needs the lines this push changed. BEFORE_COMMIT is set only when the push has a
-# parent commit; a shallow clone may lack it: fetch it. Without a parent to diff against,
-# CHANGED_LINES_KEY stays unset (an optional output: lib/contracts/stage-outputs.ts) and the rule is
-# not evaluated.
+# The new-code rule needs the lines this push changed. BEFORE_COMMIT is the push's parent commit; the
+# state machine passes a push without one (a new branch) as the text `null` (States.Format of a JSON
+# null), read here as unset. A shallow clone may lack the parent: fetch it. Without a parent to diff
+# against, CHANGED_LINES_KEY stays unset (an optional output: lib/contracts/stage-outputs.ts) and the
+# rule is not evaluated.
+if [ "${BEFORE_COMMIT:-}" = null ]; then BEFORE_COMMIT=''; fi
 if [ -n "${BEFORE_COMMIT:-}" ]; then
   git cat-file -e "$BEFORE_COMMIT^{commit}" 2> /dev/null || git fetch --quiet --depth=1 origin "$BEFORE_COMMIT" || true
   if git cat-file -e "$BEFORE_COMMIT^{commit}" 2> /dev/null; then

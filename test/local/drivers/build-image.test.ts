@@ -35,14 +35,30 @@ describe('BuildImage driver', () => {
     }
   });
 
-  test('simulated: <repository>:<commit> with the build context digest of APP_PATH', async () => {
+  test('simulated: <repository>@<digest> with the build context digest of APP_PATH', async () => {
     const ctx = stageContext({ environment: { APP_PATH: 'app', ECR_REPOSITORY_URI: 'r.example/sample-service' } });
     const outputs = await new BuildImageDriver().run(ctx, { mode: 'simulated', reason: 'no Docker engine' });
-    expect(outputs).toEqual({
-      IMAGE_URI: `r.example/sample-service:${ctx.environment.COMMIT}`,
-      IMAGE_DIGEST: buildContextDigest(join(REPO_ROOT, 'app')),
-    });
+    const digest = buildContextDigest(join(REPO_ROOT, 'app'));
+    expect(outputs).toEqual({ IMAGE_URI: `r.example/sample-service@${digest}`, IMAGE_DIGEST: digest });
     expect(ctx.lines.join('\n')).toContain('simulated (no Docker engine)');
+  });
+
+  test.each([
+    ['defer', { IMAGE_DEFERRED: 'true' }],
+    ['fail', undefined],
+  ])('scenario repository missing with ON_MISSING_REPOSITORY=%s', async (onMissing, expected) => {
+    const ctx = stageContext({
+      environment: {
+        APP_PATH: 'app',
+        ECR_REPOSITORY_URI: 'r.example/sample-service',
+        ON_MISSING_REPOSITORY: onMissing,
+      },
+      scenario: { repository: 'missing' },
+    });
+    const run = new BuildImageDriver().run(ctx, { mode: 'simulated', reason: 'x' });
+    if (expected) await expect(run).resolves.toEqual(expected);
+    else
+      await expect(run).rejects.toMatchObject({ status: 'FAILED', message: expect.stringContaining('does not exist') });
   });
 
   test('scenario outcome fail fails the build', async () => {
