@@ -6,7 +6,7 @@ import { type PublishDeps, type PublishResult, publishEvent } from '../shared/no
 import { buildPipelineEvent } from './build-pipeline-event';
 import { parseNotifyRequest } from './notify-request';
 import { readExecutionHistory, timelineEvents } from './read-execution-history';
-import { runCostOf } from './run-cost';
+import { endingStatesOf, runCostOf } from './run-cost';
 import { timingsFromVisits, visitsFromHistory } from './stage-timeline';
 
 export interface NotifyDeps extends PublishDeps {
@@ -48,7 +48,10 @@ export async function handleNotify(payload: unknown, deps: NotifyDeps): Promise<
       includeExecutionData: final,
     });
     stages = timingsFromVisits(visitsFromHistory(timelineEvents(history)));
-    if (final) cost = runCostOf(history, deps.pricing ?? DEFAULT_PRICING, request.endingStates);
+    if (final) {
+      const ending = endingStatesOf(request.type, request.endingStates);
+      cost = runCostOf(history, deps.pricing ?? DEFAULT_PRICING, ending);
+    }
   } catch (err) {
     deps.logger.warn('execution history not read: the event has no stage timeline', {
       execution: request.execution.name,

@@ -25,7 +25,7 @@ export const notifyRequestSchema = z.object({
   executionStatus: z.string().optional(),
   /**
    * For the events that end a run: how many states the run still enters after this `Notify*` state
-   * (priced as transitions in the event's cost). @default 2 (`DEFAULT_ENDING_STATES`)
+   * (priced as transitions in the event's cost). @default by type, `ENDING_STATES` in run-cost.ts
    */
   endingStates: z.number().int().min(0).max(10).optional(),
 });

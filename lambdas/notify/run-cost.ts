@@ -1,15 +1,27 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { MAX_COST_LINES, type PipelineEvent } from '../../lib/contracts/pipeline-event';
+import { MAX_COST_LINES, type PipelineEvent, type PipelineEventType } from '../../lib/contracts/pipeline-event';
 import { formatUsd, type Pricing, runCostFromHistory } from '../../lib/contracts/pricing';
 import { costEvents } from '../shared/execution-history';
 
 /**
- * States a run still enters after its final `Notify*` state has read the history: at most two in the
- * state machine (`NotifySucceeded` -> `RunSucceeded`; `NotifyFailed` -> `DescribeFailure` -> `Fail`),
- * checked against `state-machines/deploy-pipeline.asl.json` by test/notifications/run-cost.test.ts. A
- * `Notify*` payload may say `endingStates` itself.
+ * States a run still enters after the final `Notify*` state that reads its history, by the request's
+ * type: `NotifySucceeded` -> `RunSucceeded`, `NotifySuperseded` -> `RunSuperseded`, `NotifyFailed` ->
+ * `DescribeFailure` -> `Fail` (state-machines/deploy-pipeline.asl.json; test/notifications/run-cost.test.ts
+ * checks these against it). A `Notify*` payload may say `endingStates` itself.
  */
+export const ENDING_STATES: Readonly<Partial<Record<PipelineEventType, number>>> = {
+  succeeded: 1,
+  superseded: 1,
+  failed: 2,
+};
+
+/** For a type the table does not name: the longest ending of the state machine. */
 export const DEFAULT_ENDING_STATES = 2;
+
+/** The ending states counted for a request: its own `endingStates`, else {@link ENDING_STATES}. */
+export function endingStatesOf(type: PipelineEventType, endingStates?: number): number {
+  return endingStates ?? ENDING_STATES[type] ?? DEFAULT_ENDING_STATES;
+}
 
 /**
  * The `cost` of a final event from the run's history read with execution data (the builds' compute

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { handleNotify, type NotifyDeps } from '../../lambdas/notify/handle-notify';
-import { DEFAULT_ENDING_STATES, runCostOf } from '../../lambdas/notify/run-cost';
+import type { NotifyRequest } from '../../lambdas/notify/notify-request';
+import { ENDING_STATES, runCostOf } from '../../lambdas/notify/run-cost';
 import { renderSlackMessage } from '../../lambdas/shared/notifications/render-slack';
 import { pipelineEventSchema } from '../../lib/contracts/pipeline-event';
 import { DEFAULT_PRICING, pricingSchema } from '../../lib/contracts/pricing';
-import { EVENT_TIME, type WorkflowPayloads, workflowPayloads } from './requests';
+import { EVENT_TIME, EXECUTION_START } from './requests';
 
 /**
  * The cost of a run in its final notification, from recorded-shape histories (test/fixtures/cost,
@@ -22,10 +23,22 @@ const fixture = (name: string): HistoryEvent[] =>
 const succeededSoFar = () => fixture('history-full-run.json').filter((e) => (e.id ?? 0) <= 51);
 const rolledBackSoFar = () => fixture('history-rolled-back.json');
 
-let payloads: WorkflowPayloads;
-beforeAll(async () => {
-  payloads = await workflowPayloads();
+/** A Notify payload as the workflow sends it (state.$: $, the execution's context fields). */
+const request = (type: NotifyRequest['type']): NotifyRequest => ({
+  type,
+  state: {
+    service: 'sample-service',
+    environment: 'dev',
+    trigger: 'push',
+    source: { provider: 'github', repository: 'o/r', branch: 'main', commit: 'a'.repeat(40), author: 'ana' },
+  },
+  execution: {
+    id: 'arn:aws:states:us-east-1:123456789012:execution:DeployPipeline:sample-service-dev-aaaaaaa-abcdef012345',
+    name: 'sample-service-dev-aaaaaaa-abcdef012345',
+    startTime: EXECUTION_START,
+  },
 });
+const payloads = { started: request('started'), succeeded: request('succeeded'), failed: request('failed') };
 
 function deps(events: HistoryEvent[], pricing = DEFAULT_PRICING) {
   const requests: Array<Record<string, unknown>> = [];
@@ -64,10 +77,10 @@ describe('run cost in the final notification', () => {
     await handleNotify(payloads.succeeded, d);
     expect(requests.map((r) => r.includeExecutionData)).toEqual([true, true]);
     const cost = event().cost;
-    expect(cost?.endingStates).toBe(DEFAULT_ENDING_STATES);
+    expect(cost?.endingStates).toBe(1);
     expect(cost?.lines.map((l) => [l.kind, l.item])).toEqual([
-      // 11 states entered up to NotifySucceeded itself, 2 still to come.
-      ['transitions', '13 state transitions (11 so far + 2 ending)'],
+      // 11 states entered up to NotifySucceeded itself, RunSucceeded still to come.
+      ['transitions', '12 state transitions (11 so far + 1 ending)'],
       ['codebuild', 'RunTests: 3 min on ec2-small'],
       ['codebuild', 'TerraformPlan: 1 min on lambda-2gb'],
       ['codebuild', 'BuildImage: 3 min on ec2-small'],
@@ -102,10 +115,10 @@ describe('run cost in the final notification', () => {
   test('the configuration’s prices are used; a payload may say how many states end the run', async () => {
     const pricing = pricingSchema.parse({ codeBuildMinute: { 'ec2-small': 1 } });
     const { d, event } = deps(succeededSoFar(), pricing);
-    await handleNotify({ ...payloads.succeeded, endingStates: 1 }, d);
+    await handleNotify({ ...payloads.succeeded, endingStates: 3 }, d);
     const cost = event().cost;
     expect(cost?.lines.find((l) => l.item.startsWith('RunTests'))?.usd).toBe(3);
-    expect(cost?.lines[0]?.item).toBe('12 state transitions (11 so far + 1 ending)');
+    expect(cost?.lines[0]?.item).toBe('14 state transitions (11 so far + 3 ending)');
     expect(cost?.display).toBe(`$${cost?.totalUsd.toFixed(2)}`);
   });
 
@@ -147,7 +160,7 @@ describe('run cost in the final notification', () => {
       },
       execution: { name: 'x', arn: 'a', consoleUrl: null, startedAt: null, durationMs: null },
       stages: [],
-      cost: runCostOf(succeededSoFar(), DEFAULT_PRICING),
+      cost: runCostOf(succeededSoFar(), DEFAULT_PRICING, 2),
       trimmed: [],
     });
     const text = JSON.stringify(renderSlackMessage(base).attachments[0].blocks);
@@ -173,12 +186,16 @@ describe('ending states of the state machine', () => {
     return count;
   };
 
-  test('each final Notify state is followed by at most DEFAULT_ENDING_STATES states', () => {
-    const finals = Object.keys(asl.States).filter(
-      (n) => /^Notify(?!Started)/.test(n) && n !== 'NotifyApprovalRequired',
-    );
-    expect(finals.length).toBeGreaterThan(0);
-    expect(Math.max(...finals.map(after))).toBeLessThanOrEqual(DEFAULT_ENDING_STATES);
-    expect(Math.max(...finals.map(after))).toBeGreaterThan(0);
+  test('ENDING_STATES is what follows each final Notify state (update it when the workflow changes)', () => {
+    const byType: Record<string, string> = {
+      succeeded: 'NotifySucceeded',
+      superseded: 'NotifySuperseded',
+      failed: 'NotifyFailed',
+    };
+    expect(Object.keys(ENDING_STATES).sort()).toEqual(Object.keys(byType).sort());
+    for (const [type, state] of Object.entries(byType)) {
+      expect(asl.States[state]).toBeDefined();
+      expect([type, after(state)]).toEqual([type, ENDING_STATES[type as keyof typeof ENDING_STATES]]);
+    }
   });
 });
