@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
 import { BuildStage, type BuildStageProps } from '../../lib/constructs/build-stage';
 import { NPM_CACHE_PATH } from '../../lib/stages/run-tests';
+import { TERRAFORM_PLUGIN_CACHE_DIR } from '../../lib/stages/terraform-apply';
 import { synthApp } from './synth-app';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -49,6 +50,20 @@ describe('CodeBuild compute and caches per stage (build.compute)', () => {
       Modes: ['LOCAL_DOCKER_LAYER_CACHE', 'LOCAL_SOURCE_CACHE'],
     });
     expect(projects['build-image']?.Environment.PrivilegedMode).toBe(true);
+  });
+
+  test('Terraform provider plugin cache (local custom cache) for the apply on EC2', () => {
+    const apply = projects['terraform-apply'];
+    expect(apply?.Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
+    expect(JSON.parse(apply?.Source.BuildSpec).cache).toEqual({ paths: [`${TERRAFORM_PLUGIN_CACHE_DIR}/**/*`] });
+    expect(apply?.Environment.EnvironmentVariables).toContainEqual({
+      Name: 'TF_PLUGIN_CACHE_DIR',
+      Type: 'PLAINTEXT',
+      Value: TERRAFORM_PLUGIN_CACHE_DIR,
+    });
+    // The plan runs on Lambda compute: no cache, nothing written outside /tmp.
+    expect(projects['terraform-plan']?.Cache).toEqual({ Type: 'NO_CACHE' });
+    expect(JSON.stringify(projects['terraform-plan']?.Environment)).not.toContain('TF_PLUGIN_CACHE_DIR');
   });
 
   test('a configured compute type reaches its project', () => {
