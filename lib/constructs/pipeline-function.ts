@@ -80,7 +80,7 @@ export class PipelineFunction extends NodejsFunction {
         minify: true,
         // Cold start (docs/BENCHMARKS.md, "Lambda cold start"): the AWS SDK is bundled, tree-shaken from
         // its ES modules (`module` before `main`), instead of loaded from the runtime's copy. Module init
-        // measured 67 ms median against 88 ms with the SDK external, and the functions run the SDK
+        // measured 69 ms median against 90 ms with the SDK external, and the functions run the SDK
         // version the tests ran, not whichever one the runtime ships. AWS: "If you are sensitive to
         // Lambda cold start times, we recommend bundling your Lambda function, which uses barebones SDK
         // clients with command objects and includes JS SDK v3"
