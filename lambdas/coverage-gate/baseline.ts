@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CoverageReportInvalid } from './errors';
 
 /** S3 key of the last successful deploy's coverage, per service and environment. */

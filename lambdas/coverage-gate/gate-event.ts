@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { coveragePolicySchema } from '../../lib/contracts/pipeline-config';
 import { exportedValue, exportedVariablesSchema } from '../../lib/contracts/stage-outputs';
 

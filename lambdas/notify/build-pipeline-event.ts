@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   executionConsoleUrl,
+  FINAL_EVENT_TYPES,
   OUTCOME_OF_ERROR,
   PIPELINE_EVENT_SCHEMA_VERSION,
   type PipelineEvent,
@@ -23,6 +24,8 @@ export interface BuildContext {
   readonly now: Date;
   /** The run's stages so far (from the execution history); empty when it could not be read. */
   readonly stages: readonly StageTiming[];
+  /** The run's cost (final events only; see `runCostOf`); absent when it could not be read. */
+  readonly cost?: PipelineEvent['cost'];
 }
 
 // The workflow state, read leniently: each part is taken only when it has the expected shape.
@@ -99,7 +102,8 @@ const https = (url: string): string | null => (/^https:\/\/\S+$/.test(url) ? url
  * `RolledBack`, `RollbackFailed` and `LockSuperseded`, see `OUTCOME_OF_ERROR`), the coverage gate's
  * summary `$.verify.tests.coverage.summary`, the plan guard's `$.verify.plan.guard.summary`, the
  * scan gate's `$.scan.summary` and the image `$.verify.image` (IMAGE_URI and IMAGE_DIGEST of its
- * `exported` variables). Texts are shortened to
+ * `exported` variables); `ctx.cost` goes into the events that end a run ({@link FINAL_EVENT_TYPES})
+ * only. Texts are shortened to
  * {@link MAX_CAUSE_CHARS}, {@link MAX_MESSAGE_CHARS} and {@link MAX_FIELD_CHARS}.
  */
 export function buildPipelineEvent(request: NotifyRequest, ctx: BuildContext): PipelineEvent {
@@ -200,6 +204,7 @@ export function buildPipelineEvent(request: NotifyRequest, ctx: BuildContext): P
       executionName: request.supersededBy.executionName ?? null,
     };
   }
+  if (ctx.cost !== undefined && FINAL_EVENT_TYPES.includes(type)) event.cost = ctx.cost;
   if (type === 'lock_released_by_watchdog') {
     event.watchdog = { executionStatus: field(request.executionStatus ?? 'unknown') };
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PIPELINE_EVENT_TYPES } from '../../lib/contracts/pipeline-event';
 
 /**
@@ -23,6 +23,11 @@ export const notifyRequestSchema = z.object({
   supersededBy: z.object({ commit: z.string(), executionName: z.string().nullable().optional() }).optional(),
   /** For `lock_released_by_watchdog`: how the execution ended. */
   executionStatus: z.string().optional(),
+  /**
+   * For the events that end a run: how many states the run still enters after this `Notify*` state
+   * (priced as transitions in the event's cost). @default by type, `ENDING_STATES` in run-cost.ts
+   */
+  endingStates: z.number().int().min(0).max(10).optional(),
 });
 export type NotifyRequest = z.infer<typeof notifyRequestSchema>;
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeText, TextDecodingError } from '../../lib/contracts/decode-text';
 import { PlanUnreadable } from './errors';
 import { evaluatePlan, type PlanEvaluation } from './evaluate-plan';

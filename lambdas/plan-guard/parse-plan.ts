@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlanUnreadable } from './errors';
 
 const ACTIONS = ['no-op', 'create', 'read', 'update', 'delete', 'forget'] as const;

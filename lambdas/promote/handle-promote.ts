@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PromoteOutput, promoteInputSchema } from '../../lib/contracts/deploy-lock';
 import { executionInputSchema } from '../../lib/contracts/execution-input';
 import type { PipelineConfig } from '../../lib/contracts/pipeline-config';

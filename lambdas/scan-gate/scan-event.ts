@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScanType } from '../../lib/contracts/scan-policy';
 import { formatIssues } from '../../lib/contracts/validation-issues';
 

@@ -1,4 +1,5 @@
 import { type HistoryEvent, paginateGetExecutionHistory, type SFNClient } from '@aws-sdk/client-sfn';
+import type { CostHistoryEvent } from '../../lib/contracts/pricing';
 
 /**
  * Largest page `GetExecutionHistory` returns: "The maximum number of results that are returned per
@@ -37,4 +38,26 @@ export async function readExecutionHistory(
     events.push(...(page.events ?? []));
   }
   return events;
+}
+
+/**
+ * The fields of history events `runCostFromHistory` reads (lib/contracts/pricing.ts); events without
+ * id, type or time are left out. Used by the notify function and `deployctl status`.
+ */
+export function costEvents(events: readonly HistoryEvent[]): CostHistoryEvent[] {
+  const out: CostHistoryEvent[] = [];
+  for (const e of events) {
+    if (e.id === undefined || e.type === undefined || e.timestamp === undefined) continue;
+    out.push({
+      id: e.id,
+      ...(e.previousEventId === undefined ? {} : { previousEventId: e.previousEventId }),
+      timestamp: e.timestamp,
+      type: e.type,
+      ...(e.stateEnteredEventDetails ? { stateEnteredEventDetails: { name: e.stateEnteredEventDetails.name } } : {}),
+      ...(e.taskScheduledEventDetails ? { taskScheduledEventDetails: e.taskScheduledEventDetails } : {}),
+      ...(e.taskSucceededEventDetails ? { taskSucceededEventDetails: e.taskSucceededEventDetails } : {}),
+      ...(e.taskFailedEventDetails ? { taskFailedEventDetails: e.taskFailedEventDetails } : {}),
+    });
+  }
+  return out;
 }

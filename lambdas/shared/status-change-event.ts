@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The EventBridge event Step Functions sends when a Standard workflow's execution changes status

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type LockReleasedByWatchdogMessage, lockKeyOf, WATCHDOG_STATUSES } from '../../lib/contracts/deploy-lock';
 import type { LockTable } from '../shared/deploy-lock/lock-table';
 import { lockRecord, planLeave } from '../shared/deploy-lock/lock-transitions';

@@ -97,9 +97,13 @@ export class BuildStage extends Construct {
     this.buildspecJson = JSON.stringify(spec);
     const compute = props.compute ?? 'ec2-small';
     const onLambda = isLambdaCompute(compute);
+    // "AWS Lambda doesn't support caching, custom build timeouts, queue timeout, build badges, privileged
+    // mode, ..." and "AWS Lambda doesn't support VPC connectivity, ..." (CodeBuild User Guide, Limitations
+    // of AWS Lambda compute, https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations).
     if (onLambda && (props.privileged || props.network)) {
+      const why = props.privileged ? 'privileged mode (Docker)' : 'VPC connectivity';
       throw new Error(
-        `${id}: "${compute}" is CodeBuild Lambda compute, which has no privileged mode and runs no build in a VPC here; choose EC2 compute`,
+        `${id}: "${compute}" is CodeBuild Lambda compute, which does not support ${why}; choose EC2 compute`,
       );
     }
     this.compute = compute;

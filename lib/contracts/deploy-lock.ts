@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_APPROVAL_TIMEOUT_HOURS, LOCK_MODES, type LockMode, type PipelineConfig } from './pipeline-config';
 import { exportedValue, exportedVariablesSchema } from './stage-outputs';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How one environment deploys and bakes (docs/rollback.md): the Helm timeout, the bake after Helm

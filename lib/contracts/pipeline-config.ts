@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deployBuildTimeoutMinutes, deployConfigSchema } from './deploy-settings';
 import { branchNameViolations } from './git-branch-name';
 import { notificationEventsSchema } from './pipeline-event';

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one event every message on the pipeline topic carries (docs/notifications.md). The workflow's
@@ -75,6 +75,9 @@ export const stageTimingSchema = z.strictObject({
 export type StageTiming = z.infer<typeof stageTimingSchema>;
 
 const count = z.number().int().nonnegative();
+
+/** Most cost lines an event carries (one per build; a run with more builds keeps the first ones and the total). */
+export const MAX_COST_LINES = 40;
 
 export const pipelineEventSchema = z.strictObject({
   schemaVersion: z.literal(PIPELINE_EVENT_SCHEMA_VERSION),
@@ -157,6 +160,32 @@ export const pipelineEventSchema = z.strictObject({
     .optional(),
   /** The image this run built or promoted. */
   image: z.strictObject({ uri: z.string().nullable(), digest: z.string() }).optional(),
+  /**
+   * For the events that end a run, when the notify function could read the run's history: what the
+   * run cost at list prices (`runCostFromHistory` in lib/contracts/pricing.ts, the installation's
+   * `pricing`). The notification is sent from inside the run, before its ending states, so the
+   * transitions are those entered so far plus `endingStates`.
+   */
+  cost: z
+    .strictObject({
+      /** USD. */
+      totalUsd: z.number().nonnegative(),
+      /** The total for people: `$0.04` (`formatUsd`). */
+      display: z.string().min(1),
+      /** States the run had not entered yet when the event was built, counted as transitions. */
+      endingStates: count,
+      /** What the total is made of: transitions, each build, the functions. */
+      lines: z
+        .array(
+          z.strictObject({
+            kind: z.enum(['transitions', 'codebuild', 'lambda']),
+            item: z.string(),
+            usd: z.number().nonnegative(),
+          }),
+        )
+        .max(MAX_COST_LINES),
+    })
+    .optional(),
   /** For `approval_required`: the command that approves (and the one that rejects). */
   approval: z.strictObject({ approveCommand: z.string(), rejectCommand: z.string() }).optional(),
   /** For `superseded`: the newer commit that replaced this run. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What one run of the deploy pipeline costs, from what it really used: the prices (one table, which
@@ -88,8 +88,12 @@ export type PricingOverride = z.input<typeof pricingSchema>;
 /**
  * CodeBuild on-demand per-minute prices in us-east-1 (https://aws.amazon.com/codebuild/pricing/).
  * Lambda compute is billed per second; its per-minute figure here is 60 times the per-second price.
- * The EC2 figures are the long-published ones; the Lambda-compute and Arm medium figures were taken
- * down from the pricing page without a way to re-check it here: confirm them for your Region and set
+ *
+ * Where each figure comes from ({@link CODEBUILD_PRICE_SOURCES}): the pricing page itself could not be
+ * read from where this table was last checked (its rates are rendered by script, and no copy of them
+ * was found in the documentation searched). The EC2 x86 figures are the long-published ones, and
+ * third-party summaries of that page agree with them; the Arm and Lambda-compute figures have NO source
+ * found: they are estimates. Confirm them for your Region on the pricing page and set
  * `pricing.codeBuildMinute` when they differ.
  */
 export const DEFAULT_CODEBUILD_MINUTE: Readonly<Record<BuildComputeType, number>> = {
@@ -110,6 +114,17 @@ export const DEFAULT_CODEBUILD_MINUTE: Readonly<Record<BuildComputeType, number>
   'arm-lambda-8gb': 0.0001 * 60,
   'arm-lambda-10gb': 0.000125 * 60,
 };
+
+/** How far each default CodeBuild price was checked (shown in docs/BENCHMARKS.md beside the figures). */
+export type PriceSource = 'published (EC2 x86, agreed by third-party summaries)' | 'unverified: no source found';
+
+/** The check behind each figure of {@link DEFAULT_CODEBUILD_MINUTE}. */
+export const CODEBUILD_PRICE_SOURCES: Readonly<Record<BuildComputeType, PriceSource>> = Object.fromEntries(
+  BUILD_COMPUTE_TYPES.map((c) => [
+    c,
+    c.startsWith('ec2-') ? 'published (EC2 x86, agreed by third-party summaries)' : 'unverified: no source found',
+  ]),
+) as Record<BuildComputeType, PriceSource>;
 
 /** The default price table (us-east-1). */
 export const DEFAULT_PRICING: Pricing = pricingSchema.parse({});
@@ -162,6 +177,12 @@ export interface RunCostOptions {
   readonly pricing?: Pricing;
   /** Memory of the pipeline's functions, for GB-seconds (approximate: one figure for all). @default 512 */
   readonly lambdaMemoryMb?: number;
+  /**
+   * States the run will still enter after this history was read, priced as transitions: the final
+   * notification reads the history from inside its `Notify*` state, before the run's ending states.
+   * @default 0
+   */
+  readonly pendingTransitions?: number;
 }
 
 const millis = (t: Date | string | number): number =>
@@ -219,10 +240,17 @@ const round = (n: number, digits = 6) => Math.round(n * 10 ** digits) / 10 ** di
  * - **Lambda**: each `lambda:invoke` task, its scheduled-to-ended time times `lambdaMemoryMb`, plus its
  *   request (approximate: the task's time includes Step Functions' own latency). Callback tasks
  *   (`.waitForTaskToken`) count their request only: the function returns at once and the wait is free.
- * Events still running (no end yet) add nothing. Pure: no clock, no I/O.
+ * Events still running (no end yet) add nothing; `pendingTransitions` adds states not yet entered.
+ * Pure: no clock, no I/O.
+ *
+ * @throws RangeError when `pendingTransitions` is not a whole number, zero or more
  */
 export function runCostFromHistory(events: readonly CostHistoryEvent[], options: RunCostOptions = {}): RunCost {
   const pricing = options.pricing ?? DEFAULT_PRICING;
+  const pending = options.pendingTransitions ?? 0;
+  if (!Number.isInteger(pending) || pending < 0) {
+    throw new RangeError(`pendingTransitions must be a whole number, zero or more, got ${pending}`);
+  }
   const memoryGb = (options.lambdaMemoryMb ?? 512) / 1024;
   const sorted = [...events].sort((a, b) => a.id - b.id);
   const byId = new Map(sorted.map((e) => [e.id, e]));
@@ -294,11 +322,15 @@ export function runCostFromHistory(events: readonly CostHistoryEvent[], options:
     }
   }
 
+  const billed = transitions + pending;
   lines.unshift({
     kind: 'transitions',
-    item: `${transitions} state transitions`,
-    quantity: transitions,
-    usd: round(transitions * pricing.stepFunctionsTransition),
+    item:
+      pending === 0
+        ? `${transitions} state transitions`
+        : `${billed} state transitions (${transitions} so far + ${pending} ending)`,
+    quantity: billed,
+    usd: round(billed * pricing.stepFunctionsTransition),
   });
   if (lambdaRequests > 0) {
     lines.push({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runDeploySettingsSchema } from './deploy-settings';
 import { runSettingsSchema } from './run-settings';
 import { exportedValue, exportedVariablesSchema } from './stage-outputs';

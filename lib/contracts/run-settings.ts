@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runDeploySettingsSchema } from './deploy-settings';
 import { coveragePolicySchema } from './pipeline-config';
 import { scanPolicySchema, scanTypeSchema } from './scan-policy';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The image scan gate's policy and the shape of its verdict. The same policy is an environment's

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatIssues } from './validation-issues';
 
 /** An S3 key under the run's prefix (`runs/<execution name>/...`) in the artifacts bucket. */

@@ -84,6 +84,8 @@ export class NotificationsStage implements PipelineStageModule {
       handlerDir: 'notify',
       description: 'Builds the pipeline event of a Notify state and publishes it to the topic (and Chatbot channels)',
       logRetention: ctx.logRetention,
+      // The price table the final events' run cost uses (lambdas/notify/index.ts).
+      environment: { RUN_PRICING: JSON.stringify(ctx.config.pricing) },
     });
     this.bindEventPublisher(this.notifyFunction);
 

@@ -1,10 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
 import { TerraformApplyRole } from '../constructs/terraform-apply-role';
+import { isLambdaCompute } from '../contracts/pricing';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { acknowledgeFindings, nagArn } from '../nag/acknowledge';
 import { DEPLOY_VALUES_PREFIX } from './helm-deploy';
@@ -18,6 +19,9 @@ import {
 } from './pipeline-stage';
 import { attachStageScripts } from './stage-scripts-source';
 import { grantTerraformState, TERRAFORM_STATE_OBJECTS_FINDING, terraformToolEnvironment } from './terraform-state';
+
+/** Terraform's provider plugin cache on the build host (builds run as root), kept by the local cache. */
+export const TERRAFORM_PLUGIN_CACHE_DIR = '/root/.terraform.d/plugin-cache';
 
 /**
  * TerraformApply (CodeBuild, `lib/buildspecs/terraform-apply.yml` calling `lib/stages/scripts/terraform-apply.sh`): applies the exact plan this run
@@ -47,14 +51,30 @@ export class TerraformApplyStage implements PipelineStageModule {
       TF_VAR_permissions_boundary_arn: this.applyRole.boundaryArn,
       TF_VAR_pipeline_deploy_role_arn: deployRole.roleArn,
     };
+    // Terraform's provider plugin cache kept on the build host between builds (the buildspec's
+    // `cache.paths`, LOCAL_CUSTOM_CACHE, https://docs.aws.amazon.com/codebuild/latest/userguide/build-caching-local.html):
+    // `terraform init` then links the AWS provider instead of downloading it. Not an S3 cache: its grant
+    // would cover the whole artifacts bucket. None on Lambda compute, which has no cache and writes
+    // only under /tmp (CodeBuild guide, Limitations of AWS Lambda compute).
+    const compute = ctx.config.build.compute.TerraformApply;
+    const pluginCache = !isLambdaCompute(compute);
     this.build = new BuildStage(scope, 'TerraformApply', {
       encryptionKey: ctx.encryptionKey,
       logRetention: ctx.logRetention,
       buildspec: 'terraform-apply',
       description: 'Applies the exact plan saved by this run',
-      compute: ctx.config.build.compute.TerraformApply,
-      environment: { ...this.environment },
+      compute,
+      environment: {
+        ...this.environment,
+        ...(pluginCache ? { TF_PLUGIN_CACHE_DIR: TERRAFORM_PLUGIN_CACHE_DIR } : {}),
+      },
       role: this.applyRole.role,
+      ...(pluginCache
+        ? {
+            cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM),
+            transformBuildspec: (spec) => ({ ...spec, cache: { paths: [`${TERRAFORM_PLUGIN_CACHE_DIR}/**/*`] } }),
+          }
+        : {}),
     });
 
     attachStageScripts([this.build]);

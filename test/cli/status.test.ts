@@ -13,6 +13,7 @@ describe('deployctl status against stored execution histories (Step Functions JS
   beforeAll(async () => {
     server = await startFixtureServer();
     for (const name of FIXTURE_NAMES) server.add(loadFixture(name));
+    server.add(withComputeTypes(loadFixture('happy-full-run')));
     env = cliEnv({
       AWS_ENDPOINT_URL: server.endpoint,
       AWS_ACCESS_KEY_ID: 'testing',
@@ -27,10 +28,11 @@ describe('deployctl status against stored execution histories (Step Functions JS
     const out = await status(fixture.describeExecution.name, '--json');
     expect(out.code).toBe(0);
     expect(out.stderr).toBe('');
-    const doc = JSON.parse(out.stdout);
+    const { cost, ...doc } = JSON.parse(out.stdout);
     const { describe, events } = asSdk(fixture);
     expect(doc).toEqual(JSON.parse(JSON.stringify(statusDocument(describe, events, new Date()))));
-    expect(Object.keys(doc)).toEqual(['execution', 'run', 'failure', 'stages', 'summaries']);
+    expect(Object.keys(JSON.parse(out.stdout))).toEqual(['execution', 'run', 'failure', 'stages', 'summaries', 'cost']);
+    expect(Object.keys(cost)).toEqual(['totalUsd', 'display', 'soFar', 'lines']);
     expect(Object.keys(doc.execution)).toEqual([
       'name',
       'arn',
@@ -99,6 +101,31 @@ describe('deployctl status against stored execution histories (Step Functions JS
     );
     // Not a terminal: no escape codes.
     expect(text).not.toContain('\u001b[');
+  });
+
+  it('the run’s cost: transitions from its history, each build by the compute type its Build document names', async () => {
+    const fixture = withComputeTypes(loadFixture('happy-full-run'));
+    const json = JSON.parse((await status(fixture.describeExecution.name, '--json')).stdout);
+    const states = fixture.historyPages.flatMap((p) => p.events).filter((e) => String(e.type).endsWith('StateEntered'));
+    expect(json.cost.soFar).toBe(false);
+    expect(json.cost.lines[0]).toMatchObject({ kind: 'transitions', quantity: states.length });
+    const builds = json.cost.lines
+      .filter((l: { kind: string }) => l.kind === 'codebuild')
+      .map((l: { item: string }) => l.item);
+    expect(builds).toHaveLength(5);
+    expect(builds.find((b: string) => b.startsWith('TerraformPlan'))).toMatch(/ min on lambda-2gb$/);
+    expect(builds.find((b: string) => b.startsWith('BuildImage'))).toMatch(/ min on ec2-medium$/);
+    expect(json.cost.totalUsd).toBeGreaterThan(0);
+    const text = (await status(fixture.describeExecution.name)).stdout;
+    expect(text).toMatch(
+      new RegExp(
+        `^Cost: {5}\\${json.cost.display} at us-east-1 list prices \\(${states.length} state transitions; `,
+        'm',
+      ),
+    );
+    // Without a compute type in the Build document, the build is priced as ec2-small and says so.
+    const plain = JSON.parse((await status(loadFixture('happy-full-run').describeExecution.name, '--json')).stdout);
+    expect(plain.cost.lines[1].item).toMatch(/ on unknown compute \(priced as ec2-small\)$/);
   });
 
   it('--utc shows times in UTC', async () => {
@@ -187,3 +214,29 @@ describe('deployctl status against stored execution histories (Step Functions JS
     expect(server.calls).toEqual([]);
   });
 });
+
+/**
+ * The fixture as a run whose builds name their compute (`Build.Environment`, as CodeBuild's BatchGetBuilds
+ * returns it): the plan on Lambda compute, the image build on EC2 medium, the rest on EC2 small. A new
+ * execution name and ARN, so it is served beside the original.
+ */
+function withComputeTypes(original: ReturnType<typeof loadFixture>): ReturnType<typeof loadFixture> {
+  const fixture = structuredClone(original);
+  const rename = (text: string) => text.replace(/838c3c5ef1d7/g, '838c3c5ef1d8');
+  fixture.describeExecution.executionArn = rename(fixture.describeExecution.executionArn);
+  fixture.describeExecution.name = rename(fixture.describeExecution.name);
+  for (const event of fixture.historyPages.flatMap((p) => p.events)) {
+    const details = event.taskSucceededEventDetails as { resourceType?: string; output?: string } | undefined;
+    if (details?.resourceType !== 'codebuild' || details.output === undefined) continue;
+    const document = JSON.parse(details.output) as { Build: Record<string, unknown> };
+    const project = String(document.Build.ProjectName);
+    document.Build.Environment = project.startsWith('TerraformPlan')
+      ? { Type: 'LINUX_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_2GB' }
+      : {
+          Type: 'LINUX_CONTAINER',
+          ComputeType: project.startsWith('BuildImage') ? 'BUILD_GENERAL1_MEDIUM' : 'BUILD_GENERAL1_SMALL',
+        };
+    details.output = JSON.stringify(document);
+  }
+  return fixture;
+}

@@ -100,6 +100,21 @@ describe('runCostFromHistory', () => {
     );
   });
 
+  test('pendingTransitions prices states the run has not entered yet; a wrong count is refused', () => {
+    const cost = runCostFromHistory(fullRun, { pendingTransitions: 2 });
+    expect(cost.lines[0]).toEqual({
+      kind: 'transitions',
+      item: '13 state transitions (11 so far + 2 ending)',
+      quantity: 13,
+      usd: 0.000325,
+    });
+    expect(cost.total).toBeCloseTo(runCostFromHistory(fullRun).total + 2 * 0.000025, 6);
+    expect(() => runCostFromHistory(fullRun, { pendingTransitions: -1 })).toThrow(
+      'pendingTransitions must be a whole number, zero or more, got -1',
+    );
+    expect(() => runCostFromHistory(fullRun, { pendingTransitions: 1.5 })).toThrow(RangeError);
+  });
+
   test('a build still running adds nothing; an empty history costs nothing', () => {
     expect(runCostFromHistory(fullRun.filter((e) => e.id < 8)).lines.map((l) => l.kind)).toEqual([
       'transitions',

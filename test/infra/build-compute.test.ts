@@ -1,8 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
+import { BuildStage, type BuildStageProps } from '../../lib/constructs/build-stage';
 import { NPM_CACHE_PATH } from '../../lib/stages/run-tests';
+import { TERRAFORM_PLUGIN_CACHE_DIR } from '../../lib/stages/terraform-apply';
 import { synthApp } from './synth-app';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -47,6 +52,20 @@ describe('CodeBuild compute and caches per stage (build.compute)', () => {
     expect(projects['build-image']?.Environment.PrivilegedMode).toBe(true);
   });
 
+  test('Terraform provider plugin cache (local custom cache) for the apply on EC2', () => {
+    const apply = projects['terraform-apply'];
+    expect(apply?.Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
+    expect(JSON.parse(apply?.Source.BuildSpec).cache).toEqual({ paths: [`${TERRAFORM_PLUGIN_CACHE_DIR}/**/*`] });
+    expect(apply?.Environment.EnvironmentVariables).toContainEqual({
+      Name: 'TF_PLUGIN_CACHE_DIR',
+      Type: 'PLAINTEXT',
+      Value: TERRAFORM_PLUGIN_CACHE_DIR,
+    });
+    // The plan runs on Lambda compute: no cache, nothing written outside /tmp.
+    expect(projects['terraform-plan']?.Cache).toEqual({ Type: 'NO_CACHE' });
+    expect(JSON.stringify(projects['terraform-plan']?.Environment)).not.toContain('TF_PLUGIN_CACHE_DIR');
+  });
+
   test('a configured compute type reaches its project', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'config-')), 'config.json');
     const config = structuredClone(DEFAULT_CONFIG) as any;
@@ -67,5 +86,36 @@ describe('CodeBuild compute and caches per stage (build.compute)', () => {
       ComputeType: 'BUILD_GENERAL1_LARGE',
     });
     expect(custom['terraform-plan']?.TimeoutInMinutes).toBe(30);
+  });
+});
+
+describe('BuildStage on Lambda compute', () => {
+  // CodeBuild User Guide, Limitations of AWS Lambda compute: no privileged mode, no VPC connectivity.
+  const stageWith = (extra: Partial<BuildStageProps>) => () => {
+    const stack = new Stack(new App(), 'S');
+    new BuildStage(stack, 'Plan', {
+      buildspec: 'terraform-plan',
+      description: 'd',
+      encryptionKey: new kms.Key(stack, 'Key'),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      compute: 'lambda-2gb',
+      ...extra,
+    });
+  };
+
+  test('refuses privileged mode and a VPC, naming the unsupported feature', () => {
+    expect(stageWith({ privileged: true })).toThrow(
+      'Plan: "lambda-2gb" is CodeBuild Lambda compute, which does not support privileged mode (Docker); choose EC2 compute',
+    );
+    expect(
+      stageWith({
+        network: {
+          vpcId: 'vpc-0123456789abcdef0',
+          subnetIds: ['subnet-0123456789abcdef0'],
+          securityGroupIds: ['sg-0123456789abcdef0'],
+        },
+      }),
+    ).toThrow('which does not support VPC connectivity; choose EC2 compute');
+    expect(stageWith({})).not.toThrow();
   });
 });

@@ -62,6 +62,8 @@ describe('handleNotify', () => {
       bytes: expect.any(Number),
       trimmed: [],
       chatbot: [],
+      // A final event carries the run's cost (test/notifications/run-cost.test.ts).
+      costUsd: expect.any(Number),
     });
     expect(JSON.stringify(logger.info.mock.calls)).not.toContain('Add the items endpoint');
   });

@@ -149,6 +149,10 @@ describe('notifications infrastructure (synthesized with cdk-nag, every path con
   test('notify: publishes to the topic and the Chatbot topic, reads this state machine’s histories, nothing else', () => {
     const [, fn] = functionBy('notify');
     expect(fn.Properties.Environment.Variables.TOPIC_ARN).toEqual(ref(topicId));
+    // The configuration's price table, for the run cost of final events.
+    expect(JSON.parse(fn.Properties.Environment.Variables.RUN_PRICING)).toEqual(
+      JSON.parse(JSON.stringify(config.pricing)),
+    );
     // The Chatbot routes: each channel's topic with the filter policy of its events.
     const routes = fn.Properties.Environment.Variables.CHATBOT_ROUTES as { 'Fn::Join': [string, unknown[]] };
     const channel = config.notifications.chatbot[0];

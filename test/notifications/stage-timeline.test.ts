@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { readExecutionHistory } from '../../lambdas/notify/read-execution-history';
+import { readExecutionHistory, timelineEvents } from '../../lambdas/notify/read-execution-history';
 import { timingsFromVisits, visitsFromHistory } from '../../lambdas/notify/stage-timeline';
 import { HistoryBuilder, helmDeployFailedHistory } from './history';
 
@@ -104,6 +104,6 @@ describe('readExecutionHistory', () => {
     expect(requests).toHaveLength(pages.length);
     expect(requests[0]).toMatchObject({ includeExecutionData: false, maxResults: 1000 });
     expect(requests.slice(1).map((r) => r.nextToken)).toEqual(pages.slice(0, -1).map((p) => p.nextToken));
-    expect(timingsFromVisits(visitsFromHistory(events))).toEqual(timeline(h));
+    expect(timingsFromVisits(visitsFromHistory(timelineEvents(events)))).toEqual(timeline(h));
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordingStub, runStageScript } from '../infra/run-buildspec';
@@ -6,7 +6,7 @@ import { recordingStub, runStageScript } from '../infra/run-buildspec';
 const OUTPUTS = '{"cluster_name":{"sensitive":false,"type":"string","value":"deploy-dev"}}';
 
 /** A checkout with the environment root, terraform and aws as recording stubs (S3 by the AWS CLI). */
-function apply(terraformBody: string) {
+function apply(terraformBody: string, extraEnv: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'tf-apply-checkout-'));
   mkdirSync(join(cwd, 'terraform/environments/dev'), { recursive: true });
   writeFileSync(join(cwd, 'terraform/environments/dev/main.tf'), '');
@@ -30,12 +30,24 @@ function apply(terraformBody: string) {
       ENVIRONMENT: 'dev',
       ARTIFACTS_BUCKET: 'artifacts-bucket',
       ARTIFACTS_DIR: undefined,
+      ...extraEnv,
     },
   });
   return { ...result, workRoot };
 }
 
 describe('terraform-apply.sh with stub terraform and aws (exact commands)', () => {
+  test('creates the provider plugin cache directory before init when TF_PLUGIN_CACHE_DIR is set', () => {
+    const cache = join(mkdtempSync(join(tmpdir(), 'tf-plugin-cache-')), 'plugin-cache');
+    // The stub init fails unless Terraform would find the directory.
+    const { run } = apply(
+      `[ "$1" != init ] || [ -d "$TF_PLUGIN_CACHE_DIR" ] || exit 9; [ "$1" != output ] || echo '${OUTPUTS}'`,
+      { TF_PLUGIN_CACHE_DIR: cache },
+    );
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(cache)).toBe(true);
+  });
+
   test('applies the saved plan from the fixed path, then publishes terraform output -json at the stable key', () => {
     const { run, calls } = apply(`[ "$1" != output ] || echo '${OUTPUTS}'`);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });

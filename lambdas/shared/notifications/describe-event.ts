@@ -36,7 +36,7 @@ export interface EventDescription {
   /** Why a run failed, shown first. */
   readonly reason?: { readonly stage: string; readonly error: string; readonly cause: string };
   readonly fields: readonly Field[];
-  /** One line each: coverage, plan, scan, image. */
+  /** One line each: coverage, plan, scan, image, cost. */
   readonly summaries: readonly string[];
   readonly timeline: readonly TimelineEntry[];
   readonly links: readonly Field[];
@@ -139,7 +139,20 @@ function summariesOf(event: PipelineEvent): string[] {
     out.push(`Scan: ${event.scan.status}, ${counts.length === 0 ? 'no findings' : counts.join(', ')}`);
   }
   if (event.image) out.push(`Image: ${event.image.digest.slice(0, 19)}…`);
+  if (event.cost) out.push(costLine(event.cost));
   return out;
+}
+
+/**
+ * `Cost of this run: $0.04 (...)`: the final notification is sent before the run's ending states, so
+ * the line says that they are counted in.
+ */
+export function costLine(cost: NonNullable<PipelineEvent['cost']>): string {
+  const ending =
+    cost.endingStates === 0
+      ? 'every state transition'
+      : `the state transitions so far plus the ${cost.endingStates} ending state${cost.endingStates === 1 ? '' : 's'}`;
+  return `Cost of this run: ${cost.display} (list prices; ${ending}, builds, functions)`;
 }
 
 function nextStepsOf(event: PipelineEvent): string[] {

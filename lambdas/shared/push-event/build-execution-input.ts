@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ExecutionInput, executionInputSchema } from '../../../lib/contracts/execution-input';
 import { executionName } from '../execution-name';
 import type { Changes } from './classify-changes';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath } from '../../../lib/contracts/validation-issues';
 import { type PushEvent, ZERO_COMMIT } from './push-event';
 

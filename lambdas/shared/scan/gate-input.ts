@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { scanPolicySchema, scanTypeSchema } from '../../../lib/contracts/scan-policy';
 import { formatIssues } from '../../../lib/contracts/validation-issues';
 import { InvalidScanGateInput } from './errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One page of a `DescribeImageScanFindings` response, reduced to the fields the gate reads. Shapes

@@ -8,6 +8,7 @@
 #   TF_DIR, TF_STATE_BUCKET, TF_STATE_KEY, AWS_REGION   as for the plan
 #   PLAN_KEY          the saved plan's artifact key (TerraformPlan's output)
 #   SERVICE, ENVIRONMENT   whose outputs these are
+#   TF_PLUGIN_CACHE_DIR    optional: Terraform's provider plugin cache (created when missing)
 #   ARTIFACTS_BUCKET or ARTIFACTS_DIR (see common.sh)
 # No outputs. Writes `terraform output -json` to deploy-values/<service>/<environment>/terraform-outputs.json
 # in the artifacts bucket (a stable key: app-only runs have no apply and deploy with the last one's).
@@ -20,6 +21,12 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 require_vars TF_WORK_ROOT TF_DIR TF_STATE_BUCKET TF_STATE_KEY AWS_REGION PLAN_KEY SERVICE ENVIRONMENT
 case "$TF_WORK_ROOT" in /*) ;; *) echo "TF_WORK_ROOT must be an absolute path, not $TF_WORK_ROOT" >&2; exit 1 ;; esac
+
+# Provider plugin cache: the project sets TF_PLUGIN_CACHE_DIR to a directory the build host's local
+# cache keeps between builds (lib/stages/terraform-apply.ts), so `terraform init` links the providers
+# the lock file names from it instead of downloading them again. Terraform needs the directory to exist
+# ("the plugin cache directory must already exist", https://developer.hashicorp.com/terraform/cli/config/config-file#provider-plugin-cache).
+[ -z "${TF_PLUGIN_CACHE_DIR:-}" ] || mkdir -p "$TF_PLUGIN_CACHE_DIR"
 
 copy_source "$TF_WORK_ROOT"
 cd "$TF_WORK_ROOT/$TF_DIR"
