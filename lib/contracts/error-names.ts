@@ -80,6 +80,8 @@ export const ErrorName = {
   ApprovalRejected: 'ApprovalRejected',
   /** Nobody approved or rejected within the environment's approval timeout. */
   ApprovalTimedOut: 'ApprovalTimedOut',
+  /** The approval request could not be stored or published (the approval function failed): nothing changed. */
+  WaitForApprovalFailed: 'WaitForApprovalFailed',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
@@ -123,6 +125,7 @@ export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
   RollbackFailed: 'Rollback',
   ApprovalRejected: 'WaitForApproval',
   ApprovalTimedOut: 'WaitForApproval',
+  WaitForApprovalFailed: 'WaitForApproval',
 };
 
 /**
