@@ -426,6 +426,7 @@ async function run(
           environment: Object.fromEntries(EnvironmentVariablesOverride.map((v) => [v.Name, v.Value ?? ''])),
           sourceDir,
           workDir,
+          runDir: scratch,
           artifacts,
           scenario: options.stageWishes?.[stateName] ?? options.stageWishes?.[stage] ?? {},
           log: (line) => log(stateName, line),

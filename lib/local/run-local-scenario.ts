@@ -105,7 +105,16 @@ export async function runLocalScenario(options: LocalScenarioOptions = {}): Prom
     artifacts = await S3ArtifactStore.atEndpoint(options.awsEndpoint);
   }
   const sourceDir = options.sourceDir ?? REPOSITORY_ROOT;
-  const input = localExecutionInput({ config, service, environment, changes, sourceDir });
+  const pushed = localExecutionInput({ config, service, environment, changes, sourceDir });
+  const input: ExecutionInput =
+    scenario.request === 'rollback'
+      ? {
+          ...pushed,
+          trigger: 'rollback',
+          changes: { app: false, infra: false, paths: null, source: 'manual' },
+          rollbackRequest: { requestedBy: 'deployctl local', reason: `local scenario ${scenario.name}` },
+        }
+      : pushed;
   const policyOf = (svc: string, env: string) => deployPolicyOf(config, svc, env);
   const contention = scenario.lock === 'superseded' ? await supersedingRuns(input, policyOf) : undefined;
   const onEvent = (event: LocalRunEvent) => {

@@ -31,6 +31,11 @@ export interface LocalScenario {
    */
   readonly environmentSettings?: Readonly<Partial<EnvironmentConfig>>;
   /**
+   * `rollback`: the run is a rollback a person asked for (`trigger: "rollback"`, `rollbackRequest`),
+   * as `deployctl rollback` starts it. @default a push's run
+   */
+  readonly request?: 'rollback';
+  /**
    * `superseded`: another run holds the deploy lock when this one starts, and a newer push arrives
    * while this one waits, replacing it (SUPERSEDED mode). @default none: the lock is free
    */
@@ -91,7 +96,7 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     name: 'deploy-fails',
     summary: 'every check passes but the Helm deploy fails',
     needs: 'app',
-    stages: { HelmDeploy: { outcome: 'fail' } },
+    stages: { HelmDeploy: { outcome: 'fail', releaseRevision: 3 } },
     expect: { status: 'FAILED', error: 'HelmDeployFailed', stage: 'HelmDeploy' },
   },
   'bake-alarm': {
@@ -99,28 +104,29 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     summary: 'the deploy succeeds but a CloudWatch alarm fires during the bake: the release is rolled back',
     needs: 'app',
     environmentSettings: { deploy: { alarms: ['sample-service-5xx'] } as EnvironmentConfig['deploy'] },
-    stages: { VerifyDeployment: { alarms: { 'sample-service-5xx': 'ALARM' } } },
+    stages: { HelmDeploy: { releaseRevision: 3 }, VerifyDeployment: { alarms: { 'sample-service-5xx': 'ALARM' } } },
     expect: { status: 'FAILED', error: 'RolledBack', stage: 'Rollback' },
   },
   'version-mismatch': {
     name: 'version-mismatch',
     summary: 'Helm reports success but /version does not report the pushed commit: the release is rolled back',
     needs: 'app',
-    stages: { HelmDeploy: { deployedCommit: 'wrong' } },
+    stages: { HelmDeploy: { deployedCommit: 'wrong', releaseRevision: 3 } },
     expect: { status: 'FAILED', error: 'RolledBack', stage: 'Rollback' },
   },
   'first-install-fails': {
     name: 'first-install-fails',
     summary: 'the first install of the release fails: nothing ran before, so the release is uninstalled',
     needs: 'app',
-    stages: { HelmDeploy: { outcome: 'fail', release: 'none' } },
+    stages: { HelmDeploy: { outcome: 'fail' } },
     expect: { status: 'FAILED', error: 'HelmDeployFailed', stage: 'HelmDeploy' },
   },
   'rollback-fails': {
     name: 'rollback-fails',
-    summary: 'the deploy fails and so does the rollback build: the run ends RollbackFailed, asking for a person',
+    summary:
+      '/version does not report the pushed commit and the rollback build fails too: the run ends RollbackFailed, asking for a person',
     needs: 'app',
-    stages: { HelmDeploy: { outcome: 'fail' }, HelmRollback: { outcome: 'fail' } },
+    stages: { HelmDeploy: { deployedCommit: 'wrong', releaseRevision: 3 }, HelmRollback: { outcome: 'fail' } },
     expect: { status: 'FAILED', error: 'RollbackFailed', stage: 'Rollback' },
   },
   approved: {
@@ -157,7 +163,15 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     name: 'fresh-account',
     summary:
       'a first push to a new account: no ECR repository, no Terraform state, no Helm release; the image is built once Terraform created its repository',
-    stages: { BuildImage: { repository: 'missing' }, BuildDeferredImage: {}, HelmDeploy: { release: 'none' } },
+    stages: { BuildImage: { repository: 'missing' }, BuildDeferredImage: {} },
+    expect: { status: 'SUCCEEDED' },
+  },
+  'manual-rollback': {
+    name: 'manual-rollback',
+    summary:
+      'a person asks to roll the release back (deployctl rollback): the run takes the lock, rolls back to the revision before the deployed one, and ends Succeeded',
+    request: 'rollback',
+    stages: { HelmRollback: { releaseRevision: 3 } },
     expect: { status: 'SUCCEEDED' },
   },
   superseded: {

@@ -17,7 +17,7 @@ export interface ReleaseRevision {
 
 /**
  * A Kubernetes cluster stand-in for the Helm stage scripts (no API server can run here): release
- * histories as JSON files under `<workDir>/simulated-cluster`, shared by HelmDeploy and HelmRollback
+ * histories as JSON files under `<runDir>/simulated-cluster`, shared by HelmDeploy and HelmRollback
  * of one run, and the `helm`/`aws` executables of {@link SIMULATED_CLUSTER_BIN}, whose
  * `helm upgrade --install` runs the real Helm's `lint --strict` and `template` before simulating the
  * rollout.
@@ -28,7 +28,7 @@ export class SimulatedCluster {
   readonly renderedFile: string;
 
   constructor(ctx: StageRunContext) {
-    this.dir = join(ctx.workDir, 'simulated-cluster');
+    this.dir = join(ctx.runDir, 'simulated-cluster');
     this.renderedFile = join(this.dir, 'rendered.yaml');
     mkdirSync(this.dir, { recursive: true });
   }

@@ -32,8 +32,10 @@ export interface StageRunContext {
   readonly environment: Readonly<Record<string, string>>;
   /** The repository checkout the build runs in (CodeBuild's `CODEBUILD_SRC_DIR`). */
   readonly sourceDir: string;
-  /** A scratch directory of this run, removed when the run ends. */
+  /** A scratch directory of this build, removed when the run ends. */
   readonly workDir: string;
+  /** A scratch directory the run's builds share (e.g. the simulated cluster), removed when the run ends. */
+  readonly runDir: string;
   readonly artifacts: ArtifactStore;
   /** The scenario's wishes for this stage (e.g. `{ outcome: 'fail' }`); drivers document what they read. */
   readonly scenario: Readonly<Record<string, unknown>>;

@@ -16,7 +16,9 @@ import { detectHelm, helmVariables } from './helm-deploy';
  * from the release's recorded history, as the script decides it.
  *
  * Scenario keys read: `outcome: 'fail'`: the rollback build fails (helm rollback/uninstall fail as
- * `--wait` does on its deadline; without the script, the build fails).
+ * `--wait` does on its deadline; without the script, the build fails); `releaseRevision` (number,
+ * default 0): revisions the release had when the run started, for a run without a HelmDeploy (a
+ * rollback a person asked for).
  */
 export class HelmRollbackDriver implements StageDriver<'HelmRollback'> {
   readonly stage = 'HelmRollback';
@@ -39,6 +41,15 @@ export class HelmRollbackDriver implements StageDriver<'HelmRollback'> {
   async run(ctx: StageRunContext, mode: StageMode): Promise<StageOutputs<'HelmRollback'>> {
     const cluster = new SimulatedCluster(ctx);
     const vars = helmVariables(ctx);
+    // A rollback a person asked for runs without a HelmDeploy in the run: the scenario says what
+    // the release had (as for HelmDeploy).
+    const seeded = Number(ctx.scenario.releaseRevision ?? 0);
+    if (!Number.isInteger(seeded) || seeded < 0) {
+      throw new Error(
+        `HelmRollback scenario releaseRevision must be a whole number, not ${ctx.scenario.releaseRevision}`,
+      );
+    }
+    cluster.seed(vars.release, vars.namespace, seeded);
     const rolloutFails = ctx.scenario.outcome === 'fail';
     if (rolloutFails) ctx.log('scenario: the rollback fails');
     if (mode.reason.startsWith('no cluster;')) {
@@ -68,6 +79,15 @@ function simulatedOutcome(
 ): 'already-restored' | 'rolled-back' | 'uninstalled' {
   const history = cluster.history(vars.release, vars.namespace);
   if (ctx.environment.ROLLBACK_ACTION === 'uninstall') return history.length === 0 ? 'already-restored' : 'uninstalled';
+  if (ctx.environment.ROLLBACK_ACTION === 'restore') {
+    const latest = history.at(-1);
+    if (latest === undefined || (latest.status === 'deployed' && latest.description?.startsWith('Rollback to'))) {
+      return 'already-restored';
+    }
+    return history.some((r) => r.revision < latest.revision && ['deployed', 'superseded'].includes(r.status))
+      ? 'rolled-back'
+      : 'uninstalled';
+  }
   const deployed = history.filter((r) => r.status === 'deployed').at(-1);
   const target = Number(ctx.environment.TO_REVISION || 0);
   if (target > 0 && !history.some((r) => r.revision === target)) {

@@ -90,6 +90,7 @@ export function stageContext(
     changes: { app: true, infra: true, paths: null },
   };
   const lines: string[] = [];
+  const workDir = options.workDir ?? newWorkDir();
   return {
     input,
     settings,
@@ -101,7 +102,9 @@ export function stageContext(
       ...options.environment,
     },
     sourceDir: options.sourceDir ?? REPO_ROOT,
-    workDir: options.workDir ?? newWorkDir(),
+    workDir,
+    // Builds of one test share the run directory when they share a work directory.
+    runDir: workDir,
     artifacts: options.artifacts ?? new MemoryArtifacts(),
     scenario: options.scenario ?? {},
     log: (line) => lines.push(line),
