@@ -174,6 +174,7 @@ export class PipelineStack extends Stack {
         ...notifications.subscriberFunctions,
         ...(deployLock.watchdogFunction ? [deployLock.watchdogFunction] : []),
         ...scanGate.subscriberFunctions,
+        promote.promoteFunction,
         pushTrigger.webhookFunction,
         ...(pushTrigger.codeCommitFunction ? [pushTrigger.codeCommitFunction] : []),
       ],

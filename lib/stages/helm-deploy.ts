@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
+import { deployBuildTimeoutMinutes } from '../contracts/deploy-settings';
 import type { DeployNetwork, PipelineConfig } from '../contracts/pipeline-config';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
 import { acknowledgePrefixRead } from '../nag/acknowledge';
@@ -34,6 +35,25 @@ export function clusterNetworks(config: PipelineConfig): ReadonlyMap<string, Dep
 }
 
 /**
+ * The timeout of the deploy or rollback project that serves `cluster` (its in-VPC project), or of the
+ * shared project outside any VPC (`cluster` undefined: every environment without `deployNetwork`), in
+ * minutes: the longest `buildMinutes(deploy.timeoutMinutes)` of those environments, at least
+ * `floorMinutes`. The workflow sends no timeout override, so the project's own timeout must let the
+ * slowest environment's Helm wait finish (docs/rollback.md, "The project's timeout").
+ */
+export function helmBuildTimeoutMinutes(
+  config: PipelineConfig,
+  cluster: string | undefined,
+  buildMinutes: (deployTimeoutMinutes: number) => number,
+  floorMinutes: number,
+): number {
+  const environments = config.services
+    .flatMap((svc) => svc.environments)
+    .filter((env) => (cluster === undefined ? env.deployNetwork === undefined : env.eksCluster === cluster));
+  return Math.max(floorMinutes, ...environments.map((env) => buildMinutes(env.deploy.timeoutMinutes)));
+}
+
+/**
  * HelmDeploy (CodeBuild, `lib/buildspecs/helm-deploy.yml` calling `lib/stages/scripts/helm-deploy.sh`): deploys a service image by digest with
  * Helm and waits for the rollout. One project outside any VPC, plus one inside the VPC of each
  * cluster with a `deployNetwork`; a run's settings name the project of its cluster. Every deploy
@@ -55,10 +75,13 @@ export class HelmDeployStage implements PipelineStageModule {
       buildspec: 'helm-deploy',
       compute: ctx.config.build.compute.HelmDeploy,
       environment: { ARTIFACTS_BUCKET: ctx.artifactsBucket.bucketName, ...HELM_TOOLS_ENVIRONMENT },
-      timeout: Duration.minutes(30),
     };
+    // Twice the Helm timeout plus setup (deployBuildTimeoutMinutes); 30 minutes at least, as before.
+    const timeoutFor = (cluster?: string) =>
+      Duration.minutes(helmBuildTimeoutMinutes(ctx.config, cluster, deployBuildTimeoutMinutes, 30));
     this.build = new BuildStage(scope, 'HelmDeploy', {
       ...props,
+      timeout: timeoutFor(),
       description: 'Deploys a service image by digest with Helm and waits for the rollout',
     });
     const inClusterNetwork = new Map<string, BuildStage>();
@@ -68,6 +91,7 @@ export class HelmDeployStage implements PipelineStageModule {
         new BuildStage(scope, `HelmDeploy-${cluster}`, {
           ...props,
           nameSuffix: `helm-deploy-${cluster}`,
+          timeout: timeoutFor(cluster),
           description: `Deploys to ${cluster} from inside its VPC`,
           role: this.role,
           network,

@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { BuildStage } from '../constructs/build-stage';
 import { STAGE_EXPORTS } from '../contracts/stage-outputs';
-import { clusterNetworks, HELM_TOOLS_ENVIRONMENT, type HelmDeployStage } from './helm-deploy';
+import { clusterNetworks, HELM_TOOLS_ENVIRONMENT, type HelmDeployStage, helmBuildTimeoutMinutes } from './helm-deploy';
 import { buildSubstitutions, type PipelineStageModule, type StageContext } from './pipeline-stage';
 import { attachStageScripts } from './stage-scripts-source';
 
@@ -20,6 +20,8 @@ import { attachStageScripts } from './stage-scripts-source';
  */
 export class HelmRollbackStage implements PipelineStageModule {
   readonly stateName = 'HelmRollback';
+  /** The workflow states that run this build: after a failed run, and for a requested rollback. */
+  readonly states: readonly string[] = ['RollbackRelease', 'RollbackOnRequest'];
   readonly outputs = STAGE_EXPORTS.HelmRollback;
   /** The rollback project outside any VPC. */
   readonly build: BuildStage;
@@ -35,11 +37,15 @@ export class HelmRollbackStage implements PipelineStageModule {
       buildspec: 'helm-rollback',
       compute: ctx.config.build.compute.HelmRollback,
       environment: { ...HELM_TOOLS_ENVIRONMENT },
-      timeout: Duration.minutes(20),
       role: deploy.role,
     };
+    // `helm rollback|uninstall --wait --timeout <deploy.timeoutMinutes>m` once, plus 10 minutes of
+    // setup (tools, kubeconfig, history); 20 minutes at least, as before.
+    const timeoutFor = (cluster?: string) =>
+      Duration.minutes(helmBuildTimeoutMinutes(ctx.config, cluster, (minutes) => minutes + 10, 20));
     this.build = new BuildStage(scope, 'HelmRollback', {
       ...props,
+      timeout: timeoutFor(),
       description: 'Rolls a Helm release back to its previous revision',
     });
     const inClusterNetwork = new Map<string, BuildStage>();
@@ -49,6 +55,7 @@ export class HelmRollbackStage implements PipelineStageModule {
         new BuildStage(scope, `HelmRollback-${cluster}`, {
           ...props,
           nameSuffix: `helm-rollback-${cluster}`,
+          timeout: timeoutFor(cluster),
           description: `Rolls back on ${cluster} from inside its VPC`,
           network,
         }),

@@ -9,34 +9,71 @@ import { readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-defini
 const WORKFLOW_FILE = join(__dirname, '..', '..', 'docs', 'github-actions.example.yml');
 
 type Step = { run?: string; env?: Record<string, string>; id?: string };
-type Job = { needs?: string | string[]; env?: Record<string, string>; outputs?: Record<string, string>; steps: Step[] };
+type Job = {
+  needs?: string | string[];
+  if?: string;
+  env?: Record<string, string>;
+  outputs?: Record<string, string>;
+  steps: Step[];
+};
 type Workflow = { env?: Record<string, string>; jobs: Record<string, Job> };
 
 type AslState = {
   Type: string;
   Resource?: string;
+  Parameters?: { BuildspecOverride?: unknown };
   Next?: string;
   Default?: string;
   End?: boolean;
   Choices?: { Next: string }[];
+  Catch?: { Next: string }[];
   Branches?: { StartAt: string; States: Record<string, AslState> }[];
 };
 
 /**
- * The CodeBuild tasks of the state machine and which must finish before which: B comes after A when
- * B is reachable from A along normal transitions (Next, Choices, Default; not Catch, the failure
- * paths), where a Parallel state leads into each branch and each branch's end leads to the
- * Parallel's Next. Tasks in different branches of one Parallel are side by side.
+ * Build states of the state machine the example has no job for, on purpose, each with the words of
+ * the example's header that explain it (the example documents each one).
  */
-function aslOrder(): { tasks: string[]; precedes: (a: string, b: string) => boolean } {
+const LEFT_OUT: Readonly<Record<string, RegExp>> = {
+  // One image build with ON_MISSING_REPOSITORY=fail instead of a deferred second build.
+  BuildDeferredImage: /BuildDeferredImage:[\s\S]*ON_MISSING_REPOSITORY=fail/,
+  // A requested rollback is a run of its own (`deployctl rollback`), not part of a push.
+  RollbackOnRequest: /RollbackOnRequest:[\s\S]*deployctl rollback/,
+};
+
+/**
+ * The stage a build state runs, by its `BuildspecOverride` placeholder `${<Stage>Buildspec}` (as
+ * `buildStageOf` in lib/local/run-local-pipeline.ts maps them): `BuildDeferredImage` runs BuildImage,
+ * `RollbackRelease` and `RollbackOnRequest` run HelmRollback.
+ * @throws Error when a build state's buildspec is no stage's placeholder.
+ */
+function stageOfState(name: string, state: AslState): BuildStageName {
+  const placeholder = /^\$\{(\w+)Buildspec\}$/.exec(String(state.Parameters?.BuildspecOverride))?.[1];
+  if (placeholder === undefined || !(BUILD_STAGE_NAMES as string[]).includes(placeholder)) {
+    throw new Error(`${name}: BuildspecOverride ${String(state.Parameters?.BuildspecOverride)} names no build stage`);
+  }
+  return placeholder as BuildStageName;
+}
+
+/**
+ * The CodeBuild tasks of the state machine (state name and stage) and which must finish before
+ * which: B comes after A when B is reachable from A along the workflow's transitions (Next, Choices,
+ * Default, and Catch: a failed deploy goes on to the rollback build), where a Parallel state leads
+ * into each branch and each branch's end leads to the Parallel's Next. Tasks in different branches of
+ * one Parallel are side by side.
+ */
+function aslOrder(): { tasks: Map<string, BuildStageName>; precedes: (a: string, b: string) => boolean } {
   const asl = JSON.parse(readDeployPipelineAsl()) as { StartAt: string; States: Record<string, AslState> };
   const edges = new Map<string, string[]>();
-  const tasks: string[] = [];
+  const tasks = new Map<string, BuildStageName>();
   const add = (from: string, to: string) => edges.set(from, [...(edges.get(from) ?? []), to]);
   const walk = (states: Record<string, AslState>, after: string | undefined) => {
     for (const [name, state] of Object.entries(states)) {
-      if (state.Resource === 'arn:aws:states:::codebuild:startBuild.sync') tasks.push(name);
-      for (const next of [state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next)]) {
+      if (state.Resource === 'arn:aws:states:::codebuild:startBuild.sync') tasks.set(name, stageOfState(name, state));
+      const nexts = [state.Next, state.Default, ...(state.Choices ?? []), ...(state.Catch ?? [])].map((n) =>
+        typeof n === 'object' ? n.Next : n,
+      );
+      for (const next of nexts) {
         if (next !== undefined) add(name, next);
       }
       if (state.End && after !== undefined) add(name, after);
@@ -90,7 +127,10 @@ function needs(b: string, a: string): boolean {
 
 describe('docs/github-actions.example.yml', () => {
   const jobs = stageJobs();
-  const { tasks, precedes } = aslOrder();
+  const { tasks: allTasks, precedes } = aslOrder();
+  /** The build states the example has a job for, and the stage each runs. */
+  const tasks = [...allTasks].filter(([name]) => !(name in LEFT_OUT));
+  const text = readFileSync(WORKFLOW_FILE, 'utf8');
 
   test('calls the stage scripts of lib/stages/scripts, from a checkout of this repository', () => {
     expect(workflow.env?.STAGE_SCRIPTS).toMatch(/\/lib\/stages\/scripts$/);
@@ -98,19 +138,52 @@ describe('docs/github-actions.example.yml', () => {
     expect(tasks.length).toBeGreaterThanOrEqual(5);
   });
 
+  test('maps each build state to its stage by the buildspec it runs', () => {
+    expect(Object.fromEntries(allTasks)).toEqual({
+      RunTests: 'RunTests',
+      TerraformPlan: 'TerraformPlan',
+      BuildImage: 'BuildImage',
+      TerraformApply: 'TerraformApply',
+      BuildDeferredImage: 'BuildImage',
+      HelmDeploy: 'HelmDeploy',
+      RollbackRelease: 'HelmRollback',
+      RollbackOnRequest: 'HelmRollback',
+    });
+  });
+
+  test('leaves out only build states of the state machine, and says why in its header', () => {
+    for (const [name, explained] of Object.entries(LEFT_OUT)) {
+      expect({ name, inAsl: allTasks.has(name) }).toEqual({ name, inAsl: true });
+      expect(text).toMatch(explained);
+    }
+    // The one image build cannot defer: it fails on a missing repository, as the header says.
+    expect(jobs.get('BuildImage')?.step.env?.ON_MISSING_REPOSITORY).toBe('fail');
+  });
+
   test('calls exactly the scripts of the stages the state machine builds, once each', () => {
-    expect([...jobs.keys()].sort()).toEqual([...tasks].sort());
+    const stages = tasks.map(([, stage]) => stage);
+    // Each stage by one state here, so each job stands for one state.
+    expect(new Set(stages).size).toBe(stages.length);
+    expect([...jobs.keys()].sort()).toEqual([...stages].sort());
   });
 
   test('in the same order: a stage after another needs its job; side-by-side stages do not', () => {
-    for (const a of tasks) {
-      for (const b of tasks) {
+    for (const [a, stageA] of tasks) {
+      for (const [b, stageB] of tasks) {
         if (a === b) continue;
-        const jobA = jobs.get(a as BuildStageName)?.job as string;
-        const jobB = jobs.get(b as BuildStageName)?.job as string;
+        const jobA = jobs.get(stageA)?.job as string;
+        const jobB = jobs.get(stageB)?.job as string;
         expect({ a, b, workflowOrder: needs(jobB, jobA) }).toEqual({ a, b, workflowOrder: precedes(a, b) });
       }
     }
+  });
+
+  test('the rollback job runs only when the deploy job failed, with the decision for a failed deploy', () => {
+    const rollback = jobs.get('HelmRollback');
+    const deploy = jobs.get('HelmDeploy')?.job as string;
+    expect(precedes('HelmDeploy', 'RollbackRelease')).toBe(true);
+    expect(workflow.jobs[rollback?.job as string]?.if).toBe(`\${{ failure() && needs.${deploy}.result == 'failure' }}`);
+    expect(rollback?.step.env?.ROLLBACK_ACTION).toBe('restore');
   });
 
   test('gives every script the variables it requires, and publishes each stage output as a job output', () => {

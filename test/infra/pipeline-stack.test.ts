@@ -12,10 +12,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_CONFIG } from '../../lib/config/default-config';
-import { validateConfig } from '../../lib/config/load-config';
+import { loadConfig, validateConfig } from '../../lib/config/load-config';
 import { BUILDSPEC_DIR, readBuildspec } from '../../lib/constructs/build-stage';
 import { DeployPipelineStateMachine, type WorkflowStage } from '../../lib/constructs/deploy-pipeline-state-machine';
 import { PipelineMonitoring } from '../../lib/constructs/pipeline-monitoring';
+import { deployPolicyOf } from '../../lib/contracts/deploy-lock';
+import { deploySettingsOf } from '../../lib/contracts/deploy-settings';
 import { TOOL_VERSIONS } from '../../lib/tool-versions';
 import { aslPlaceholders, readDeployPipelineAsl } from '../../lib/workflow/deploy-pipeline-definition';
 import { synthApp } from './synth-app';
@@ -40,9 +42,105 @@ const RESOURCE_STAR_ALLOWED = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // CloudWatch lists no resource type for these two (Service Authorization Reference); only the
+  // bake check (VerifyDeployment) reads alarms, see RESOURCE_STAR_ONLY_FOR.
+  'cloudwatch:DescribeAlarms',
+  'cloudwatch:DescribeAlarmHistory',
 ]);
 
+/** "*"-only actions that one function alone may have, by the logical id prefix of its role's policy. */
+const RESOURCE_STAR_ONLY_FOR: Readonly<Record<string, string>> = {
+  'cloudwatch:DescribeAlarms': 'VerifyDeploymentFunctionServiceRole',
+  'cloudwatch:DescribeAlarmHistory': 'VerifyDeploymentFunctionServiceRole',
+};
+
 const asArray = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
+
+/** Every Task of a definition, branches included, by state name. */
+function aslTasks(states: Record<string, any>): Array<[string, any]> {
+  return Object.entries(states).flatMap(
+    ([name, st]): Array<[string, any]> => [
+      ...(st.Type === 'Task' ? [[name, st] as [string, any]] : []),
+      ...(st.Branches ?? []).flatMap((b: any) => aslTasks(b.States)),
+    ],
+  );
+}
+
+/**
+ * Where a build state takes its project from at run time, and which run-settings field (written by
+ * the stack, `lib/run-settings.ts`) names it: HelmDeploy reads `deployProject`; the rollback builds
+ * read the Rollback decision's project, which `lambdas/rollback/handle-rollback.ts` copies from
+ * `rollbackProject`.
+ */
+const PROJECT_FROM_RUN_SETTINGS: Readonly<Record<string, string>> = {
+  '$.run.settings.deployProject': 'deployProject',
+  '$.rollback.decision.build.projectName': 'rollbackProject',
+};
+
+/**
+ * The logical ids of the CodeBuild projects the ASL may start in a synthesized template: by
+ * `${<Stage>Project}` substitution, or by a run-settings field over every service and environment.
+ * @throws Error when a build state names its project some other way, or names a project not in the template.
+ */
+function projectsTheAslStarts(all: Record<string, Resource>): Set<string> {
+  const entries = Object.entries(all);
+  const [[, sm]] = entries.filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine') as [[string, Resource]];
+  const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+  const projects = entries.filter(([, r]) => r.Type === 'AWS::CodeBuild::Project');
+  const byName = (name: string) => {
+    const found = projects.find(([, r]) => r.Properties.Name === name);
+    if (found === undefined) throw new Error(`no CodeBuild project named ${name}`);
+    return found[0];
+  };
+  const settings = entries
+    .filter(([, r]) => r.Type === 'AWS::SSM::Parameter')
+    .map(([, r]) => JSON.stringify(r.Properties.Value));
+  const started = new Set<string>();
+  for (const [name, task] of aslTasks(JSON.parse(readDeployPipelineAsl()).States)) {
+    if (task.Resource !== 'arn:aws:states:::codebuild:startBuild.sync') continue;
+    const placeholder = /^\$\{(\w+)\}$/.exec(String(task.Parameters.ProjectName))?.[1];
+    const field = PROJECT_FROM_RUN_SETTINGS[String(task.Parameters['ProjectName.$'])];
+    if (placeholder !== undefined) {
+      const value = substitutions[placeholder];
+      started.add(typeof value === 'string' ? byName(value) : (value as { Ref: string }).Ref);
+    } else if (field !== undefined) {
+      expect(settings.length).toBeGreaterThan(0);
+      for (const value of settings) {
+        const project = new RegExp(`\\\\"${field}\\\\":\\\\"([^\\\\]+)\\\\"`).exec(value)?.[1];
+        if (project === undefined) throw new Error(`run settings without ${field}: ${value}`);
+        started.add(byName(project));
+      }
+    } else {
+      throw new Error(`${name} names its project neither by placeholder nor from the run settings`);
+    }
+  }
+  return started;
+}
+
+/** The statements of every policy attached to the state machine's role. */
+function stateMachineStatements(all: Record<string, Resource>): any[] {
+  const [sm] = Object.values(all).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine') as [Resource];
+  const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
+  return Object.values(all)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+}
+
+/** The state machine may start, stop and read builds of exactly the projects its ASL starts. */
+function expectStartsExactlyTheAslProjects(all: Record<string, Resource>): void {
+  const start = stateMachineStatements(all).find((st: any) => asArray(st.Action).includes('codebuild:StartBuild'));
+  expect([...asArray(start.Action)].sort()).toEqual([
+    'codebuild:BatchGetBuilds',
+    'codebuild:StartBuild',
+    'codebuild:StopBuild',
+  ]);
+  const granted = asArray(start.Resource).map((arn: any) => {
+    expect(arn['Fn::GetAtt'][1]).toBe('Arn');
+    return arn['Fn::GetAtt'][0] as string;
+  });
+  expect(new Set(granted).size).toBe(granted.length);
+  expect([...granted].sort()).toEqual([...projectsTheAslStarts(all)].sort());
+}
 
 describe('pipeline stack (synthesized with cdk-nag)', () => {
   test('inline policies: no "*" action anywhere, and "*" resources only for actions without a narrower form', () => {
@@ -53,8 +151,21 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
         if (asArray(statement.Resource).includes('*')) {
           expect({ id, actions: actions.filter((a) => !RESOURCE_STAR_ALLOWED.has(a)) }).toEqual({ id, actions: [] });
         }
+        const misplaced = actions.filter((a) => {
+          const owner = RESOURCE_STAR_ONLY_FOR[a];
+          return owner !== undefined && !id.startsWith(owner);
+        });
+        expect({ id, misplaced }).toEqual({ id, misplaced: [] });
       }
     }
+    const alarmReads = ofType('AWS::IAM::Policy')
+      .filter(([, p]) =>
+        p.Properties.PolicyDocument.Statement.some((st: any) =>
+          asArray(st.Action).includes('cloudwatch:DescribeAlarmHistory'),
+        ),
+      )
+      .map(([id]) => id);
+    expect(alarmReads).toHaveLength(1);
   });
 
   test("the image build may push only to each environment's own repository, which the run settings name", () => {
@@ -221,15 +332,64 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
   });
 
   test('a run times out after the longest stages in a row, so a stuck run ends and alarms', () => {
-    const definition = JSON.parse(readDeployPipelineAsl());
-    const stageTimeouts = (states: Record<string, any>): number[] =>
-      Object.values(states).flatMap((st: any) =>
-        st.Type === 'Parallel'
-          ? [Math.max(...st.Branches.map((b: any) => stageTimeouts(b.States).reduce((x, y) => x + y, 0)))]
-          : [st.TimeoutSeconds ?? 0],
-      );
-    const longestPath = stageTimeouts(definition.States).reduce((x, y) => x + y, 0);
-    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(longestPath);
+    const definition = JSON.parse(readDeployPipelineAsl()) as { TimeoutSeconds: number; StartAt: string; States: any };
+    // Waits whose length the run settings give: the longest the default configuration sets.
+    const config = loadConfig(undefined);
+    const environments = config.services.flatMap((svc) => svc.environments.map((env) => ({ svc, env })));
+    const longestApproval = Math.max(
+      0,
+      ...environments
+        .filter(({ env }) => env.approval || env.approveDestructive)
+        .map(({ svc, env }) => deployPolicyOf(config, svc.name, env.name)?.approval.timeoutSeconds ?? 0),
+    );
+    const longestBake = Math.max(...environments.map(({ env }) => deploySettingsOf(env).bakeMinutes * 60));
+    const secondsByPath: Record<string, number> = {
+      '$.lock.policy.approval.timeoutSeconds': longestApproval,
+      '$.run.settings.deploy.bakeSeconds': longestBake,
+    };
+    /** A state's longest stay: its timeout, the configured wait, a Parallel's longest branch. */
+    const stay = (st: any): number => {
+      if (st.Type === 'Parallel')
+        return Math.max(...st.Branches.map((b: any) => longestFrom(b.States, b.StartAt).seconds));
+      const path = st.TimeoutSecondsPath ?? st.SecondsPath;
+      return st.TimeoutSeconds ?? st.Seconds ?? (path === undefined ? 0 : (secondsByPath[path] ?? 0));
+    };
+    /**
+     * The longest run through `states` from `name`, along Next, Choices, Default and Catch (a failed
+     * deploy goes on to Rollback and the rollback build, so failure paths count too). Each transition
+     * is taken at most once, so a loop counts once: the approval loop (ChooseTerraformApply ->
+     * WaitForApproval -> ChooseTerraformApply) and the scan poll.
+     */
+    function longestFrom(
+      states: Record<string, any>,
+      name: string,
+      taken = new Set<string>(),
+    ): { seconds: number; path: string[] } {
+      const st = states[name];
+      const nexts = [
+        st.Next,
+        st.Default,
+        ...(st.Choices ?? []).map((c: any) => c.Next),
+        ...(st.Catch ?? []).map((c: any) => c.Next),
+      ].filter((n): n is string => n !== undefined && !taken.has(`${name}>${n}`));
+      const best = [...new Set(nexts)]
+        .map((n) => longestFrom(states, n, new Set([...taken, `${name}>${n}`])))
+        .reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, path: [] as string[] });
+      const own = stay(st);
+      return { seconds: own + best.seconds, path: own > 0 ? [`${name} ${own}s`, ...best.path] : best.path };
+    }
+    const longest = longestFrom(definition.States, definition.StartAt);
+    expect(longest.path).toEqual(expect.arrayContaining([expect.stringMatching(/^HelmDeploy /)]));
+    const longestPath = `${longest.path.join(' -> ')} = ${longest.seconds}s`;
+    expect({
+      longestPath,
+      TimeoutSeconds: definition.TimeoutSeconds,
+      covers: definition.TimeoutSeconds >= longest.seconds,
+    }).toEqual({
+      longestPath,
+      TimeoutSeconds: definition.TimeoutSeconds,
+      covers: true,
+    });
     expect(definition.TimeoutSeconds).toBeLessThanOrEqual(4 * 3600);
   });
 
@@ -265,13 +425,14 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
     const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
     const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
     const buildspecKeys = Object.keys(substitutions).filter((k) => k.endsWith('Buildspec'));
-    expect(buildspecKeys).toHaveLength(5);
+    expect(buildspecKeys).toHaveLength(6);
     const projectBySuffix: Record<string, string> = {
       RunTests: 'run-tests',
       TerraformPlan: 'terraform-plan',
       BuildImage: 'build-image',
       TerraformApply: 'terraform-apply',
       HelmDeploy: 'helm-deploy',
+      HelmRollback: 'helm-rollback',
     };
     for (const key of buildspecKeys) {
       const suffix = projectBySuffix[key.replace(/Buildspec$/, '')];
@@ -290,14 +451,64 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
   });
 
   test('the state machine may start and watch only the pipeline projects', () => {
-    const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
-    const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
-    const policy = ofType('AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
-    const statement = policy?.[1].Properties.PolicyDocument.Statement.find((s: any) =>
+    const statement = stateMachineStatements(resources).find((s: any) =>
       asArray(s.Action).includes('codebuild:StartBuild'),
     );
-    expect(statement.Resource).toHaveLength(5);
+    expect(statement.Resource).toHaveLength(6);
     for (const arn of statement.Resource) expect(arn['Fn::GetAtt'][1]).toBe('Arn');
+  });
+
+  test('the state machine may start, stop and read builds of every project a build state starts, and no other', () => {
+    // Deploy and rollback projects come from the run settings; every other from its substitution.
+    const started = projectsTheAslStarts(resources);
+    const names = [...started].map((id) => String(resources[id]?.Properties.Name).replace(/^DeployPipeline-/, ''));
+    expect(names.sort()).toEqual([
+      'build-image',
+      'helm-deploy',
+      'helm-rollback',
+      'run-tests',
+      'terraform-apply',
+      'terraform-plan',
+    ]);
+    expectStartsExactlyTheAslProjects(resources);
+  });
+
+  test('the state machine may invoke every function a Task of the ASL names, and only the pipeline functions', () => {
+    const [[, sm]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const invoke = stateMachineStatements(resources).filter((st: any) =>
+      asArray(st.Action).includes('lambda:InvokeFunction'),
+    );
+    const granted = invoke.flatMap((st: any) => asArray(st.Resource)).map((r: any) => JSON.stringify(r));
+    const named = new Map<string, string>();
+    for (const [name, task] of aslTasks(JSON.parse(readDeployPipelineAsl()).States)) {
+      if (!String(task.Resource).startsWith('arn:aws:states:::lambda:invoke')) continue;
+      const placeholder = /^\$\{(\w+)\}$/.exec(String(task.Parameters.FunctionName))?.[1];
+      expect({ name, placeholder }).toEqual({ name, placeholder: expect.any(String) });
+      const arn = substitutions[placeholder as string] as { 'Fn::GetAtt': [string, string] };
+      expect(arn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      named.set(placeholder as string, arn['Fn::GetAtt'][0]);
+      // The function and its versions (`<arn>:*`).
+      expect({ name, granted: granted.includes(JSON.stringify(arn)) }).toEqual({ name, granted: true });
+      expect({ name, versions: granted.some((g) => g.includes(arn['Fn::GetAtt'][0]) && g.includes(':*')) }).toEqual({
+        name,
+        versions: true,
+      });
+    }
+    expect([...named.keys()].sort()).toEqual([
+      'ApprovalFunctionArn',
+      'CoverageGateFunctionArn',
+      'DeployLockFunctionArn',
+      'NotifyFunctionArn',
+      'PlanGuardFunctionArn',
+      'RollbackFunctionArn',
+      'ScanPollFunctionArn',
+      'ScanRegistrationFunctionArn',
+      'VerifyDeploymentFunctionArn',
+    ]);
+    // Nothing beyond them: each granted ARN is one of the named functions (or its versions).
+    const ids = [...named.values()];
+    for (const g of granted) expect({ g, named: ids.some((id) => g.includes(`"${id}"`)) }).toEqual({ g, named: true });
   });
 
   test('the coverage gate may read builds of the run-tests project only', () => {
@@ -341,10 +552,11 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('alarms on failed, timed-out and aborted runs and on function errors publish to the topic; a dashboard exists', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    // Runs, plus errors of each pipeline function (deploy lock, coverage gate, plan guard, scan
-    // registration, scan poll, notify, scan events, lock watchdog, webhook).
+    // Runs, plus errors of each pipeline function (deploy lock, coverage gate, plan guard, approval,
+    // scan registration, scan poll, verify deployment, rollback decision, notify, scan events, lock
+    // watchdog, promote, webhook).
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
-      ...Array<string>(9).fill('Errors'),
+      ...Array<string>(13).fill('Errors'),
       'ExecutionsAborted',
       'ExecutionsFailed',
       'ExecutionsTimedOut',
@@ -355,7 +567,30 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
 
   test('each function-error alarm is named after the function it watches', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(9);
+    expect(errorAlarms).toHaveLength(13);
+    const watched = errorAlarms.map(
+      ([, alarm]) => alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string,
+    );
+    // Every function of the stack is watched, each once (CDK's own custom-resource handlers aside).
+    const functions = ofType('AWS::Lambda::Function')
+      .map(([id]) => id)
+      .filter((id) => !/^(AWS[0-9A-F]{8}|LogRetention|CustomResource|BucketNotificationsHandler)/.test(id));
+    expect([...watched].sort()).toEqual([...functions].sort());
+    expect(watched.map((id) => id.slice(0, -8)).sort()).toEqual([
+      'ApprovalFunction',
+      'CoverageGateHandler',
+      'DeployLockFunction',
+      'DeployLockWatchdog',
+      'NotifyFunction',
+      'PlanGuardFunction',
+      'PromoteFunction',
+      'PushTriggerWebhook',
+      'RollbackFunction',
+      'ScanGate',
+      'ScanPoll',
+      'ScanRegistration',
+      'VerifyDeploymentFunction',
+    ]);
     for (const [alarmId, alarm] of errorAlarms) {
       const fnId = alarm.Properties.Dimensions.find((d: any) => d.Name === 'FunctionName').Value.Ref as string;
       // Logical ids end in an 8-character hash; the rest is the construct path.
@@ -443,9 +678,13 @@ describe('stage modules (lib/stages)', () => {
       'TerraformPlan',
       'PlanGuard',
       'BuildImage',
+      'WaitForApproval',
       'WaitForScan',
       'TerraformApply',
       'HelmDeploy',
+      'VerifyDeployment',
+      'Rollback',
+      'HelmRollback',
       'Notify',
     ]);
     // A stage run by several states (the Notify* family) names them; the others are their own state.
@@ -593,7 +832,9 @@ describe('pipeline stack with a cluster reached from inside its VPC', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === smRole))
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
       .find((st: any) => asArray(st.Action).includes('codebuild:StartBuild'));
-    expect(start.Resource).toHaveLength(6);
+    expect(start.Resource).toHaveLength(8);
+    // Among them the in-VPC deploy and rollback projects the prod settings name.
+    expectStartsExactlyTheAslProjects(all);
   });
 
   test('synthesizes with a concrete account and region, as the CDK CLI supplies them', () => {
@@ -705,5 +946,62 @@ describe('deploy lock (lib/stages/deploy-lock.ts)', () => {
     expect(stack.stages.deployLock.substitutions()).toEqual({
       DeployLockFunctionArn: stack.stages.deployLock.lockFunction.functionArn,
     });
+  });
+});
+
+describe('promotion (lib/stages/approval.ts PromoteStage)', () => {
+  const [[machineId]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+  const promoteIds = ofType('AWS::Lambda::Function')
+    .map(([id]) => id)
+    .filter((id) => id.startsWith('PromoteFunction'));
+
+  test('is no state: the ASL neither names the promote function nor has a Promote state', () => {
+    const asl = readDeployPipelineAsl();
+    expect(aslPlaceholders(asl)).not.toContain('PromoteFunctionArn');
+    expect(aslTasks(JSON.parse(asl).States).map(([name]) => name)).not.toContain('Promote');
+    expect(JSON.stringify(stateMachineStatements(resources))).not.toContain(promoteIds[0]);
+  });
+
+  test("a rule on this state machine's SUCCEEDED events invokes the promote function, with retries", () => {
+    expect(promoteIds).toHaveLength(1);
+    const promoteId = promoteIds[0] as string;
+    const rules = ofType('AWS::Events::Rule').filter(([id]) => id.startsWith('PromoteOnSuccessRule'));
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0] as [string, Resource];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['SUCCEEDED'], stateMachineArn: [{ Ref: machineId }] },
+    });
+    expect(rule.Properties.State ?? 'ENABLED').toBe('ENABLED');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [promoteId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 6 * 3600 },
+      }),
+    ]);
+    // EventBridge may invoke the function for this rule only.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [promoteId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+  });
+
+  test('the promote function starts executions of this state machine only, and reads its executions', () => {
+    const promoteId = promoteIds[0] as string;
+    expect(resources[promoteId]?.Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: machineId });
+    const role = resources[promoteId]?.Properties.Role['Fn::GetAtt'][0];
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const states = statements.filter((st: any) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
+    expect(states).toEqual([
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: machineId } }),
+      expect.objectContaining({ Action: 'states:DescribeExecution' }),
+    ]);
+    expect(JSON.stringify(states[1].Resource)).toContain(`:execution:`);
+    expect(JSON.stringify(states[1].Resource)).toContain(`"${machineId}","Name"`);
   });
 });
