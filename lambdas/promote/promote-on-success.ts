@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PromoteOutput } from '../../lib/contracts/deploy-lock';
 import { InvalidStatusChangeEvent, statusChangeEventSchema } from '../shared/status-change-event';
 import { handlePromote, type PromoteDeps } from './handle-promote';

@@ -151,7 +151,8 @@ export function decideRollback(facts: RollbackFacts): RollbackDecision {
   const variables = buildVariables(facts, action, previous === 0 ? undefined : previous);
   const finalFailure: RunFailure = deployFailed
     ? { stage: failure.stage, error: failure.error, cause: `${outcome} ${failure.cause}` }
-    : { stage: 'Rollback', error: ErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
+    : // The stage that found the release unhealthy, so the run reads "VerifyDeployment failed: RolledBack".
+      { stage: failure.stage, error: ErrorName.RolledBack, cause: `${outcome} ${failedWith}: ${failure.cause}` };
   return {
     action,
     ...(action === 'rollback' ? { toRevision: previous } : {}),

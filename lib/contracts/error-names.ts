@@ -121,7 +121,7 @@ export const ERROR_STAGE: Readonly<Record<ErrorName, string>> = {
   AlarmDuringBake: 'VerifyDeployment',
   VersionMismatch: 'VerifyDeployment',
   VerificationFailed: 'VerifyDeployment',
-  RolledBack: 'Rollback',
+  RolledBack: 'VerifyDeployment',
   RollbackFailed: 'Rollback',
   ApprovalRejected: 'WaitForApproval',
   ApprovalTimedOut: 'WaitForApproval',

@@ -105,14 +105,14 @@ export const SCENARIOS: Readonly<Record<string, LocalScenario>> = {
     needs: 'app',
     environmentSettings: { deploy: { alarms: ['sample-service-5xx'] } as EnvironmentConfig['deploy'] },
     stages: { HelmDeploy: { releaseRevision: 3 }, VerifyDeployment: { alarms: { 'sample-service-5xx': 'ALARM' } } },
-    expect: { status: 'FAILED', error: 'RolledBack', stage: 'Rollback' },
+    expect: { status: 'FAILED', error: 'RolledBack', stage: 'VerifyDeployment' },
   },
   'version-mismatch': {
     name: 'version-mismatch',
     summary: 'Helm reports success but /version does not report the pushed commit: the release is rolled back',
     needs: 'app',
     stages: { HelmDeploy: { deployedCommit: 'wrong', releaseRevision: 3 } },
-    expect: { status: 'FAILED', error: 'RolledBack', stage: 'Rollback' },
+    expect: { status: 'FAILED', error: 'RolledBack', stage: 'VerifyDeployment' },
   },
   'first-install-fails': {
     name: 'first-install-fails',

@@ -52,6 +52,14 @@ function scopeOf(name: string): { states: Readonly<Record<string, AslState>>; pa
   return { states: branch?.States ?? {}, parallel };
 }
 
+/** States that are a part of another stage, as the failure records name them. */
+const STAGE_OF_STATE: Readonly<Record<string, string>> = {
+  PollScan: 'WaitForScan',
+  BuildDeferredImage: 'BuildImage',
+  RollbackRelease: 'Rollback',
+  RollbackOnRequest: 'Rollback',
+};
+
 /** Where every run that asked for the deploy lock ends: `ReleaseLock` and the states after it. */
 const EXIT_PATH = 'ReleaseLock';
 
@@ -144,8 +152,9 @@ describe('fault injection into every Task state of the ASL (simulated stage driv
       const failed = finals(result).find((n) => n.event.type === 'failed');
       if (failed) {
         // The failure notification names the stage that failed, with an error that stage owns; the
-        // polling fallback (PollScan) is part of the WaitForScan stage.
-        const stage = stateName === 'PollScan' ? 'WaitForScan' : stateName;
+        // polling fallback (PollScan) is part of the WaitForScan stage, the image built after
+        // TerraformApply part of BuildImage, the rollback builds part of Rollback.
+        const stage = STAGE_OF_STATE[stateName] ?? stateName;
         expect(failed.event.failure?.stage).toBe(stage);
         expect(ERROR_STAGE[failed.event.failure?.error as ErrorName]).toBe(stage);
         expect(result.error?.error).toBe(failed.event.failure?.error);

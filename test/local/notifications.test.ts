@@ -106,8 +106,9 @@ describe('local runner: the Notify states build the real pipeline event', () => 
       TerraformPlan: 'skipped',
       BuildImage: 'succeeded',
       WaitForScan: 'succeeded',
-      TerraformApply: 'skipped',
       HelmDeploy: 'failed',
+      // The failed deploy entered Rollback, which had Helm's own rollback confirmed.
+      Rollback: 'succeeded',
     });
     expect(failed?.event.failure).toMatchObject({ stage: 'HelmDeploy', error: 'HelmDeployFailed' });
     expect(failed?.event.execution).toMatchObject({ name: result.execution.name, durationMs: expect.any(Number) });
@@ -127,6 +128,7 @@ describe('local runner: the Notify states build the real pipeline event', () => 
       WaitForScan: 'succeeded',
       TerraformApply: 'succeeded',
       HelmDeploy: 'succeeded',
+      VerifyDeployment: 'succeeded',
     });
     for (const name of ['NotifyStarted', 'NotifySucceeded']) {
       expect(result.states.find((s) => s.name === name)).toMatchObject({

@@ -32,7 +32,7 @@ describe('local runner: drivers plugged in through the drivers map', () => {
     };
     await expect(runLocalScenario({ drivers: { ...simulatedDrivers(), BuildImage: liar } })).rejects.toThrow(
       new LocalRunDefect(
-        'the BuildImage driver returned outputs its stage does not declare: BuildImage outputs do not match lib/contracts/stage-outputs.ts: IMAGE_URI: must be <repository>:<40-character commit>; IMAGE_DIGEST: must be sha256:<64 hex digits>',
+        'the BuildImage driver returned outputs its stage does not declare: BuildImage outputs do not match lib/contracts/stage-outputs.ts: IMAGE_URI: must be <repository>@sha256:<64 hex digits>; IMAGE_DIGEST: must be sha256:<64 hex digits>; IMAGE_URI: must end with @IMAGE_DIGEST',
       ),
     );
   });

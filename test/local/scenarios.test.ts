@@ -11,7 +11,19 @@ const statusOf = (states: readonly LocalState[]) =>
   Object.fromEntries(states.map((s) => [s.name, s.error ? `${s.status} ${s.error}` : s.status]));
 
 /** After Verify: what a run that got past its checks does. */
-const AFTER_VERIFY = ['TerraformApply', 'HelmDeploy', 'RecordCoverageBaseline', 'NotifySucceeded'];
+const AFTER_VERIFY = ['TerraformApply', 'HelmDeploy', 'VerifyDeployment', 'RecordCoverageBaseline', 'NotifySucceeded'];
+/** What a run that deployed does after HelmDeploy. */
+const AFTER_DEPLOY = ['VerifyDeployment', 'RecordCoverageBaseline', 'NotifySucceeded'];
+/** The states of a deploy the rollback path runs after (a failed HelmDeploy or bake). */
+const BEFORE_ROLLBACK = [
+  'RunTests',
+  'CoverageGate',
+  'TerraformPlan',
+  'PlanGuard',
+  'BuildImage',
+  'TerraformApply',
+  'WaitForScan',
+];
 
 interface Expected {
   readonly status: 'SUCCEEDED' | 'FAILED';
@@ -75,8 +87,14 @@ const EXPECTED: Record<string, Expected> = {
     status: 'FAILED',
     error: 'ScanFindingsAboveThreshold',
     stage: 'WaitForScan',
-    ran: { BuildImage: 'SUCCEEDED', WaitForScan: 'FAILED ScanFindingsAboveThreshold', NotifyFailed: 'SUCCEEDED' },
-    notRun: ['PollScan', ...AFTER_VERIFY],
+    // The scan wait follows TerraformApply (it overlaps the apply); a blocked image is never deployed.
+    ran: {
+      BuildImage: 'SUCCEEDED',
+      TerraformApply: 'SUCCEEDED',
+      WaitForScan: 'FAILED ScanFindingsAboveThreshold',
+      NotifyFailed: 'SUCCEEDED',
+    },
+    notRun: ['PollScan', 'HelmDeploy', 'Rollback', ...AFTER_DEPLOY],
   },
   'scan-event-lost': {
     status: 'SUCCEEDED',
@@ -101,9 +119,129 @@ const EXPECTED: Record<string, Expected> = {
       BuildImage: 'SUCCEEDED',
       TerraformApply: 'SUCCEEDED',
       HelmDeploy: 'FAILED States.TaskFailed',
+      // Helm's own --rollback-on-failure restored the release; the rollback build checks it.
+      Rollback: 'SUCCEEDED',
+      RollbackRelease: 'SUCCEEDED',
+      ReleaseLock: 'SUCCEEDED',
+      NotifyFailed: 'SUCCEEDED',
+    },
+    notRun: AFTER_DEPLOY,
+  },
+  'bake-alarm': {
+    status: 'FAILED',
+    error: 'RolledBack',
+    stage: 'VerifyDeployment',
+    ran: {
+      ...Object.fromEntries(BEFORE_ROLLBACK.map((s) => [s, 'SUCCEEDED'])),
+      HelmDeploy: 'SUCCEEDED',
+      VerifyDeployment: 'FAILED AlarmDuringBake',
+      Rollback: 'SUCCEEDED',
+      RollbackRelease: 'SUCCEEDED',
+      ReleaseLock: 'SUCCEEDED',
       NotifyFailed: 'SUCCEEDED',
     },
     notRun: ['RecordCoverageBaseline', 'NotifySucceeded'],
+    notifications: ['started', 'rolled_back'],
+  },
+  'version-mismatch': {
+    status: 'FAILED',
+    error: 'RolledBack',
+    stage: 'VerifyDeployment',
+    ran: {
+      HelmDeploy: 'SUCCEEDED',
+      VerifyDeployment: 'FAILED VersionMismatch',
+      Rollback: 'SUCCEEDED',
+      RollbackRelease: 'SUCCEEDED',
+      NotifyFailed: 'SUCCEEDED',
+    },
+    notRun: ['RecordCoverageBaseline', 'NotifySucceeded'],
+    notifications: ['started', 'rolled_back'],
+  },
+  'first-install-fails': {
+    status: 'FAILED',
+    error: 'HelmDeployFailed',
+    stage: 'HelmDeploy',
+    ran: { HelmDeploy: 'FAILED States.TaskFailed', Rollback: 'SUCCEEDED', RollbackRelease: 'SUCCEEDED' },
+    notRun: AFTER_DEPLOY,
+  },
+  'rollback-fails': {
+    status: 'FAILED',
+    error: 'RollbackFailed',
+    stage: 'Rollback',
+    ran: {
+      HelmDeploy: 'SUCCEEDED',
+      VerifyDeployment: 'FAILED VersionMismatch',
+      Rollback: 'SUCCEEDED',
+      RollbackRelease: 'FAILED States.TaskFailed',
+      ReleaseLock: 'SUCCEEDED',
+      NotifyFailed: 'SUCCEEDED',
+    },
+    notRun: ['RecordCoverageBaseline', 'NotifySucceeded'],
+    notifications: ['started', 'rollback_failed'],
+  },
+  approved: {
+    status: 'SUCCEEDED',
+    ran: {
+      PlanGuard: 'SUCCEEDED',
+      WaitForApproval: 'SUCCEEDED',
+      ...Object.fromEntries(AFTER_VERIFY.map((s) => [s, 'SUCCEEDED'])),
+    },
+    notRun: ['NotifyFailed', 'Rollback'],
+  },
+  'approval-rejected': {
+    status: 'FAILED',
+    error: 'ApprovalRejected',
+    stage: 'WaitForApproval',
+    ran: { PlanGuard: 'SUCCEEDED', WaitForApproval: 'FAILED ApprovalRejected', ReleaseLock: 'SUCCEEDED' },
+    // Nothing changes before approval.
+    notRun: [...AFTER_VERIFY, 'WaitForScan', 'Rollback'],
+  },
+  'approval-timeout': {
+    status: 'FAILED',
+    error: 'ApprovalTimedOut',
+    stage: 'WaitForApproval',
+    ran: { WaitForApproval: 'FAILED States.Timeout', ReleaseLock: 'SUCCEEDED' },
+    notRun: [...AFTER_VERIFY, 'WaitForScan', 'Rollback'],
+  },
+  'destructive-approved': {
+    status: 'SUCCEEDED',
+    // PlanGuard returned the plan it would have blocked; it waited for approval, then was applied.
+    ran: { PlanGuard: 'SUCCEEDED', WaitForApproval: 'SUCCEEDED', TerraformApply: 'SUCCEEDED', HelmDeploy: 'SUCCEEDED' },
+    notRun: ['NotifyFailed'],
+  },
+  'fresh-account': {
+    status: 'SUCCEEDED',
+    // BuildImage found no repository and deferred; the image was built once TerraformApply created it.
+    ran: {
+      BuildImage: 'SUCCEEDED',
+      TerraformApply: 'SUCCEEDED',
+      BuildDeferredImage: 'SUCCEEDED',
+      WaitForScan: 'SUCCEEDED',
+      HelmDeploy: 'SUCCEEDED',
+      VerifyDeployment: 'SUCCEEDED',
+      NotifySucceeded: 'SUCCEEDED',
+    },
+    notRun: ['NotifyFailed', 'Rollback'],
+  },
+  'manual-rollback': {
+    status: 'SUCCEEDED',
+    // A requested rollback runs no checks and no deploy: the lock, the rollback build, the exit.
+    ran: {
+      AcquireLock: 'SUCCEEDED',
+      Rollback: 'SUCCEEDED',
+      RollbackOnRequest: 'SUCCEEDED',
+      ReleaseLock: 'SUCCEEDED',
+      NotifySucceeded: 'SUCCEEDED',
+    },
+    notRun: [
+      'RunTests',
+      'TerraformPlan',
+      'BuildImage',
+      'TerraformApply',
+      'HelmDeploy',
+      'RollbackRelease',
+      'NotifyFailed',
+    ],
   },
   superseded: {
     status: 'SUCCEEDED',
@@ -212,7 +350,7 @@ describe('deployctl local scenarios (simulated stage drivers, real CoverageGate 
     );
     await expect(run('plan-destructive', 'app')).rejects.toThrow(/needs infrastructure changes/);
     await expect(run('no-such-scenario')).rejects.toThrow(
-      'unknown scenario "no-such-scenario" (known: happy, tests-fail, coverage-low, plan-destructive, scan-fails, scan-event-lost, deploy-fails, superseded)',
+      'unknown scenario "no-such-scenario" (known: happy, tests-fail, coverage-low, plan-destructive, scan-fails, scan-event-lost, deploy-fails, bake-alarm, version-mismatch, first-install-fails, rollback-fails, approved, approval-rejected, approval-timeout, destructive-approved, fresh-account, manual-rollback, superseded)',
     );
   });
 

@@ -17,14 +17,23 @@ describe('the timeline of deployctl local', () => {
       'LoadRunSettings',
       'AcquireLock',
       'NotifyStarted',
-      'Verify[RunTests>CoverageGate|TerraformPlan>PlanGuard|BuildImage>WaitForScan>PollScan]',
+      'Verify[RunTests>CoverageGate|TerraformPlan>PlanGuard|BuildImage]',
+      'WaitForApproval',
       'TerraformApply',
+      'BuildDeferredImage',
+      'WaitForScan',
       'HelmDeploy',
+      'VerifyDeployment',
       'RecordCoverageBaseline',
       'ReleaseLock',
       'NotifySuperseded',
       'NotifyFailed',
       'NotifySucceeded',
+      // Failure handling: the rollback path and the scan poll after a lost event.
+      'Rollback',
+      'RollbackOnRequest',
+      'RollbackRelease',
+      'PollScan',
     ]);
   });
 

@@ -132,8 +132,9 @@ describe('decideRollback: the decision table', () => {
     const decision = decideRollback(facts());
     expect(decision).toMatchObject({ action: 'rollback', toRevision: 7 });
     expect(variables(decision).TO_REVISION).toBe('7');
+    // The stage that found the release unhealthy: the run reads "VerifyDeployment failed: RolledBack".
     expect(decision.failure).toEqual({
-      stage: 'Rollback',
+      stage: 'VerifyDeployment',
       error: 'RolledBack',
       cause:
         'Release orders (namespace orders, cluster prod-eks) is back on revision 7. VerifyDeployment failed with AlarmDuringBake: Alarm(s) in ALARM: orders-5xx',

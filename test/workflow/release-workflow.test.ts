@@ -88,7 +88,7 @@ describe('deploy pipeline: bake and rollback (real decision, simulated Helm)', (
     // HelmDeploy recorded PREVIOUS_REVISION=4 (harness sample): the rollback goes there.
     expect(envOf(run, 'RollbackRelease')).toMatchObject({ ROLLBACK_ACTION: 'rollback', TO_REVISION: '4' });
     const failure = run.notifications.at(-1)?.failure;
-    expect(failure).toMatchObject({ stage: 'Rollback', error: 'RolledBack' });
+    expect(failure).toMatchObject({ stage: 'VerifyDeployment', error: 'RolledBack' });
     expect(String(failure?.cause)).toContain('is back on revision 4');
     expect(String(failure?.cause)).toContain('VerifyDeployment failed with AlarmDuringBake');
     expect(String(failure?.cause)).toContain(ALARM);
