@@ -15,6 +15,8 @@ import type { PipelineConfig } from './contracts/pipeline-config';
 import { runSettingsParameterName } from './contracts/run-settings';
 import { runSettingsFor } from './run-settings';
 import { createPipelineStages, type PipelineStages } from './stages';
+import { readDeployPipelineAsl } from './workflow/deploy-pipeline-definition';
+import { runTimeoutSeconds } from './workflow/run-timeout';
 
 export interface PipelineStackProps extends StackProps {
   /** The validated configuration (see `lib/config/load-config.ts`). */
@@ -149,6 +151,7 @@ export class PipelineStack extends Stack {
       settingsParameterPrefix: this.settingsParameterPrefix,
       stages: this.stages.all,
       artifactsBucket: this.artifactsBucket,
+      timeoutSeconds: runTimeoutSeconds(JSON.parse(readDeployPipelineAsl()), config),
     });
     notifications.readHistoryOf(this.pipeline.stateMachine);
     deployLock.watch(this.pipeline.stateMachine, notifications);

@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, nagArn } from '../nag/acknowledge';
 import { aslPlaceholders, readDeployPipelineAsl } from '../workflow/deploy-pipeline-definition';
+import { withRunTimeout } from '../workflow/run-timeout';
 
 /** What the state machine needs from one stage (see `lib/stages/pipeline-stage.ts`). */
 export interface WorkflowStage {
@@ -31,6 +32,8 @@ export interface DeployPipelineStateMachineProps {
   readonly stages: readonly WorkflowStage[];
   /** Run artifacts; the workflow writes coverage baselines under `baselines/`. */
   readonly artifactsBucket: s3.IBucket;
+  /** The execution timeout (`runTimeoutSeconds` of the definition and the configuration), in seconds. */
+  readonly timeoutSeconds: number;
 }
 
 /**
@@ -63,7 +66,8 @@ export class DeployPipelineStateMachine extends Construct {
       SettingsParameterPrefix: props.settingsParameterPrefix,
       ArtifactsBucket: props.artifactsBucket.bucketName,
     };
-    const asl = readDeployPipelineAsl();
+    // The execution timeout follows the configuration's longest approval wait and bake.
+    const asl = withRunTimeout(readDeployPipelineAsl(), props.timeoutSeconds);
     this.substitutions = collectSubstitutions(asl, [
       { stateName: 'the stack', substitutions: () => this.stackSubstitutions },
       ...props.stages,

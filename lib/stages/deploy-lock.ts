@@ -11,6 +11,7 @@ import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
 import { WATCHDOG_STATUSES } from '../contracts/deploy-lock';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { readDeployPipelineAsl } from '../workflow/deploy-pipeline-definition';
+import { runTimeoutSeconds } from '../workflow/run-timeout';
 import type { NotificationsStage } from './notifications';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 
@@ -18,21 +19,7 @@ import type { PipelineStageModule, StageContext } from './pipeline-stage';
 export const LOCK_LEASE_MARGIN_SECONDS = 5 * 60;
 
 /**
- * The deploy pipeline's `TimeoutSeconds` (state-machines/deploy-pipeline.asl.json), in seconds.
- * @throws Error when the definition has no whole positive `TimeoutSeconds`
- */
-export function pipelineTimeoutSeconds(aslText: string = readDeployPipelineAsl()): number {
-  const timeout = (JSON.parse(aslText) as { TimeoutSeconds?: unknown }).TimeoutSeconds;
-  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0) {
-    throw new Error(
-      `state-machines/deploy-pipeline.asl.json: TimeoutSeconds must be a whole positive number, got ${timeout}`,
-    );
-  }
-  return timeout;
-}
-
-/**
- * `LOCK_LEASE_SECONDS` of the lock function: the state machine's timeout plus
+ * `LOCK_LEASE_SECONDS` of the lock function: the state machine's timeout (`runTimeoutSeconds`) plus
  * {@link LOCK_LEASE_MARGIN_SECONDS}. A lease from the execution's start at least as long as the
  * execution can live only expires once its holder has certainly ended (docs/deploy-lock.md), so a
  * takeover never interrupts a live run; waiting for the lock counts against the same timeout.
@@ -82,7 +69,11 @@ export class DeployLockStage implements PipelineStageModule {
       logRetention: ctx.logRetention,
       // Up to 60 compare-and-swap attempts with jittered backoff before LockContention.
       timeout: Duration.seconds(60),
-      environment: { LOCK_LEASE_SECONDS: String(lockLeaseSecondsFor(pipelineTimeoutSeconds())) },
+      environment: {
+        LOCK_LEASE_SECONDS: String(
+          lockLeaseSecondsFor(runTimeoutSeconds(JSON.parse(readDeployPipelineAsl()), ctx.config)),
+        ),
+      },
       define: embedConfig(ctx.config),
     });
     // A transaction's Put needs dynamodb:PutItem ("Using IAM with DynamoDB transactions", DynamoDB Developer Guide).

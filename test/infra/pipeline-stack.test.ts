@@ -332,7 +332,13 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
   });
 
   test('a run times out after the longest stages in a row, so a stuck run ends and alarms', () => {
-    const definition = JSON.parse(readDeployPipelineAsl()) as { TimeoutSeconds: number; StartAt: string; States: any };
+    // The synthesized definition: the stack sets its TimeoutSeconds from the configuration.
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    const definition = JSON.parse(machine.Properties.DefinitionString) as {
+      TimeoutSeconds: number;
+      StartAt: string;
+      States: any;
+    };
     // Waits whose length the run settings give: the longest the default configuration sets.
     const config = loadConfig(undefined);
     const environments = config.services.flatMap((svc) => svc.environments.map((env) => ({ svc, env })));
@@ -390,7 +396,17 @@ describe('pipeline stack (synthesized with cdk-nag)', () => {
       TimeoutSeconds: definition.TimeoutSeconds,
       covers: true,
     });
-    expect(definition.TimeoutSeconds).toBeLessThanOrEqual(4 * 3600);
+    // Not longer than needed: a stuck run still ends within a minute of the longest possible run.
+    expect(definition.TimeoutSeconds).toBeLessThanOrEqual(longest.seconds + 60);
+    // The default configuration's prod waits a day for approval: the run outlives that wait.
+    expect(definition.TimeoutSeconds).toBeGreaterThan(24 * 3600);
+    // The lock's lease outlives the run (lease = run timeout + 5 minutes).
+    const lockFunction = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn: any) => fn.Properties.Environment?.Variables?.LOCK_LEASE_SECONDS !== undefined,
+    ) as any;
+    expect(Number(lockFunction.Properties.Environment.Variables.LOCK_LEASE_SECONDS)).toBe(
+      definition.TimeoutSeconds + 5 * 60,
+    );
   });
 
   test('the state machine logs everything with execution data and has X-Ray on', () => {
@@ -726,6 +742,7 @@ describe('stage modules (lib/stages)', () => {
         settingsParameterPrefix: '/checked/run-settings',
         stages,
         artifactsBucket: new s3.Bucket(scope, 'Bucket'),
+        timeoutSeconds: 10_800,
       });
     };
 
