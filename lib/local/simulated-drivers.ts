@@ -59,9 +59,12 @@ const terraformPlanWishes = commonWishes.extend({
 
 const helmDeployWishes = commonWishes.extend({
   previousRevision: z.number().int().min(0).optional(),
+  /** Revisions the release had before the run, as the real driver reads it: the previous revision. */
+  releaseRevision: z.number().int().min(0).optional(),
   deployedCommit: z.enum(['right', 'wrong']).optional(),
 });
 const helmRollbackWishes = commonWishes.extend({
+  releaseRevision: z.number().int().min(0).optional(),
   rollbackOutcome: z.enum(['already-restored', 'rolled-back', 'uninstalled']).optional(),
 });
 
@@ -303,7 +306,7 @@ const helmDeploy: StageDriver<'HelmDeploy'> = {
     failIfAsked('HelmDeploy', wishes, ctx);
     required(ctx, 'IMAGE_URI');
     const commit = required(ctx, 'COMMIT');
-    const previous = wishes.previousRevision ?? 0;
+    const previous = wishes.previousRevision ?? wishes.releaseRevision ?? 0;
     const deployed = wishes.deployedCommit === 'wrong' ? (commit.startsWith('0') ? 'f' : '0').repeat(40) : commit;
     ctx.log(`release ${ctx.environment.RELEASE ?? '?'} revision ${previous + 1}; /version reports ${deployed}`);
     return outputs(

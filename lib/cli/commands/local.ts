@@ -69,7 +69,8 @@ function parseEndpoint(value: string): string {
  * timed out, 130 when it was interrupted, 2 for unusable arguments.
  */
 export function register(program: Command): void {
-  const scenarios = SCENARIO_NAMES.map((name) => `  ${name.padEnd(18)}${SCENARIOS[name]?.summary ?? ''}`).join('\n');
+  const width = Math.max(...SCENARIO_NAMES.map((name) => name.length)) + 2;
+  const scenarios = SCENARIO_NAMES.map((name) => `  ${name.padEnd(width)}${SCENARIOS[name]?.summary ?? ''}`).join('\n');
   program
     .command('local')
     .description('Run the deploy pipeline on this machine: real tools where they run here, simulated stages elsewhere')
