@@ -923,7 +923,10 @@ describe('deploy lock (lib/stages/deploy-lock.ts)', () => {
   test('the lock function reads and writes only the lock table, with a lease longer than a run can live', () => {
     const env = resources[lockFnId]?.Properties.Environment.Variables;
     expect(env.DEPLOY_LOCK_TABLE).toEqual({ Ref: tableId });
-    const timeout = (JSON.parse(readDeployPipelineAsl()) as { TimeoutSeconds: number }).TimeoutSeconds;
+    // The synthesized execution timeout (sized from the configuration), plus the 5-minute margin.
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    const timeout = (JSON.parse(machine.Properties.DefinitionString) as { TimeoutSeconds: number }).TimeoutSeconds;
+    expect(timeout).toBeGreaterThan((JSON.parse(readDeployPipelineAsl()) as { TimeoutSeconds: number }).TimeoutSeconds);
     expect(Number(env.LOCK_LEASE_SECONDS)).toBe(timeout + 300);
     expect(actionsOn(lockFnId, 'dynamodb')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     for (const s of statementsOf(lockFnId).filter((st) => [st.Action].flat().some((a) => a.startsWith('dynamodb:'))))
