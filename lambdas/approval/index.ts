@@ -20,6 +20,8 @@ async function publish(message: ApprovalRequestedMessage): Promise<void> {
       Subject: `[approval needed] ${message.execution}`.slice(0, 99),
       Message: JSON.stringify(message),
       MessageAttributes: {
+        // `type` as every pipeline event carries it (subscriptions filter on it); `event` for older ones.
+        type: { DataType: 'String', StringValue: message.type },
         event: { DataType: 'String', StringValue: message.type },
         service: { DataType: 'String', StringValue: message.service },
         environment: { DataType: 'String', StringValue: message.environment },

@@ -458,7 +458,8 @@ describeWithTools(['moto_server'], 'promotion and approval against moto_server',
           TopicArn: topic.TopicArn,
           Protocol: 'sqs',
           Endpoint: attrs.Attributes?.QueueArn,
-          Attributes: { RawMessageDelivery: 'true' },
+          // A subscription that filters on the type attribute, as the pipeline's subscriptions do.
+          Attributes: { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ type: ['approval_requested'] }) },
         }),
       );
       Object.assign(process.env, {
