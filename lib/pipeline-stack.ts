@@ -118,8 +118,12 @@ export class PipelineStack extends Stack {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
 
+    // Derived once from the definition and the configuration: the state machine's timeout and the
+    // lock's lease (which must outlive it).
+    const runTimeout = runTimeoutSeconds(JSON.parse(readDeployPipelineAsl()), config);
     this.stages = createPipelineStages(this, {
       config,
+      runTimeoutSeconds: runTimeout,
       encryptionKey: this.key,
       logRetention,
       artifactsBucket: this.artifactsBucket,
@@ -151,7 +155,7 @@ export class PipelineStack extends Stack {
       settingsParameterPrefix: this.settingsParameterPrefix,
       stages: this.stages.all,
       artifactsBucket: this.artifactsBucket,
-      timeoutSeconds: runTimeoutSeconds(JSON.parse(readDeployPipelineAsl()), config),
+      timeoutSeconds: runTimeout,
     });
     notifications.readHistoryOf(this.pipeline.stateMachine);
     deployLock.watch(this.pipeline.stateMachine, notifications);

@@ -10,8 +10,6 @@ import type { Construct } from 'constructs';
 import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
 import { WATCHDOG_STATUSES } from '../contracts/deploy-lock';
 import { acknowledgeFindings } from '../nag/acknowledge';
-import { readDeployPipelineAsl } from '../workflow/deploy-pipeline-definition';
-import { runTimeoutSeconds } from '../workflow/run-timeout';
 import type { NotificationsStage } from './notifications';
 import type { PipelineStageModule, StageContext } from './pipeline-stage';
 
@@ -19,7 +17,7 @@ import type { PipelineStageModule, StageContext } from './pipeline-stage';
 export const LOCK_LEASE_MARGIN_SECONDS = 5 * 60;
 
 /**
- * `LOCK_LEASE_SECONDS` of the lock function: the state machine's timeout (`runTimeoutSeconds`) plus
+ * `LOCK_LEASE_SECONDS` of the lock function: the state machine's timeout (`StageContext.runTimeoutSeconds`) plus
  * {@link LOCK_LEASE_MARGIN_SECONDS}. A lease from the execution's start at least as long as the
  * execution can live only expires once its holder has certainly ended (docs/deploy-lock.md), so a
  * takeover never interrupts a live run; waiting for the lock counts against the same timeout.
@@ -69,11 +67,7 @@ export class DeployLockStage implements PipelineStageModule {
       logRetention: ctx.logRetention,
       // Up to 60 compare-and-swap attempts with jittered backoff before LockContention.
       timeout: Duration.seconds(60),
-      environment: {
-        LOCK_LEASE_SECONDS: String(
-          lockLeaseSecondsFor(runTimeoutSeconds(JSON.parse(readDeployPipelineAsl()), ctx.config)),
-        ),
-      },
+      environment: { LOCK_LEASE_SECONDS: String(lockLeaseSecondsFor(ctx.runTimeoutSeconds)) },
       define: embedConfig(ctx.config),
     });
     // A transaction's Put needs dynamodb:PutItem ("Using IAM with DynamoDB transactions", DynamoDB Developer Guide).

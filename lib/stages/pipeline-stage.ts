@@ -20,6 +20,8 @@ export interface StageContext {
   readonly artifactsBucket: s3.IBucket;
   /** The pipeline's event topic (notifications, alarms). */
   readonly topic: sns.ITopic;
+  /** The execution's timeout in seconds (`runTimeoutSeconds`): the lock's lease outlives it. */
+  readonly runTimeoutSeconds: number;
 }
 
 /**

@@ -32,6 +32,7 @@ function synthStages() {
     logRetention: logs.RetentionDays.ONE_MONTH,
     artifactsBucket: new s3.Bucket(stack, 'Artifacts'),
     topic: new sns.Topic(stack, 'Events'),
+    runTimeoutSeconds: 10_800,
   });
   return { stack, stages, template: Template.fromStack(stack) };
 }

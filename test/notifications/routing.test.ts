@@ -127,6 +127,7 @@ describe('NotificationsStage refuses selections the stack cannot deploy', () => 
         logRetention: logs.RetentionDays.ONE_DAY,
         artifactsBucket: new s3.Bucket(stack, 'Bucket'),
         topic: new sns.Topic(stack, 'Topic'),
+        runTimeoutSeconds: 10_800,
       });
   };
 
