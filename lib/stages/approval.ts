@@ -1,11 +1,11 @@
-import { Aws, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { followExecutionStatus } from '../constructs/execution-status-rule';
 import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import type { DeployLockStage } from './deploy-lock';
@@ -85,32 +85,13 @@ export class PromoteStage {
    * input or output, an already started promotion).
    */
   follow(stateMachine: sfn.StateMachine): void {
-    const fn = this.promoteFunction;
-    fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachine.stateMachineName}:*`;
-    const policy = new iam.Policy(fn, 'StartPromotions', {
-      statements: [
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
-      ],
-    });
-    policy.attachToRole(fn.role as iam.IRole);
-    acknowledgeFindings(
-      policy,
-      'AwsSolutions-IAM5',
-      [
-        `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(stateMachine).resolve((stateMachine.node.defaultChild as CfnElement).logicalId)}.Name>:*`,
-      ],
-      'Executions of this one state machine: the promotion names its execution at run time.',
-    );
-    this.rule = new events.Rule(this.scope, 'PromoteOnSuccessRule', {
+    this.rule = followExecutionStatus(this.scope, this.promoteFunction, stateMachine, {
+      ruleId: 'PromoteOnSuccessRule',
       description: 'Deploy pipeline runs that succeeded: promote to the environments that promote from theirs',
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { status: ['SUCCEEDED'], stateMachineArn: [stateMachine.stateMachineArn] },
-      },
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      statuses: ['SUCCEEDED'],
+      policyId: 'StartPromotions',
+      canStart: true,
+      why: 'Executions of this one state machine: the promotion names its execution at run time.',
     });
   }
 }

@@ -1,12 +1,12 @@
-import { Aws, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { followExecutionStatus } from '../constructs/execution-status-rule';
 import { embedConfig, PipelineFunction } from '../constructs/pipeline-function';
 import { WATCHDOG_STATUSES } from '../contracts/deploy-lock';
 import { acknowledgeFindings } from '../nag/acknowledge';
@@ -95,33 +95,13 @@ export class DeployLockStage implements PipelineStageModule {
       timeout: Duration.seconds(60),
     });
     this.bindTable(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     notifications.bindEventPublisher(fn);
-    // DescribeExecution: the input of an event that left it out (over 248 KB). A separate policy, so
-    // the function's role does not depend on the state machine that invokes the other stages.
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachine.stateMachineName}:*`;
-    const policy = new iam.Policy(fn, 'DescribeExecutions', {
-      statements: [new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] })],
-    });
-    policy.attachToRole(fn.role as iam.IRole);
-    acknowledgeFindings(
-      policy,
-      'AwsSolutions-IAM5',
-      [
-        `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(stateMachine).resolve((stateMachine.node.defaultChild as CfnElement).logicalId)}.Name>:*`,
-      ],
-      'Any execution of this one state machine: the event names the execution at run time.',
-    );
-    // "Step Functions Execution Status Change" events (Step Functions Developer Guide, "Automating
-    // Step Functions event delivery with EventBridge").
-    this.watchdogRule = new events.Rule(this.scope, 'DeployLockWatchdogRule', {
+    this.watchdogRule = followExecutionStatus(this.scope, fn, stateMachine, {
+      ruleId: 'DeployLockWatchdogRule',
       description: 'Deploy pipeline executions that ended without running their own ReleaseLock',
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { status: [...WATCHDOG_STATUSES], stateMachineArn: [stateMachine.stateMachineArn] },
-      },
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      statuses: WATCHDOG_STATUSES,
+      policyId: 'DescribeExecutions',
+      why: 'Any execution of this one state machine: the event names the execution at run time.',
     });
     this.watchdogFunction = fn;
   }
