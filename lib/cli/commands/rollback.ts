@@ -1,7 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type Command, InvalidArgumentError } from 'commander';
-import { startExecutions } from '../../../lambdas/shared/push-event/start-executions';
-import { executionConsoleUrl } from '../../contracts/pipeline-event';
 import { answerText, callerArn } from '../approval-answer';
 import { createStsClient } from '../aws-clients';
 import { RefusedError } from '../cli-errors';
@@ -12,7 +10,7 @@ import { painterFor } from '../output-style';
 import { loadPipelineConfig } from '../pipeline-config-source';
 import { configuredEnvironment, rollbackExecution } from '../rollback-input';
 import { configName, positiveInt } from '../run-filter-options';
-import { watchRunToEnd } from '../watch-run';
+import { startPlannedRun } from '../start-planned-run';
 
 interface RollbackOptions extends InstallationOptions {
   service: string;
@@ -121,30 +119,11 @@ Examples:
         ...(options.toRevision === undefined ? {} : { toRevision: options.toRevision }),
         ...(options.reason === undefined ? {} : { reason: options.reason }),
       });
-      const [started] = await startExecutions([planned], {
-        sfn: session.sfn,
-        stateMachineArn: session.stateMachineArn,
-      });
-      if (started === undefined) throw new Error('Step Functions started nothing');
-      if (options.json) {
-        const out = {
-          execution: started.name,
-          executionArn: started.executionArn,
-          outcome: started.outcome,
-          input: planned.input,
-        };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        const to = options.toRevision === undefined ? 'the previous revision' : `revision ${options.toRevision}`;
-        const lines = [
-          `Started rollback ${painterFor()('bold', started.name)}`,
-          `  ${planned.service} in ${planned.environment} back to ${to}, asked by ${requestedBy}`,
-          `  Follow it: deployctl watch ${started.name}`,
-          `  Console:   ${executionConsoleUrl(started.executionArn) ?? '-'}`,
-        ];
-        process.stdout.write(`${lines.join('\n')}\n`);
-      }
-      if (options.watch) await watchRunToEnd(session.sfn, started.executionArn, { json: options.json });
+      const to = options.toRevision === undefined ? 'the previous revision' : `revision ${options.toRevision}`;
+      await startPlannedRun(session, planned, options, (started) => [
+        `Started rollback ${painterFor()('bold', started.name)}`,
+        `  ${planned.service} in ${planned.environment} back to ${to}, asked by ${requestedBy}`,
+      ]);
     });
   });
 }

@@ -2,9 +2,7 @@ import { userInfo } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { manualExecutionInput } from '../../../lambdas/shared/push-event/manual-execution-input';
 import type { PlannedExecution } from '../../../lambdas/shared/push-event/push-decision';
-import { startExecutions } from '../../../lambdas/shared/push-event/start-executions';
 import type { PipelineConfig } from '../../contracts/pipeline-config';
-import { executionConsoleUrl } from '../../contracts/pipeline-event';
 import { UsageError } from '../cli-errors';
 import { resolveCommit } from '../git-commit';
 import { type InstallationOptions, withSession } from '../installation';
@@ -12,7 +10,7 @@ import { addInstallationOptions, installationOptions } from '../installation-opt
 import { painterFor } from '../output-style';
 import { loadPipelineConfig } from '../pipeline-config-source';
 import { configName } from '../run-filter-options';
-import { watchRunToEnd } from '../watch-run';
+import { startPlannedRun } from '../start-planned-run';
 
 interface RunOptions extends InstallationOptions {
   service?: string;
@@ -126,31 +124,11 @@ Examples:
       return;
     }
     await withSession(installationOptions(options), async (session) => {
-      const [started] = await startExecutions([planned], {
-        sfn: session.sfn,
-        stateMachineArn: session.stateMachineArn,
-      });
-      if (started === undefined) throw new Error('Step Functions started nothing');
-      if (options.json) {
-        const out = {
-          execution: started.name,
-          executionArn: started.executionArn,
-          outcome: started.outcome,
-          input: planned.input,
-        };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        const source = planned.input.source;
-        const verb = started.outcome === 'started' ? 'Started' : 'Already started';
-        const lines = [
-          `${verb} ${painterFor()('bold', started.name)}`,
-          `  ${planned.service} → ${planned.environment}  commit ${source.commit.slice(0, 7)} (${source.branch}), manual by ${source.author || '?'}`,
-          `  Follow it: deployctl watch ${started.name}`,
-          `  Console:   ${executionConsoleUrl(started.executionArn) ?? '-'}`,
-        ];
-        process.stdout.write(`${lines.join('\n')}\n`);
-      }
-      if (options.watch) await watchRunToEnd(session.sfn, started.executionArn, { json: options.json });
+      const source = planned.input.source;
+      await startPlannedRun(session, planned, options, (started) => [
+        `${started.outcome === 'started' ? 'Started' : 'Already started'} ${painterFor()('bold', started.name)}`,
+        `  ${planned.service} → ${planned.environment}  commit ${source.commit.slice(0, 7)} (${source.branch}), manual by ${source.author || '?'}`,
+      ]);
     });
   });
 }
